@@ -1,0 +1,68 @@
+# aekit — human entry points. The build itself is CMake (build/).
+#   make deps      install missing Debian packages (as root), else print the apt-get line
+#   make           build library, program and tests
+#   make demo      train the dense model on Fashion-MNIST, write out/
+#   make test      build and run every test (ctest), release build
+#   make sanitize  the same tests under AddressSanitizer + UBSan (build-asan/)
+#   make fixtures  regenerate tests/fixtures with PyTorch (python3-torch)
+#   make install   library, header, aekit.pc, program (PREFIX=/usr/local)
+
+PREFIX ?= /usr/local
+BUILD  ?= build
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+PYTHON ?= /usr/bin/python3
+
+DEPS = gcc make cmake pkg-config libopenblas-dev libcjson-dev libpng-dev \
+       zlib1g-dev libplplot-dev plplot-driver-cairo dataset-fashion-mnist
+DEPS_TORCH = python3-torch python3-numpy
+
+.PHONY: all deps deps-torch build demo test sanitize fixtures install clean
+
+all: build
+
+# Installs only what dpkg says is missing; apt-get update runs once, first.
+define install_pkgs
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "missing packages; run as root: apt-get update && apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+deps:
+	$(call install_pkgs,$(DEPS))
+
+deps-torch:
+	$(call install_pkgs,$(DEPS) $(DEPS_TORCH))
+
+$(BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+
+build: deps $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	bash scripts/demo.sh $(BUILD)/aekit out
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+sanitize: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAE_SANITIZE=ON >/dev/null
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+fixtures: deps-torch
+	$(PYTHON) tests/ref/make_fixtures.py tests/fixtures
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) build-asan

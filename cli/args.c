@@ -1,0 +1,170 @@
+/* args.c — option parsing and data loading shared by the commands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("aekit: error: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return 1;
+}
+
+int cli_fail(void) { return cli_error("%s", ae_last_error()); }
+
+static void print_usage(const char *usage, const cli_opt *opts) {
+  printf("%s\n\noptions:\n", usage);
+  for (const cli_opt *o = opts; o->name; o++) {
+    char left[64];
+    const char *arg = o->type == OPT_FLAG     ? ""
+                      : o->type == OPT_STRING ? " VALUE"
+                      : o->type == OPT_FLOAT  ? " X"
+                                              : " N";
+    snprintf(left, sizeof left, "%s%s%s%s", o->alias ? o->alias : "", o->alias ? ", " : "",
+             o->name, arg);
+    printf("  %-26s %s\n", left, o->help);
+  }
+  printf("  %-26s %s\n", "-h, --help", "show this help");
+}
+
+/* Store `val` into o->target; returns 0 or 1 (error printed). */
+static int set_value(const cli_opt *o, const char *cmd, const char *val) {
+  char *end;
+  errno = 0;
+  switch (o->type) {
+  case OPT_FLAG: *(int *)o->target = 1; return 0;
+  case OPT_STRING: *(const char **)o->target = val; return 0;
+  case OPT_INT: {
+    long v = strtol(val, &end, 10);
+    if (errno || *end || end == val || v < -2147483647L || v > 2147483647L)
+      return cli_error("%s: option %s: '%s' is not an integer", cmd, o->name, val);
+    *(int *)o->target = (int)v;
+    return 0;
+  }
+  case OPT_U64: {
+    unsigned long long v = strtoull(val, &end, 10);
+    if (errno || *end || end == val || val[0] == '-')
+      return cli_error("%s: option %s: '%s' is not a non-negative integer", cmd, o->name, val);
+    *(uint64_t *)o->target = (uint64_t)v;
+    return 0;
+  }
+  case OPT_FLOAT: {
+    double v = strtod(val, &end);
+    if (errno || *end || end == val || !isfinite(v))
+      return cli_error("%s: option %s: '%s' is not a finite number", cmd, o->name, val);
+    *(float *)o->target = (float)v;
+    return 0;
+  }
+  }
+  return 1;
+}
+
+int cli_parse(int argc, char **argv, const char *cmd, const char *usage,
+              const cli_opt *opts, const char **pos, int max_pos, int *n_pos) {
+  *n_pos = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      print_usage(usage, opts);
+      return 2;
+    }
+    if (a[0] != '-' || !a[1]) {
+      if (*n_pos >= max_pos)
+        return cli_error("%s: unexpected argument '%s' (see aekit %s --help)", cmd, a, cmd);
+      pos[(*n_pos)++] = a;
+      continue;
+    }
+    const char *eq = strchr(a, '=');
+    size_t len = eq ? (size_t)(eq - a) : strlen(a);
+    const cli_opt *o = opts;
+    for (; o->name; o++)
+      if ((strlen(o->name) == len && !strncmp(a, o->name, len)) ||
+          (o->alias && strlen(o->alias) == len && !strncmp(a, o->alias, len)))
+        break;
+    if (!o->name)
+      return cli_error("%s: unknown option '%.*s' (see aekit %s --help)", cmd, (int)len, a, cmd);
+    const char *val = NULL;
+    if (o->type == OPT_FLAG) {
+      if (eq) return cli_error("%s: option %s takes no value", cmd, o->name);
+    } else if (eq) {
+      val = eq + 1;
+    } else if (i + 1 < argc) {
+      val = argv[++i];
+    } else {
+      return cli_error("%s: option %s needs a value", cmd, o->name);
+    }
+    if (set_value(o, cmd, val)) return 1;
+  }
+  return 0;
+}
+
+int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
+             const char *fashion_labels) {
+  char img[512], lab[512];
+  ae_load_options lo;
+  ae_load_options_defaults(&lo);
+  const char *path = d->path;
+  lo.labels_path = d->labels;
+  if (!path) {
+    const char *dir = getenv("AEKIT_FASHION_DIR");
+    if (!dir) dir = AE_FASHION_DIR_DEFAULT;
+    snprintf(img, sizeof img, "%s/%s", dir, fashion_file);
+    snprintf(lab, sizeof lab, "%s/%s", dir, fashion_labels);
+    path = img;
+    if (!lo.labels_path) lo.labels_path = lab;
+  }
+  if (d->header) {
+    if (!strcmp(d->header, "yes")) lo.csv_header = 1;
+    else if (!strcmp(d->header, "no")) lo.csv_header = 0;
+    else if (!strcmp(d->header, "auto")) lo.csv_header = -1;
+    else return cli_error("--csv-header: '%s' is not yes, no or auto", d->header);
+  }
+  lo.csv_label_column = d->label_column;
+  if (d->limit < 0) return cli_error("--limit: must be positive (got %d)", d->limit);
+  ae_dataset *ds = NULL;
+  if (ae_dataset_load(&ds, path, &lo)) return cli_fail();
+  if (d->limit > 0 && (size_t)d->limit < ae_dataset_count(ds)) {
+    ae_dataset *part = NULL;
+    ae_status st = ae_dataset_slice(&part, ds, 0, (size_t)d->limit);
+    ae_dataset_free(ds);
+    if (st) return cli_fail();
+    ds = part;
+  }
+  *out = ds;
+  return 0;
+}
+
+int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
+                       const cli_data *d) {
+  *m = NULL;
+  *ds = NULL;
+  if (!model_path) return cli_error("no model file given");
+  if (ae_model_load(m, model_path)) return cli_fail();
+  if (cli_load(ds, d, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) goto fail;
+  if (ae_dataset_dim(*ds) != ae_model_input_dim(*m)) {
+    cli_error("%s: samples have %zu features, model %s takes %zu", d->path ? d->path : "data",
+              ae_dataset_dim(*ds), model_path, ae_model_input_dim(*m));
+    goto fail;
+  }
+  float lo, hi;
+  ae_model_scaling(*m, &lo, &hi);
+  if (ae_dataset_scale(*ds, lo, hi)) {
+    cli_fail();
+    goto fail;
+  }
+  return 0;
+fail:
+  ae_model_free(*m);
+  ae_dataset_free(*ds);
+  *m = NULL;
+  *ds = NULL;
+  return 1;
+}

@@ -1,0 +1,58 @@
+/* cli.h — shared pieces of the aekit program: option parsing, errors,
+ * loading data the way every command does. */
+#ifndef AE_CLI_H
+#define AE_CLI_H
+
+#include "aekit.h"
+
+#define AE_FASHION_DIR_DEFAULT "/usr/share/datasets/fashion-mnist"
+
+/* Print "aekit: error: <fmt>" on one line; returns 1 (the exit code). */
+int cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Print "aekit: error: <ae_last_error()>"; returns 1. */
+int cli_fail(void);
+
+typedef enum { OPT_FLAG, OPT_STRING, OPT_INT, OPT_FLOAT, OPT_U64 } opt_type;
+
+typedef struct cli_opt {
+  const char *name;   /* "--epochs" */
+  const char *alias;  /* "-o" or NULL */
+  opt_type type;
+  void *target;       /* int* (flag/int), const char** , float*, uint64_t* */
+  const char *help;   /* one line */
+} cli_opt;
+
+/* Parse argv[1..] of a command: options from `opts` (as --name VALUE or
+ * --name=VALUE) and up to `max_pos` positional arguments into pos[].
+ * Returns 0, 1 on error (already printed), or 2 when --help was asked
+ * (usage printed to stdout). */
+int cli_parse(int argc, char **argv, const char *cmd, const char *usage,
+              const cli_opt *opts, const char **pos, int max_pos, int *n_pos);
+
+/* Data options every data-reading command takes. */
+typedef struct cli_data {
+  const char *path, *labels, *header;
+  int label_column, limit;
+} cli_data;
+
+/* Load `d->path` (default: Fashion-MNIST's `fashion_file`, with its
+ * labels), keep the first d->limit samples if > 0. */
+int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
+             const char *fashion_labels);
+
+/* Load a model and data for it, scaled as the model says. */
+int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
+                       const cli_data *d);
+
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_encode(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
+int cmd_reconstruct(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+#endif

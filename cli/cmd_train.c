@@ -1,0 +1,191 @@
+/* cmd_train.c — aekit train. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct {
+  int tty;
+  double last; /* time of the last bar update */
+} progress_state;
+
+static double mono_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A bar on stderr when it is a terminal; one line per epoch on stdout. */
+static void on_progress(const ae_progress *p, void *user) {
+  progress_state *s = user;
+  if (!p->epoch_end) {
+    double t = mono_s();
+    if (!s->tty || (t - s->last < 0.1 && p->done < p->total)) return;
+    s->last = t;
+    int width = 30, fill = (int)(width * (double)p->done / (double)p->total);
+    double eta = p->samples_per_s > 0 ? (double)(p->total - p->done) / p->samples_per_s : 0;
+    fprintf(stderr, "\repoch %d/%d [%.*s%*s] %zu/%zu loss %.4f  %.0f samples/s  ETA %.0fs ",
+            p->epoch, p->epochs, fill, "==============================", width - fill, "",
+            p->done, p->total, p->loss, p->samples_per_s, eta);
+    fflush(stderr);
+    return;
+  }
+  if (s->tty) fprintf(stderr, "\r\033[K");
+  printf("epoch %d/%d  loss %.6f", p->epoch, p->epochs, p->loss);
+  if (!isnan(p->val_loss)) printf("  val_loss %.6f%s", p->val_loss, p->improved ? " *" : "");
+  printf("  %.1fs  %.0f samples/s\n", p->elapsed_s, p->samples_per_s);
+  fflush(stdout);
+}
+
+/* "LO,HI" → two floats. */
+static int parse_pair(const char *s, float *a, float *b) {
+  char *end;
+  double x = strtod(s, &end);
+  if (end == s || *end != ',') return -1;
+  const char *t = end + 1;
+  double y = strtod(t, &end);
+  if (end == t || *end || !isfinite(x) || !isfinite(y)) return -1;
+  *a = (float)x, *b = (float)y;
+  return 0;
+}
+
+static const char *usage =
+    "usage: aekit train [options] -o MODEL.safetensors\n\n"
+    "Train an autoencoder. Without --data, trains on Fashion-MNIST's 60 000\n"
+    "training images. The model file records the architecture, the input\n"
+    "scaling, the training settings and the loss history.";
+
+int cmd_train(int argc, char **argv) {
+  const char *model = "dense", *output = NULL, *optimizer = "adam", *scale = "auto";
+  const char *val_path = NULL, *history = NULL, *curve = NULL, *checkpoint = NULL;
+  cli_data d = {NULL, NULL, NULL, -1, 0};
+  ae_train_options o;
+  ae_train_options_defaults(&o);
+  float val_split = 0.0f;
+  int quiet = 0;
+  const cli_opt opts[] = {
+      {"--model", "-m", OPT_STRING, &model, "preset (dense, deep) or spec, e.g. dense:128:relu,dense:32:relu"},
+      {"--output", "-o", OPT_STRING, &output, "model file to write (.safetensors)"},
+      {"--data", NULL, OPT_STRING, &d.path, "training data: IDX (.gz), CSV or NPY"},
+      {"--labels", NULL, OPT_STRING, &d.labels, "labels file for the data (IDX)"},
+      {"--csv-header", NULL, OPT_STRING, &d.header, "yes, no or auto (default auto)"},
+      {"--label-column", NULL, OPT_INT, &d.label_column, "CSV column holding labels"},
+      {"--limit", NULL, OPT_INT, &d.limit, "use only the first N samples"},
+      {"--val-data", NULL, OPT_STRING, &val_path, "validation data file (same format)"},
+      {"--val-split", NULL, OPT_FLOAT, &val_split, "fraction of the data held out for validation"},
+      {"--scale", NULL, OPT_STRING, &scale, "auto (uint8: 0,255; else data min,max), none, or LO,HI"},
+      {"--epochs", "-e", OPT_INT, &o.epochs, "epochs (default 20)"},
+      {"--batch-size", "-b", OPT_INT, &o.batch_size, "batch size (default 256)"},
+      {"--optimizer", NULL, OPT_STRING, &optimizer, "adam or sgd (default adam)"},
+      {"--lr", NULL, OPT_FLOAT, &o.lr, "learning rate (default 1e-3)"},
+      {"--beta1", NULL, OPT_FLOAT, &o.beta1, "Adam beta1 (0.9)"},
+      {"--beta2", NULL, OPT_FLOAT, &o.beta2, "Adam beta2 (0.999)"},
+      {"--eps", NULL, OPT_FLOAT, &o.eps, "Adam epsilon (1e-8)"},
+      {"--momentum", NULL, OPT_FLOAT, &o.momentum, "SGD momentum (0)"},
+      {"--nesterov", NULL, OPT_FLAG, &o.nesterov, "SGD with Nesterov momentum"},
+      {"--weight-decay", NULL, OPT_FLOAT, &o.weight_decay, "decoupled weight decay (AdamW; SGD as PyTorch)"},
+      {"--patience", NULL, OPT_INT, &o.patience, "early stopping after N epochs without improvement"},
+      {"--min-delta", NULL, OPT_FLOAT, &o.min_delta, "improvement that resets patience"},
+      {"--seed", NULL, OPT_U64, &o.seed, "seed for shuffling, split and initialisation (42)"},
+      {"--threads", "-t", OPT_INT, &o.threads, "threads (default: all cores)"},
+      {"--checkpoint", NULL, OPT_STRING, &checkpoint, "write the model here after every epoch"},
+      {"--history", NULL, OPT_STRING, &history, "write per-epoch losses as CSV"},
+      {"--loss-curve", NULL, OPT_STRING, &curve, "write the loss curve as PNG"},
+      {"--quiet", "-q", OPT_FLAG, &quiet, "no progress output"},
+      {NULL, NULL, 0, NULL, NULL}};
+  const char *pos[1];
+  int npos;
+  int r = cli_parse(argc, argv, "train", usage, opts, pos, 0, &npos);
+  if (r) return r == 2 ? 0 : 1;
+  if (!output) return cli_error("train: no output file (give -o MODEL.safetensors)");
+  if (!strcmp(optimizer, "adam")) o.optimizer = AE_OPT_ADAM;
+  else if (!strcmp(optimizer, "sgd")) o.optimizer = AE_OPT_SGD;
+  else return cli_error("train: --optimizer '%s' is not adam or sgd", optimizer);
+  if (!(val_split >= 0.0f && val_split < 1.0f))
+    return cli_error("train: --val-split %g must be in [0, 1)", (double)val_split);
+  if (val_path && val_split > 0.0f)
+    return cli_error("train: give --val-data or --val-split, not both");
+
+  ae_dataset *all = NULL, *train = NULL, *val = NULL;
+  ae_model *m = NULL;
+  ae_history *h = NULL;
+  int rc = 1;
+  if (cli_load(&all, &d, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")) return 1;
+  float lo, hi;
+  if (!strcmp(scale, "auto")) ae_dataset_range(all, &lo, &hi);
+  else if (!strcmp(scale, "none")) lo = 0.0f, hi = 1.0f;
+  else if (parse_pair(scale, &lo, &hi)) {
+    cli_error("train: --scale '%s' is not auto, none or LO,HI", scale);
+    goto out;
+  }
+  if (hi <= lo) hi = lo + 1.0f; /* constant data: shift only */
+  if (val_split > 0.0f) {
+    if (ae_dataset_split(&train, &val, all, val_split, o.seed)) goto fail;
+    ae_dataset_free(all);
+    all = NULL;
+  } else {
+    train = all;
+    all = NULL;
+  }
+  if (val_path) {
+    cli_data vd = d;
+    vd.path = val_path, vd.labels = NULL, vd.limit = 0;
+    if (cli_load(&val, &vd, NULL, NULL)) goto out;
+    if (ae_dataset_dim(val) != ae_dataset_dim(train)) {
+      cli_error("%s: samples have %zu features, the training data %zu", val_path,
+                ae_dataset_dim(val), ae_dataset_dim(train));
+      goto out;
+    }
+  }
+  if (ae_dataset_scale(train, lo, hi) || (val && ae_dataset_scale(val, lo, hi))) goto fail;
+  int c, hh, w;
+  ae_dataset_shape(train, &c, &hh, &w);
+  if (ae_model_create(&m, model, c, hh, w, o.seed) ||
+      ae_model_set_scaling(m, lo, hi))
+    goto fail;
+  progress_state ps = {isatty(2), 0.0};
+  if (!quiet) {
+    o.progress = on_progress;
+    o.user = &ps;
+    printf("model %s: %zu parameters, %zu training samples%s\n", ae_model_spec(m),
+           ae_model_param_count(m), ae_dataset_count(train), val ? ", with validation" : "");
+  }
+  o.checkpoint_path = checkpoint;
+  if (ae_train(m, train, val, &o, &h)) goto fail;
+  if (ae_model_save(m, output)) goto fail;
+  if (history && ae_history_save_csv(h, history)) goto fail;
+  if (curve) {
+    int ne = ae_history_epochs(h);
+    double *tl = malloc(sizeof(double) * 2 * (size_t)ne);
+    if (!tl) {
+      cli_error("out of memory");
+      goto out;
+    }
+    for (int e = 0; e < ne; e++) {
+      tl[e] = ae_history_train_loss(h, e);
+      tl[ne + e] = ae_history_val_loss(h, e);
+    }
+    ae_status st = ae_plot_loss_curve(curve, tl, val ? tl + ne : NULL, ne, ae_model_spec(m));
+    free(tl);
+    if (st) goto fail;
+  }
+  if (!quiet)
+    printf("saved %s (best epoch %d of %d)\n", output, ae_history_best_epoch(h) + 1,
+           ae_history_epochs(h));
+  rc = 0;
+  goto out;
+fail:
+  cli_fail();
+out:
+  ae_history_free(h);
+  ae_model_free(m);
+  ae_dataset_free(all);
+  ae_dataset_free(train);
+  ae_dataset_free(val);
+  return rc;
+}

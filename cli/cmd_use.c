@@ -1,0 +1,205 @@
+/* cmd_use.c — the commands that use a trained model: eval, encode, decode,
+ * reconstruct, info. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DATA_OPTS(d)                                                                     \
+  {"--data", NULL, OPT_STRING, &(d).path, "data: IDX (.gz), CSV or NPY (default: Fashion-MNIST test set)"}, \
+  {"--labels", NULL, OPT_STRING, &(d).labels, "labels file for the data (IDX)"},                         \
+  {"--csv-header", NULL, OPT_STRING, &(d).header, "yes, no or auto (default auto)"},                     \
+  {"--label-column", NULL, OPT_INT, &(d).label_column, "CSV column holding labels"},                     \
+  {"--limit", NULL, OPT_INT, &(d).limit, "use only the first N samples"}
+
+#define OPTS_END {NULL, NULL, 0, NULL, NULL}
+
+/* Parse a command taking exactly one positional MODEL argument. */
+static int parse_model_cmd(int argc, char **argv, const char *cmd, const char *usage,
+                           const cli_opt *opts, const char **model) {
+  const char *pos[1];
+  int n;
+  int r = cli_parse(argc, argv, cmd, usage, opts, pos, 1, &n);
+  if (r) return r;
+  if (n != 1) return cli_error("%s: no model file given (see aekit %s --help)", cmd, cmd);
+  *model = pos[0];
+  return 0;
+}
+
+int cmd_eval(int argc, char **argv) {
+  cli_data d = {NULL, NULL, NULL, -1, 0};
+  const char *model = NULL;
+  const cli_opt opts[] = {DATA_OPTS(d), OPTS_END};
+  int r = parse_model_cmd(argc, argv, "eval",
+                          "usage: aekit eval MODEL [options]\n\n"
+                          "Loss, MSE per pixel and PSNR of the model on a data set.",
+                          opts, &model);
+  if (r) return r == 2 ? 0 : 1;
+  ae_model *m;
+  ae_dataset *ds;
+  if (cli_load_for_model(&m, &ds, model, &d)) return 1;
+  ae_eval_result res;
+  int rc = 0;
+  if (ae_model_evaluate(m, &res, ds)) rc = cli_fail();
+  else
+    printf("samples %zu\nloss (%s, mean per element) %.6f\nmse %.6f\npsnr %.2f dB\n", res.count,
+           ae_model_loss(m) == AE_LOSS_BCE ? "bce" : "mse", res.loss, res.mse, res.psnr);
+  ae_model_free(m);
+  ae_dataset_free(ds);
+  return rc;
+}
+
+int cmd_encode(int argc, char **argv) {
+  cli_data d = {NULL, NULL, NULL, -1, 0};
+  const char *model = NULL, *output = NULL;
+  const cli_opt opts[] = {
+      {"--output", "-o", OPT_STRING, &output, "codes file: .npy or .csv"}, DATA_OPTS(d), OPTS_END};
+  int r = parse_model_cmd(argc, argv, "encode",
+                          "usage: aekit encode MODEL -o CODES.npy|CODES.csv [options]\n\n"
+                          "Write the code of every sample, one row per sample.",
+                          opts, &model);
+  if (r) return r == 2 ? 0 : 1;
+  if (!output) return cli_error("encode: no output file (give -o CODES.npy or .csv)");
+  ae_model *m;
+  ae_dataset *ds;
+  if (cli_load_for_model(&m, &ds, model, &d)) return 1;
+  size_t n = ae_dataset_count(ds), z = ae_model_code_dim(m);
+  float *codes = malloc(n * z * sizeof(float));
+  int rc = 0;
+  if (!codes) rc = cli_error("encode: out of memory");
+  else if (ae_model_encode(m, codes, ae_dataset_data(ds), n) || ae_array_save(output, codes, n, z))
+    rc = cli_fail();
+  else
+    printf("wrote %zu codes of %zu values to %s\n", n, z, output);
+  free(codes);
+  ae_model_free(m);
+  ae_dataset_free(ds);
+  return rc;
+}
+
+/* Lay out n images of h*w (scaled to [0,1]) as a grid of `cols` columns. */
+static ae_status write_image_grid(const char *path, const float *img, size_t n, int h, int w,
+                                  int cols) {
+  int rows = (int)((n + (size_t)cols - 1) / (size_t)cols);
+  size_t hw = (size_t)h * w;
+  float *grid = calloc((size_t)rows * cols * hw, sizeof(float));
+  if (!grid) return AE_ERR_NOMEM;
+  memcpy(grid, img, n * hw * sizeof(float));
+  ae_status st = ae_png_write_grid(path, grid, rows, cols, h, w, 2, 2);
+  free(grid);
+  return st;
+}
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && !strcmp(s + a - b, suffix);
+}
+
+int cmd_decode(int argc, char **argv) {
+  const char *model = NULL, *codes_path = NULL, *output = NULL;
+  const cli_opt opts[] = {
+      {"--codes", NULL, OPT_STRING, &codes_path, "codes to decode: .npy or .csv, one row each"},
+      {"--output", "-o", OPT_STRING, &output, "images out: .png (grid), .npy or .csv"},
+      OPTS_END};
+  int r = parse_model_cmd(argc, argv, "decode",
+                          "usage: aekit decode MODEL --codes CODES.npy -o OUT.png|OUT.npy\n\n"
+                          "Turn codes back into images (values in the model's [0,1] scale).",
+                          opts, &model);
+  if (r) return r == 2 ? 0 : 1;
+  if (!codes_path) return cli_error("decode: no codes given (--codes FILE)");
+  if (!output) return cli_error("decode: no output file (give -o OUT.png, .npy or .csv)");
+  ae_model *m = NULL;
+  ae_dataset *codes = NULL;
+  float *out = NULL;
+  int rc = 1;
+  ae_load_options lo;
+  ae_load_options_defaults(&lo);
+  lo.csv_header = 0;
+  if (ae_model_load(&m, model) || ae_dataset_load(&codes, codes_path, &lo)) goto fail;
+  size_t n = ae_dataset_count(codes), d = ae_model_input_dim(m);
+  if (ae_dataset_dim(codes) != ae_model_code_dim(m)) {
+    cli_error("%s: codes have %zu values, model %s has a code of %zu", codes_path,
+              ae_dataset_dim(codes), model, ae_model_code_dim(m));
+    goto out;
+  }
+  if (!(out = malloc(n * d * sizeof(float)))) {
+    cli_error("decode: out of memory");
+    goto out;
+  }
+  if (ae_model_decode(m, out, ae_dataset_data(codes), n)) goto fail;
+  int c, h, w;
+  ae_model_input_shape(m, &c, &h, &w);
+  ae_status st = ends_with(output, ".png")
+                     ? (c == 1 ? write_image_grid(output, out, n, h, w, n < 10 ? (int)n : 10)
+                               : AE_ERR_ARG)
+                     : ae_array_save(output, out, n, d);
+  if (st == AE_ERR_ARG && c != 1) {
+    cli_error("%s: PNG output needs single-channel images; use .npy", output);
+    goto out;
+  }
+  if (st) goto fail;
+  printf("decoded %zu codes to %s\n", n, output);
+  rc = 0;
+  goto out;
+fail:
+  cli_fail();
+out:
+  free(out);
+  ae_model_free(m);
+  ae_dataset_free(codes);
+  return rc;
+}
+
+int cmd_reconstruct(int argc, char **argv) {
+  cli_data d = {NULL, NULL, NULL, -1, 0};
+  const char *model = NULL, *output = NULL;
+  int count = 10;
+  const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG grid to write"},
+                          {"--count", "-n", OPT_INT, &count, "images to show (default 10)"},
+                          DATA_OPTS(d), OPTS_END};
+  int r = parse_model_cmd(argc, argv, "reconstruct",
+                          "usage: aekit reconstruct MODEL -o GRID.png [options]\n\n"
+                          "Originals in the top row, their reconstructions below.",
+                          opts, &model);
+  if (r) return r == 2 ? 0 : 1;
+  if (!output) return cli_error("reconstruct: no output file (give -o GRID.png)");
+  if (count < 1 || count > 1000) return cli_error("reconstruct: --count %d must be in 1..1000", count);
+  ae_model *m;
+  ae_dataset *ds;
+  if (cli_load_for_model(&m, &ds, model, &d)) return 1;
+  int c, h, w, rc = 0;
+  ae_model_input_shape(m, &c, &h, &w);
+  size_t n = ae_dataset_count(ds) < (size_t)count ? ae_dataset_count(ds) : (size_t)count;
+  size_t dim = ae_model_input_dim(m);
+  float *grid = malloc(2 * n * dim * sizeof(float));
+  if (c != 1) rc = cli_error("%s: reconstruction grids need single-channel images", model);
+  else if (!grid) rc = cli_error("reconstruct: out of memory");
+  else {
+    memcpy(grid, ae_dataset_data(ds), n * dim * sizeof(float));
+    if (ae_model_reconstruct(m, grid + n * dim, ae_dataset_data(ds), n) ||
+        ae_png_write_grid(output, grid, 2, (int)n, h, w, 2, 2))
+      rc = cli_fail();
+    else
+      printf("wrote %s: %zu originals (top) and reconstructions (bottom)\n", output, n);
+  }
+  free(grid);
+  ae_model_free(m);
+  ae_dataset_free(ds);
+  return rc;
+}
+
+int cmd_info(int argc, char **argv) {
+  const char *model = NULL;
+  const cli_opt opts[] = {OPTS_END};
+  int r = parse_model_cmd(argc, argv, "info",
+                          "usage: aekit info MODEL\n\n"
+                          "Show a model file's architecture, scaling, training settings and history.",
+                          opts, &model);
+  if (r) return r == 2 ? 0 : 1;
+  ae_model *m;
+  if (ae_model_load(&m, model)) return cli_fail();
+  printf("%s\n", ae_model_metadata(m));
+  ae_model_free(m);
+  return 0;
+}

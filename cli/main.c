@@ -1,0 +1,45 @@
+/* main.c — aekit <command>: dispatch, --help, --version. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+  const char *name;
+  int (*run)(int, char **);
+  const char *help;
+} commands[] = {
+    {"train", cmd_train, "train an autoencoder and save it"},
+    {"eval", cmd_eval, "loss, MSE and PSNR of a model on a data set"},
+    {"encode", cmd_encode, "write the codes of a data set (CSV or NPY)"},
+    {"decode", cmd_decode, "turn codes back into images"},
+    {"reconstruct", cmd_reconstruct, "PNG grid of originals above reconstructions"},
+    {"info", cmd_info, "show what a model file holds"},
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: aekit COMMAND [options]   (aekit COMMAND --help for its options)\n\n"
+             "Autoencoders in C: train, save, load and use them on a CPU.\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
+  fprintf(f, "\n  --help       this text\n  --version    the version\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 1;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+    printf("aekit %s\n", ae_version());
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(cmd, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+  return cli_error("unknown command '%s' (see aekit --help)", cmd);
+}

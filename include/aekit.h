@@ -1,0 +1,274 @@
+/* aekit.h — autoencoders in C: train, save, load and use them on a CPU.
+ *
+ * Overview
+ * --------
+ * An autoencoder is an encoder stack, a code, and a decoder stack trained to
+ * give back its input. aekit builds one from a short text spec, trains it
+ * with Adam or SGD on a data set read from IDX, CSV or NPY files, saves it as
+ * a .safetensors file (weights as named float32 tensors, architecture and
+ * input scaling as JSON metadata) and uses it: encode, decode, reconstruct,
+ * evaluate, draw pictures.
+ *
+ * Contract (the same for every function below)
+ * --------------------------------------------
+ * - Functions that can fail return ae_status; AE_OK is 0. On failure
+ *   ae_last_error() returns one line naming the file or argument and the
+ *   problem. The message is per thread.
+ * - Objects are opaque handles created by ae_<thing>_create/_load and released
+ *   by ae_<thing>_free; every *_free(NULL) does nothing.
+ * - Output parameters come first. Arrays are float32, row-major; a batch of n
+ *   samples of dimension d is n*d floats.
+ * - The library never prints and never calls exit().
+ *
+ * Example (compiles as is: cc ex.c $(pkg-config --cflags --libs aekit))
+ * -------
+ *   #include <aekit.h>
+ *   #include <stdio.h>
+ *   int main(void) {
+ *     ae_dataset *train = NULL;
+ *     ae_model *model = NULL;
+ *     ae_train_options opt;
+ *     ae_train_options_defaults(&opt);
+ *     opt.epochs = 5;
+ *     if (ae_dataset_load(&train, "/usr/share/datasets/fashion-mnist/"
+ *                         "train-images-idx3-ubyte.gz", NULL) ||
+ *         ae_dataset_scale(train, 0.0f, 255.0f) ||
+ *         ae_model_create(&model, "dense", 1, 28, 28, 42) ||
+ *         ae_model_set_scaling(model, 0.0f, 255.0f) ||
+ *         ae_train(model, train, NULL, &opt, NULL) ||
+ *         ae_model_save(model, "dense.safetensors")) {
+ *       fprintf(stderr, "error: %s\n", ae_last_error());
+ *       return 1;
+ *     }
+ *     ae_model_free(model);
+ *     ae_dataset_free(train);
+ *     return 0;
+ *   }
+ */
+#ifndef AEKIT_H
+#define AEKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AE_VERSION_STRING "0.1.0"
+
+/* ---- status ------------------------------------------------------------ */
+
+typedef enum ae_status {
+  AE_OK = 0,
+  AE_ERR_NOMEM,    /* an allocation failed */
+  AE_ERR_IO,       /* a file could not be opened, read or written */
+  AE_ERR_FORMAT,   /* a file's contents do not fit its format */
+  AE_ERR_ARG,      /* an argument or option is invalid */
+  AE_ERR_SHAPE,    /* sizes do not match (data vs model, model file vs spec) */
+  AE_ERR_NUMERIC,  /* NaN or infinity where a finite number is required */
+  AE_ERR_INTERNAL  /* a broken invariant: a bug in aekit */
+} ae_status;
+
+/* Short name of a status ("malformed file"). Never NULL. */
+const char *ae_status_string(ae_status st);
+/* The message of the last failure in this thread ("" if none). */
+const char *ae_last_error(void);
+/* Library version, AE_VERSION_STRING. */
+const char *ae_version(void);
+
+/* ---- data sets ---------------------------------------------------------- */
+
+/* A data set: n samples of dim floats each, an optional label per sample,
+ * and an image shape (c, h, w) with c*h*w == dim ((1, 1, dim) for tables). */
+typedef struct ae_dataset ae_dataset;
+
+typedef struct ae_load_options {
+  const char *labels_path; /* IDX labels file to attach, or NULL */
+  int csv_header;          /* CSV: 1 = first row is a header, 0 = none, -1 = detect */
+  int csv_label_column;    /* CSV: column index holding labels, -1 = none */
+} ae_load_options;
+
+void ae_load_options_defaults(ae_load_options *opt);
+
+/* Read a data set. The format comes from the name: *.csv, *.npy, otherwise
+ * IDX (plain or gzip-compressed). Values are kept as read (0..255 for uint8
+ * sources); see ae_dataset_scale. opt may be NULL for defaults. Rejects
+ * truncated files, sizes that overflow, ragged rows, NaN and infinity. */
+ae_status ae_dataset_load(ae_dataset **out, const char *path,
+                          const ae_load_options *opt);
+
+/* Wrap a copy of n*dim floats (and n labels, or NULL) as a data set. */
+ae_status ae_dataset_from_array(ae_dataset **out, const float *x, size_t n,
+                                size_t dim, const int32_t *labels);
+
+size_t ae_dataset_count(const ae_dataset *ds);
+size_t ae_dataset_dim(const ae_dataset *ds);
+void ae_dataset_shape(const ae_dataset *ds, int *c, int *h, int *w);
+/* Set the image shape; c*h*w must equal the dimension. */
+ae_status ae_dataset_set_shape(ae_dataset *ds, int c, int h, int w);
+const float *ae_dataset_data(const ae_dataset *ds);      /* (n, dim) */
+const int32_t *ae_dataset_labels(const ae_dataset *ds);  /* (n) or NULL */
+/* The value range the source format implies: [0, 255] for uint8 data, the
+ * observed minimum and maximum otherwise. */
+void ae_dataset_range(const ae_dataset *ds, float *lo, float *hi);
+
+/* Map values in place: x -> (x - lo) / (hi - lo). hi must exceed lo. */
+ae_status ae_dataset_scale(ae_dataset *ds, float lo, float hi);
+
+/* Copy samples [start, start+count) into a new data set. */
+ae_status ae_dataset_slice(ae_dataset **out, const ae_dataset *ds,
+                           size_t start, size_t count);
+
+/* Split into a shuffled training part and a validation part holding
+ * round(fraction * n) samples; 0 < fraction < 1. */
+ae_status ae_dataset_split(ae_dataset **train, ae_dataset **val,
+                           const ae_dataset *ds, double fraction,
+                           uint64_t seed);
+
+void ae_dataset_free(ae_dataset *ds);
+
+/* Write n rows of dim floats as NPY (float32, when path ends in .npy) or as
+ * CSV (otherwise), atomically. */
+ae_status ae_array_save(const char *path, const float *x, size_t n,
+                        size_t dim);
+
+/* ---- models ------------------------------------------------------------- */
+
+/* An autoencoder: encoder layers, code, decoder layers, a loss. */
+typedef struct ae_model ae_model;
+
+typedef enum ae_loss { AE_LOSS_BCE = 0, AE_LOSS_MSE = 1 } ae_loss;
+
+/* Build a model for inputs of shape (c, h, w) from a spec, initialised from
+ * `seed` (Glorot uniform for sigmoid/tanh/identity layers, He uniform for
+ * relu-family layers, biases zero).
+ *
+ * Spec syntax:  ENCODER [ "|" DECODER ] [ ";loss=bce|mse" ]
+ *   layer  = "dense:" UNITS ":" ACTIVATION
+ *   activation = relu | leaky_relu[:SLOPE] | sigmoid | tanh | identity
+ * Without a decoder, the decoder mirrors the encoder's hidden sizes and
+ * activations and ends in a dense layer of c*h*w units with sigmoid. The
+ * named presets are "dense" (784-32-784) and "deep" (784-128-64-32-64-128-
+ * 784), both relu inside, sigmoid out, binary cross-entropy. */
+ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
+                          int w, uint64_t seed);
+
+/* Write to path (via a temporary file, flushed and renamed). */
+ae_status ae_model_save(const ae_model *m, const char *path);
+/* Read a model file; every length, offset, dtype and shape is checked. */
+ae_status ae_model_load(ae_model **out, const char *path);
+/* Read a model file and refuse it unless its architecture equals `m`'s;
+ * on success copies its weights into m. */
+ae_status ae_model_load_weights(ae_model *m, const char *path);
+void ae_model_free(ae_model *m);
+
+size_t ae_model_input_dim(const ae_model *m);
+size_t ae_model_code_dim(const ae_model *m);
+size_t ae_model_param_count(const ae_model *m);
+void ae_model_input_shape(const ae_model *m, int *c, int *h, int *w);
+ae_loss ae_model_loss(const ae_model *m);
+/* The canonical spec ("dense:32:relu|dense:784:sigmoid;loss=bce"). */
+const char *ae_model_spec(const ae_model *m);
+/* The metadata JSON stored in the model file (architecture, training
+ * settings, scaling, history summary). Owned by the model. */
+const char *ae_model_metadata(const ae_model *m);
+
+/* Input scaling recorded in the model: x -> (x - lo) / (hi - lo). */
+ae_status ae_model_set_scaling(ae_model *m, float lo, float hi);
+void ae_model_scaling(const ae_model *m, float *lo, float *hi);
+
+/* All parameters as one contiguous block of ae_model_param_count floats.
+ * Layer order, weights (out, in) then bias, as in the model file. */
+float *ae_model_params(ae_model *m);
+
+/* Inference (evaluation mode) on n already-scaled samples. */
+ae_status ae_model_encode(ae_model *m, float *codes, const float *x,
+                          size_t n);
+ae_status ae_model_decode(ae_model *m, float *x_hat, const float *codes,
+                          size_t n);
+ae_status ae_model_reconstruct(ae_model *m, float *x_hat, const float *x,
+                               size_t n);
+
+typedef struct ae_eval_result {
+  double loss; /* the model's loss, mean per element */
+  double mse;  /* mean squared error per element */
+  double psnr; /* 10 log10(1 / mse), data in [0, 1] */
+  size_t count;
+} ae_eval_result;
+
+/* Evaluate on an already-scaled data set whose dim fits the model. */
+ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res,
+                            const ae_dataset *ds);
+
+/* ---- training ----------------------------------------------------------- */
+
+typedef enum ae_optimizer { AE_OPT_ADAM = 0, AE_OPT_SGD = 1 } ae_optimizer;
+
+typedef struct ae_progress {
+  int epoch, epochs;          /* 1-based epoch, total */
+  size_t done, total;         /* samples done in this epoch, per epoch */
+  double loss;                /* running mean training loss this epoch */
+  double val_loss;            /* at epoch end; NaN without validation */
+  double samples_per_s;       /* this epoch so far */
+  double elapsed_s;           /* this epoch so far */
+  int epoch_end;              /* 1 when called at the end of an epoch */
+  int improved;               /* at epoch end: best so far (kept) */
+} ae_progress;
+
+typedef struct ae_train_options {
+  int epochs;                 /* default 20 */
+  int batch_size;             /* default 256 */
+  ae_optimizer optimizer;     /* default Adam */
+  float lr;                   /* default 1e-3 */
+  float beta1, beta2, eps;    /* Adam: 0.9, 0.999, 1e-8 */
+  float momentum;             /* SGD: default 0 */
+  int nesterov;               /* SGD: Nesterov momentum */
+  float weight_decay;         /* decoupled (AdamW-style / SGD L2), default 0 */
+  uint64_t seed;              /* shuffling; default 42 */
+  int threads;                /* 0 = leave as is */
+  int patience;               /* early stopping on validation loss; 0 = off */
+  float min_delta;            /* improvement needed to reset patience */
+  const char *checkpoint_path;/* write the model here after each epoch */
+  void (*progress)(const ae_progress *p, void *user);
+  void *user;
+} ae_train_options;
+
+void ae_train_options_defaults(ae_train_options *opt);
+
+/* Per-epoch record of a training run. */
+typedef struct ae_history ae_history;
+int ae_history_epochs(const ae_history *h);
+double ae_history_train_loss(const ae_history *h, int epoch); /* 0-based */
+double ae_history_val_loss(const ae_history *h, int epoch);   /* NaN if none */
+double ae_history_seconds(const ae_history *h, int epoch);
+int ae_history_best_epoch(const ae_history *h);               /* 0-based */
+ae_status ae_history_save_csv(const ae_history *h, const char *path);
+void ae_history_free(ae_history *h);
+
+/* Train m on already-scaled data. val may be NULL. With validation and
+ * patience > 0, stops after `patience` epochs without improvement and leaves
+ * the best weights in m. The training settings and a history summary are
+ * recorded in the model's metadata. history may be NULL. */
+ae_status ae_train(ae_model *m, const ae_dataset *train,
+                   const ae_dataset *val, const ae_train_options *opt,
+                   ae_history **history);
+
+/* ---- pictures ----------------------------------------------------------- */
+
+/* Write a grid of rows*cols grayscale images of h*w floats in [0, 1] (row
+ * after row: images[(r*cols + k)*h*w ...]) as a PNG, each image scaled by
+ * `zoom` and separated by `pad` pixels. */
+ae_status ae_png_write_grid(const char *path, const float *images, int rows,
+                            int cols, int h, int w, int zoom, int pad);
+
+/* Plot training (and validation, if not NULL) loss per epoch as a PNG
+ * with axes, labels and a legend. */
+ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
+                             const double *val_loss, int epochs,
+                             const char *title);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,333 @@
+/* dataset.c — the in-memory data set: creation, loading by file name,
+ * accessors, scaling, slicing and the seeded train/validation split.
+ *
+ * Legend: N samples, D floats per sample (D == C*H*W). */
+#define _POSIX_C_SOURCE 200809L
+#include "dataset.h"
+
+#include "error.h"
+#include "rng.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Allocate an N x D data set with zeroed data, no labels, shape (1,1,D). */
+ae_status ae_dataset_alloc(ae_dataset **out, size_t n, size_t dim) {
+  *out = NULL;
+  if (n == 0 || dim == 0)
+    return ae_set_error(AE_ERR_ARG, "data set: %zu samples of dimension %zu: "
+                        "both must be positive", n, dim);
+  if (n > SIZE_MAX / dim || n * dim > SIZE_MAX / sizeof(float))
+    return ae_set_error(AE_ERR_ARG, "data set: %zu x %zu floats overflow the "
+                        "address space", n, dim);
+  ae_dataset *ds = calloc(1, sizeof *ds);
+  if (!ds) return ae_set_error(AE_ERR_NOMEM, "data set: out of memory");
+  ds->x = calloc(n * dim, sizeof(float)); /* (N, D) */
+  if (!ds->x) {
+    free(ds);
+    return ae_set_error(AE_ERR_NOMEM, "data set: out of memory (%zu x %zu "
+                        "floats)", n, dim);
+  }
+  ds->n = n;
+  ds->dim = dim;
+  ds->c = 1;
+  ds->h = 1;
+  ds->w = dim <= INT_MAX ? (int)dim : 0;
+  *out = ds;
+  return AE_OK;
+}
+
+/* Square images for square dimensions, otherwise a flat row. */
+void ae_dataset_square_shape(ae_dataset *ds) {
+  size_t k = (size_t)sqrt((double)ds->dim);
+  while (k * k > ds->dim) k--;
+  while ((k + 1) * (k + 1) <= ds->dim) k++;
+  ds->c = 1;
+  if (k >= 2 && k * k == ds->dim) {
+    ds->h = (int)k;
+    ds->w = (int)k;
+  } else {
+    ds->h = 1;
+    ds->w = ds->dim <= INT_MAX ? (int)ds->dim : 0;
+  }
+}
+
+/* Observed min/max into lo/hi; fails on the first non-finite value. */
+ae_status ae_dataset_observe_range(ae_dataset *ds, const char *path) {
+  size_t total = ds->n * ds->dim;
+  float lo = INFINITY, hi = -INFINITY;
+  for (size_t i = 0; i < total; i++) {
+    float v = ds->x[i];
+    if (!isfinite(v))
+      return ae_set_error(AE_ERR_NUMERIC, "%s: sample %zu: value %zu is %s "
+                          "(NaN, infinity or beyond float32 range)", path,
+                          i / ds->dim, i % ds->dim, isnan(v) ? "NaN" : "infinite");
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  ds->lo = lo;
+  ds->hi = hi;
+  return AE_OK;
+}
+
+void ae_load_options_defaults(ae_load_options *opt) {
+  opt->labels_path = NULL;
+  opt->csv_header = -1;
+  opt->csv_label_column = -1;
+}
+
+/* Whether `path` ends with `ext` (ASCII, case-insensitive). */
+static int ends_with(const char *path, const char *ext) {
+  size_t n = strlen(path), m = strlen(ext);
+  if (n < m) return 0;
+  for (size_t i = 0; i < m; i++)
+    if (tolower((unsigned char)path[n - m + i]) != ext[i]) return 0;
+  return 1;
+}
+
+/* The common "missing / directory" errors before any reader runs. */
+static ae_status check_regular(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return ae_set_error(AE_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    return ae_set_error(AE_ERR_IO, "%s: is a directory", path);
+  return AE_OK;
+}
+
+/* Labels from a one-column CSV or NPY file of integers. */
+static ae_status read_table_labels(int32_t **labels, const char *path,
+                                   size_t n) {
+  ae_dataset *t = NULL;
+  int32_t *lab = NULL; /* (N) */
+  ae_status s = ends_with(path, ".csv") ? ae_csv_read(&t, path, -1, -1)
+                                        : ae_npy_read(&t, path);
+  if (s) goto fail;
+  if (t->dim != 1) {
+    s = ae_set_error(AE_ERR_FORMAT, "%s: labels need one column, file has %zu",
+                     path, t->dim);
+    goto fail;
+  }
+  if (t->n != n) {
+    s = ae_set_error(AE_ERR_SHAPE, "%s: %zu labels, but the data set has %zu "
+                     "samples", path, t->n, n);
+    goto fail;
+  }
+  lab = malloc(n * sizeof *lab);
+  if (!lab) {
+    s = ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
+    goto fail;
+  }
+  for (size_t i = 0; i < n; i++) {
+    float v = t->x[i];
+    if (v != floorf(v) || v < -2147483648.0f || v >= 2147483648.0f) {
+      s = ae_set_error(AE_ERR_FORMAT, "%s: label %zu (%g) is not an integer",
+                       path, i, (double)v);
+      goto fail;
+    }
+    lab[i] = (int32_t)v;
+  }
+  ae_dataset_free(t);
+  *labels = lab;
+  return AE_OK;
+fail:
+  free(lab);
+  ae_dataset_free(t);
+  return s;
+}
+
+ae_status ae_dataset_load(ae_dataset **out, const char *path,
+                          const ae_load_options *opt) {
+  ae_load_options def;
+  ae_dataset *ds = NULL;
+  ae_status s;
+  if (!out || !path) return ae_set_error(AE_ERR_ARG, "dataset_load: NULL argument");
+  *out = NULL;
+  if (!opt) {
+    ae_load_options_defaults(&def);
+    opt = &def;
+  }
+  if ((s = check_regular(path))) return s;
+  if (ends_with(path, ".csv"))
+    s = ae_csv_read(&ds, path, opt->csv_header, opt->csv_label_column);
+  else if (ends_with(path, ".npy"))
+    s = ae_npy_read(&ds, path);
+  else
+    s = ae_idx_read(&ds, path);
+  if (s) goto fail;
+  if (opt->labels_path) {
+    const char *lp = opt->labels_path;
+    if ((s = check_regular(lp))) goto fail;
+    if (ends_with(lp, ".csv") || ends_with(lp, ".npy"))
+      s = read_table_labels(&ds->labels, lp, ds->n);
+    else
+      s = ae_idx_read_labels(&ds->labels, lp, ds->n);
+    if (s) goto fail;
+  }
+  *out = ds;
+  return AE_OK;
+fail:
+  ae_dataset_free(ds);
+  return s;
+}
+
+ae_status ae_dataset_from_array(ae_dataset **out, const float *x, size_t n,
+                                size_t dim, const int32_t *labels) {
+  ae_dataset *ds = NULL;
+  ae_status s;
+  if (!out || !x) return ae_set_error(AE_ERR_ARG, "dataset_from_array: NULL argument");
+  *out = NULL;
+  if ((s = ae_dataset_alloc(&ds, n, dim))) return s;
+  memcpy(ds->x, x, n * dim * sizeof(float));
+  if ((s = ae_dataset_observe_range(ds, "dataset_from_array"))) goto fail;
+  if (labels) {
+    ds->labels = malloc(n * sizeof(int32_t)); /* (N) */
+    if (!ds->labels) {
+      s = ae_set_error(AE_ERR_NOMEM, "dataset_from_array: out of memory");
+      goto fail;
+    }
+    memcpy(ds->labels, labels, n * sizeof(int32_t));
+  }
+  ae_dataset_square_shape(ds);
+  *out = ds;
+  return AE_OK;
+fail:
+  ae_dataset_free(ds);
+  return s;
+}
+
+size_t ae_dataset_count(const ae_dataset *ds) { return ds ? ds->n : 0; }
+size_t ae_dataset_dim(const ae_dataset *ds) { return ds ? ds->dim : 0; }
+const float *ae_dataset_data(const ae_dataset *ds) { return ds ? ds->x : NULL; }
+const int32_t *ae_dataset_labels(const ae_dataset *ds) {
+  return ds ? ds->labels : NULL;
+}
+
+void ae_dataset_shape(const ae_dataset *ds, int *c, int *h, int *w) {
+  if (c) *c = ds ? ds->c : 0;
+  if (h) *h = ds ? ds->h : 0;
+  if (w) *w = ds ? ds->w : 0;
+}
+
+ae_status ae_dataset_set_shape(ae_dataset *ds, int c, int h, int w) {
+  if (!ds) return ae_set_error(AE_ERR_ARG, "dataset_set_shape: NULL data set");
+  if (c <= 0 || h <= 0 || w <= 0)
+    return ae_set_error(AE_ERR_ARG, "dataset_set_shape: (%d, %d, %d) must be "
+                        "positive", c, h, w);
+  if ((size_t)c * (size_t)h * (size_t)w != ds->dim) /* each < 2^31: no overflow */
+    return ae_set_error(AE_ERR_SHAPE, "dataset_set_shape: (%d, %d, %d) holds "
+                        "%zu values, samples have %zu", c, h, w,
+                        (size_t)c * (size_t)h * (size_t)w, ds->dim);
+  ds->c = c;
+  ds->h = h;
+  ds->w = w;
+  return AE_OK;
+}
+
+void ae_dataset_range(const ae_dataset *ds, float *lo, float *hi) {
+  if (lo) *lo = ds ? ds->lo : 0.0f;
+  if (hi) *hi = ds ? ds->hi : 0.0f;
+}
+
+ae_status ae_dataset_scale(ae_dataset *ds, float lo, float hi) {
+  if (!ds) return ae_set_error(AE_ERR_ARG, "dataset_scale: NULL data set");
+  if (!isfinite(lo) || !isfinite(hi) || !(hi > lo))
+    return ae_set_error(AE_ERR_ARG, "dataset_scale: range [%g, %g] must be "
+                        "finite with hi > lo", (double)lo, (double)hi);
+  double inv = 1.0 / ((double)hi - (double)lo);
+  size_t total = ds->n * ds->dim;
+  for (size_t i = 0; i < total; i++)
+    ds->x[i] = (float)(((double)ds->x[i] - lo) * inv);
+  ds->lo = (float)(((double)ds->lo - lo) * inv);
+  ds->hi = (float)(((double)ds->hi - lo) * inv);
+  return AE_OK;
+}
+
+/* New data set holding samples idx[0..count) (or start.. when idx is NULL). */
+static ae_status gather(ae_dataset **out, const ae_dataset *ds,
+                        const uint32_t *idx, size_t start, size_t count) {
+  ae_dataset *r = NULL;
+  ae_status s = ae_dataset_alloc(&r, count, ds->dim);
+  if (s) return s;
+  if (ds->labels) {
+    r->labels = malloc(count * sizeof(int32_t)); /* (count) */
+    if (!r->labels) {
+      ae_dataset_free(r);
+      return ae_set_error(AE_ERR_NOMEM, "data set: out of memory");
+    }
+  }
+  for (size_t i = 0; i < count; i++) {
+    size_t j = idx ? idx[i] : start + i;
+    memcpy(r->x + i * ds->dim, ds->x + j * ds->dim, ds->dim * sizeof(float));
+    if (ds->labels) r->labels[i] = ds->labels[j];
+  }
+  r->c = ds->c;
+  r->h = ds->h;
+  r->w = ds->w;
+  r->lo = ds->lo;
+  r->hi = ds->hi;
+  *out = r;
+  return AE_OK;
+}
+
+ae_status ae_dataset_slice(ae_dataset **out, const ae_dataset *ds,
+                           size_t start, size_t count) {
+  if (!out || !ds) return ae_set_error(AE_ERR_ARG, "dataset_slice: NULL argument");
+  *out = NULL;
+  if (count == 0 || start >= ds->n || count > ds->n - start)
+    return ae_set_error(AE_ERR_ARG, "dataset_slice: samples [%zu, %zu+%zu) "
+                        "outside [0, %zu) or empty", start, start, count, ds->n);
+  return gather(out, ds, NULL, start, count);
+}
+
+ae_status ae_dataset_split(ae_dataset **train, ae_dataset **val,
+                           const ae_dataset *ds, double fraction,
+                           uint64_t seed) {
+  uint32_t *idx = NULL; /* (N) permutation */
+  ae_dataset *tr = NULL, *va = NULL;
+  ae_status s;
+  if (!train || !val || !ds)
+    return ae_set_error(AE_ERR_ARG, "dataset_split: NULL argument");
+  *train = *val = NULL;
+  if (!(fraction > 0.0 && fraction < 1.0))
+    return ae_set_error(AE_ERR_ARG, "dataset_split: fraction %g must lie in "
+                        "(0, 1)", fraction);
+  if (ds->n > UINT32_MAX)
+    return ae_set_error(AE_ERR_ARG, "dataset_split: %zu samples, at most %u",
+                        ds->n, (unsigned)UINT32_MAX);
+  size_t nval = (size_t)llround(fraction * (double)ds->n);
+  if (nval < 1 || nval >= ds->n)
+    return ae_set_error(AE_ERR_ARG, "dataset_split: fraction %g of %zu samples "
+                        "leaves %zu for validation and %zu for training; each "
+                        "needs at least 1", fraction, ds->n, nval,
+                        ds->n - (nval < ds->n ? nval : ds->n));
+  idx = malloc(ds->n * sizeof *idx);
+  if (!idx) return ae_set_error(AE_ERR_NOMEM, "dataset_split: out of memory");
+  for (size_t i = 0; i < ds->n; i++) idx[i] = (uint32_t)i;
+  ae_rng rng;
+  ae_rng_seed(&rng, seed);
+  ae_rng_shuffle(&rng, idx, ds->n);
+  if ((s = gather(&va, ds, idx, 0, nval))) goto fail;
+  if ((s = gather(&tr, ds, idx + nval, 0, ds->n - nval))) goto fail;
+  free(idx);
+  *train = tr;
+  *val = va;
+  return AE_OK;
+fail:
+  free(idx);
+  ae_dataset_free(va);
+  ae_dataset_free(tr);
+  return s;
+}
+
+void ae_dataset_free(ae_dataset *ds) {
+  if (!ds) return;
+  free(ds->x);
+  free(ds->labels);
+  free(ds);
+}

@@ -1,0 +1,36 @@
+/* dataset.h — the data set behind the opaque ae_dataset, and the readers. */
+#ifndef AE_DATASET_H
+#define AE_DATASET_H
+
+#include "aekit.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ae_dataset {
+  size_t n;          /* samples */
+  size_t dim;        /* floats per sample, == c*h*w */
+  int c, h, w;       /* image shape; (1, 1, dim) for tabular data */
+  float *x;          /* (n, dim) */
+  int32_t *labels;   /* (n), or NULL */
+  float lo, hi;      /* natural range: 0..255 for uint8 sources, else min/max */
+};
+
+/* Allocate an empty data set of n x dim (x zero-filled, no labels). */
+ae_status ae_dataset_alloc(ae_dataset **out, size_t n, size_t dim);
+
+/* Shape (1, k, k) when dim == k*k with k >= 2, else (1, 1, dim). */
+void ae_dataset_square_shape(ae_dataset *ds);
+/* Set lo/hi to the observed min/max; AE_ERR_NUMERIC naming `path` and the
+ * sample if any value is NaN or infinite. */
+ae_status ae_dataset_observe_range(ae_dataset *ds, const char *path);
+
+/* Readers (each names `path` in its error message). */
+ae_status ae_idx_read(ae_dataset **out, const char *path);
+/* Read an IDX label vector; must hold exactly n entries. */
+ae_status ae_idx_read_labels(int32_t **labels, const char *path, size_t n);
+ae_status ae_csv_read(ae_dataset **out, const char *path, int header,
+                      int label_column);
+ae_status ae_npy_read(ae_dataset **out, const char *path);
+
+#endif

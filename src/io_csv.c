@@ -1,0 +1,215 @@
+/* io_csv.c — comma-separated numbers, one sample per line.
+ *
+ * The whole file is read into memory and parsed in two passes: the first
+ * counts the data rows and the columns of the first row (and detects a
+ * header), the second parses every field with strtod, checked to its end.
+ * Spaces and tabs around fields, \r\n line ends, blank lines and a UTF-8
+ * byte-order mark are tolerated. Every error names the file, the line and
+ * the column (both 1-based).
+ *
+ * Legend: N data rows, D feature columns. */
+#include "dataset.h"
+
+#include "error.h"
+#include "fileio.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QUOTE_MAX 24 /* characters of a bad field quoted in messages */
+
+typedef struct line_iter {
+  const char *p, *end; /* rest of the buffer */
+  size_t lineno;       /* 1-based number of the line last returned */
+} line_iter;
+
+/* Next line as [*b, *e) without its \n or \r\n; 0 at the end of the buffer. */
+static int next_line(line_iter *it, const char **b, const char **e) {
+  if (it->p >= it->end) return 0;
+  const char *nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
+  const char *stop = nl ? nl : it->end;
+  *b = it->p;
+  *e = stop > it->p && stop[-1] == '\r' ? stop - 1 : stop;
+  it->p = nl ? nl + 1 : it->end;
+  it->lineno++;
+  return 1;
+}
+
+/* Whether [b, e) holds only spaces, tabs and carriage returns. */
+static int is_blank(const char *b, const char *e) {
+  for (; b < e; b++)
+    if (*b != ' ' && *b != '\t' && *b != '\r') return 0;
+  return 1;
+}
+
+/* Fields in [b, e): commas plus one. */
+static size_t count_fields(const char *b, const char *e) {
+  size_t n = 1;
+  for (; b < e; b++) n += *b == ',';
+  return n;
+}
+
+/* End of the field starting at b: the next comma or e. */
+static const char *field_end(const char *b, const char *e) {
+  const char *c = memchr(b, ',', (size_t)(e - b));
+  return c ? c : e;
+}
+
+/* Parse the field [b, fe) as one number with optional surrounding blanks;
+ * returns 0 if it is not exactly one number. */
+static int parse_number(const char *b, const char *fe, double *v) {
+  while (b < fe && (*b == ' ' || *b == '\t')) b++;
+  if (b == fe) return 0; /* empty: strtod would skip past the line end */
+  char *stop;
+  *v = strtod(b, &stop); /* overflow gives +-HUGE_VAL: caught as infinite */
+  if (stop == b || stop > fe) return 0;
+  for (const char *q = stop; q < fe; q++)
+    if (*q != ' ' && *q != '\t' && *q != '\r') return 0;
+  return 1;
+}
+
+/* Whether every non-blank field of the line parses as a number. */
+static int all_numeric(const char *b, const char *e) {
+  for (const char *f = b;; f++) {
+    const char *fe = field_end(f, e);
+    double v;
+    if (!is_blank(f, fe) && !parse_number(f, fe, &v)) return 0;
+    if (fe == e) return 1;
+    f = fe;
+  }
+}
+
+/* Record an error about field [b, fe) at line/column, quoting the field. */
+static ae_status field_error(ae_status st, const char *path, size_t line,
+                             size_t col, const char *b, const char *fe,
+                             const char *what) {
+  int len = (int)(fe - b > QUOTE_MAX ? QUOTE_MAX : fe - b);
+  int nul = memchr(b, 0, (size_t)(fe - b)) != NULL;
+  return ae_set_error(st, "%s: line %zu, column %zu: %s \"%.*s%s\"%s", path,
+                      line, col, what, len, b, fe - b > QUOTE_MAX ? "..." : "",
+                      nul ? " (contains a NUL byte)" : "");
+}
+
+/* Parse one data row into x (D floats) and *label; updates lo/hi. */
+static ae_status parse_row(const char *path, size_t line, const char *b,
+                           const char *e, int label_column, float *x,
+                           int32_t *label, float *lo, float *hi) {
+  size_t col = 0, k = 0;
+  for (const char *f = b;; f++, col++) {
+    const char *fe = field_end(f, e);
+    double v;
+    if (is_blank(f, fe))
+      return ae_set_error(AE_ERR_FORMAT, "%s: line %zu, column %zu: empty field",
+                          path, line, col + 1);
+    if (!parse_number(f, fe, &v))
+      return field_error(AE_ERR_FORMAT, path, line, col + 1, f, fe,
+                         (int)col == label_column ? "label is not a number:"
+                                                  : "not a number:");
+    if (isnan(v) || isinf(v) || fabs(v) > FLT_MAX)
+      return field_error(AE_ERR_NUMERIC, path, line, col + 1, f, fe,
+                         isnan(v) || isinf(v) ? "value is not finite:"
+                                              : "value beyond float32 range:");
+    if ((int)col == label_column) {
+      if (v != floor(v) || v < INT32_MIN || v > INT32_MAX)
+        return field_error(AE_ERR_FORMAT, path, line, col + 1, f, fe,
+                           "label is not an integer:");
+      *label = (int32_t)v;
+    } else {
+      float fv = (float)v;
+      x[k++] = fv;
+      if (fv < *lo) *lo = fv;
+      if (fv > *hi) *hi = fv;
+    }
+    if (fe == e) return AE_OK;
+    f = fe;
+  }
+}
+
+ae_status ae_csv_read(ae_dataset **out, const char *path, int header,
+                      int label_column) {
+  unsigned char *buf = NULL; /* whole file, NUL-terminated */
+  size_t size = 0, rows = 0, ncols = 0, first_line = 0;
+  ae_dataset *ds = NULL;
+  const char *b, *e;
+  *out = NULL;
+  ae_status s = ae_read_file(path, &buf, &size);
+  if (s) return s;
+  const char *start = (const char *)buf;
+  if (size >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) start += 3; /* BOM */
+  line_iter it = {start, (const char *)buf + size, 0};
+
+  /* Pass 1: the first non-blank line fixes the column count; count rows. */
+  while (next_line(&it, &b, &e)) {
+    if (is_blank(b, e)) continue;
+    if (!first_line) {
+      first_line = it.lineno;
+      ncols = count_fields(b, e);
+      if (header < 0) header = !all_numeric(b, e);
+      if (header) continue;
+    }
+    rows++;
+  }
+  if (!first_line) {
+    s = ae_set_error(AE_ERR_FORMAT, "%s: empty file (no rows)", path);
+    goto fail;
+  }
+  if (!rows) {
+    s = ae_set_error(AE_ERR_FORMAT, "%s: no data rows after the header", path);
+    goto fail;
+  }
+  if (label_column < -1 || (label_column >= 0 && (size_t)label_column >= ncols)) {
+    s = ae_set_error(AE_ERR_ARG, "%s: label column %d outside the %zu columns "
+                     "(0-based)", path, label_column, ncols);
+    goto fail;
+  }
+  size_t dim = ncols - (label_column >= 0);
+  if (dim == 0) {
+    s = ae_set_error(AE_ERR_FORMAT, "%s: no feature columns besides the label",
+                     path);
+    goto fail;
+  }
+  if ((s = ae_dataset_alloc(&ds, rows, dim))) {
+    ae_error_prefix(path);
+    goto fail;
+  }
+  if (label_column >= 0) {
+    ds->labels = malloc(rows * sizeof(int32_t)); /* (N) */
+    if (!ds->labels) {
+      s = ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
+      goto fail;
+    }
+  }
+
+  /* Pass 2: parse every data row. */
+  float lo = INFINITY, hi = -INFINITY;
+  size_t r = 0;
+  it = (line_iter){start, (const char *)buf + size, 0};
+  while (next_line(&it, &b, &e)) {
+    if (is_blank(b, e) || (header && it.lineno == first_line)) continue;
+    size_t nf = count_fields(b, e);
+    if (nf != ncols) {
+      s = ae_set_error(AE_ERR_FORMAT, "%s: line %zu: expected %zu fields (as "
+                       "on line %zu), got %zu", path, it.lineno, ncols,
+                       first_line, nf);
+      goto fail;
+    }
+    int32_t label = 0;
+    s = parse_row(path, it.lineno, b, e, label_column, ds->x + r * dim, &label,
+                  &lo, &hi);
+    if (s) goto fail;
+    if (ds->labels) ds->labels[r] = label;
+    r++;
+  }
+  ds->lo = lo;
+  ds->hi = hi;
+  ae_dataset_square_shape(ds);
+  free(buf);
+  *out = ds;
+  return AE_OK;
+fail:
+  free(buf);
+  ae_dataset_free(ds);
+  return s;
+}

@@ -1,0 +1,81 @@
+/* k_dense.c — fully connected layer and element-wise activations.
+ * Legend: N batch, I input features, O output features. */
+#include "kernels.h"
+
+#include "fastmath.h"
+
+#include <cblas.h>
+#include <math.h>
+
+static inline float act_apply(float a, ae_act act, float slope) {
+  switch (act) {
+  case AE_ACT_RELU: return a > 0.0f ? a : 0.0f;
+  case AE_ACT_LEAKY_RELU: return a > 0.0f ? a : a * slope;
+  case AE_ACT_SIGMOID: return ae_fast_sigmoid(a);
+  case AE_ACT_TANH: return tanhf(a);
+  case AE_ACT_IDENTITY: break;
+  }
+  return a;
+}
+
+void ae_bias_act_forward(float *y, const float *b, ae_act act, float slope,
+                         int n, int out_dim) {
+  for (int i = 0; i < n; i++) {
+    float *row = y + (size_t)i * out_dim; /* (O) */
+    if (b)
+      for (int j = 0; j < out_dim; j++) row[j] += b[j];
+    switch (act) {
+    case AE_ACT_IDENTITY: break;
+    case AE_ACT_RELU:
+      for (int j = 0; j < out_dim; j++) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+      break;
+    default:
+      for (int j = 0; j < out_dim; j++) row[j] = act_apply(row[j], act, slope);
+    }
+  }
+}
+
+void ae_act_backward(float *dy, const float *y, ae_act act, float slope,
+                     size_t count) {
+  switch (act) {
+  case AE_ACT_IDENTITY: return;
+  case AE_ACT_RELU:
+    for (size_t k = 0; k < count; k++) dy[k] = y[k] > 0.0f ? dy[k] : 0.0f;
+    return;
+  case AE_ACT_LEAKY_RELU: /* slope >= 0, so sign(y) == sign(pre-activation) */
+    for (size_t k = 0; k < count; k++) dy[k] = y[k] > 0.0f ? dy[k] : dy[k] * slope;
+    return;
+  case AE_ACT_SIGMOID:
+    for (size_t k = 0; k < count; k++) dy[k] *= y[k] * (1.0f - y[k]);
+    return;
+  case AE_ACT_TANH:
+    for (size_t k = 0; k < count; k++) dy[k] *= 1.0f - y[k] * y[k];
+    return;
+  }
+}
+
+void ae_dense_forward(float *y, const float *x, const float *w, const float *b,
+                      ae_act act, float slope, int n, int in_dim, int out_dim) {
+  /* y (N, O) = x (N, I) . w^T (I, O) */
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out_dim, in_dim, 1.0f,
+              x, in_dim, w, in_dim, 0.0f, y, out_dim);
+  ae_bias_act_forward(y, b, act, slope, n, out_dim);
+}
+
+void ae_dense_backward(float *dx, float *dw, float *db, float *dy,
+                       const float *y, const float *x, const float *w,
+                       ae_act act, float slope, int n, int in_dim,
+                       int out_dim) {
+  ae_act_backward(dy, y, act, slope, (size_t)n * out_dim); /* dy: d pre-act */
+  /* dw (O, I) += dy^T (O, N) . x (N, I) */
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out_dim, in_dim, n, 1.0f,
+              dy, out_dim, x, in_dim, 1.0f, dw, in_dim);
+  /* db (O) += column sums of dy; rows in a fixed order: deterministic */
+  for (int i = 0; i < n; i++) {
+    const float *row = dy + (size_t)i * out_dim;
+    for (int j = 0; j < out_dim; j++) db[j] += row[j];
+  }
+  if (dx) /* dx (N, I) = dy (N, O) . w (O, I) */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in_dim, out_dim,
+                1.0f, dy, out_dim, w, in_dim, 0.0f, dx, in_dim);
+}

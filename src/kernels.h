@@ -1,0 +1,66 @@
+/* kernels.h — the math, as plain functions over float arrays.
+ *
+ * Dimension letters: N batch, I input features, O output features, P number
+ * of parameters. Arrays are row-major. Outputs come first, sizes last.
+ * Backward functions ADD into parameter gradients (the model zeroes them once
+ * per step) and OVERWRITE input gradients. No kernel allocates, keeps state or
+ * does I/O. */
+#ifndef AE_KERNELS_H
+#define AE_KERNELS_H
+
+#include <stddef.h>
+
+typedef enum ae_act {
+  AE_ACT_IDENTITY = 0,
+  AE_ACT_RELU,
+  AE_ACT_LEAKY_RELU,
+  AE_ACT_SIGMOID,
+  AE_ACT_TANH
+} ae_act;
+
+/* ---- dense + activation (k_dense.c) ---- */
+
+/* y = act(x W^T + b).  y (N, O), x (N, I), w (O, I), b (O). */
+void ae_dense_forward(float *y, const float *x, const float *w, const float *b,
+                      ae_act act, float slope, int n, int in_dim, int out_dim);
+
+/* Given dy (N, O) = dL/dy, which is overwritten with dL/d(pre-activation),
+ * and y (N, O) from the forward pass: dw (O, I) += ..., db (O) += ...,
+ * dx (N, I) = ... (skipped when dx is NULL). */
+void ae_dense_backward(float *dx, float *dw, float *db, float *dy,
+                       const float *y, const float *x, const float *w,
+                       ae_act act, float slope, int n, int in_dim,
+                       int out_dim);
+
+/* In place y = act(y + b) for y (N, O); b may be NULL. */
+void ae_bias_act_forward(float *y, const float *b, ae_act act, float slope,
+                         int n, int out_dim);
+/* In place dy *= act'(.) expressed through the output y (N*O values). */
+void ae_act_backward(float *dy, const float *y, ae_act act, float slope,
+                     size_t count);
+
+/* ---- losses (k_loss.c): mean over all N*D elements ---- */
+
+/* Binary cross-entropy of sigmoid(z) against t, computed from the logits z,
+ * so a saturated output never gives NaN. Returns the SUM over elements (the
+ * caller divides); writes dz = (sigmoid(z) - t) * scale when dz != NULL.
+ * Optionally writes p = sigmoid(z) when p != NULL. */
+double ae_bce_logits(float *dz, float *p, const float *z, const float *t,
+                     float scale, size_t count);
+/* Squared error sum; dy = 2 (y - t) * scale when dy != NULL. */
+double ae_mse(float *dy, const float *y, const float *t, float scale,
+              size_t count);
+
+/* ---- optimizers (k_optim.c): one vectorised pass over P parameters ---- */
+
+/* PyTorch Adam / AdamW (decoupled weight decay) at step t >= 1. */
+void ae_adam_step(float *p, float *m, float *v, const float *g, float lr,
+                  float beta1, float beta2, float eps, float weight_decay,
+                  long t, size_t count);
+/* PyTorch SGD: g += wd p; buf = mu buf + g (buf = g at first step when mu >
+ * 0); g = nesterov ? g + mu buf : buf; p -= lr g. `first` marks step 1. */
+void ae_sgd_step(float *p, float *buf, const float *g, float lr,
+                 float momentum, int nesterov, float weight_decay, int first,
+                 size_t count);
+
+#endif

@@ -1,0 +1,304 @@
+/* model.c — building a model from its spec, the parameter block, planned
+ * activation memory, forward, loss and backward, inference.
+ * Legend: N batch, D input features, Z code size, P parameters, W widest
+ * layer. */
+#include "model.h"
+
+#include "error.h"
+#include "fastmath.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *ae_version(void) { return AE_VERSION_STRING; }
+
+/* Canonical spec text of a built model. */
+static ae_status make_spec_string(ae_model *m) {
+  size_t cap = 64 + (size_t)m->n_layers * 48, len = 0;
+  char *s = malloc(cap);
+  if (!s) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < m->n_layers; i++) {
+    if (i) s[len++] = i == m->n_enc ? '|' : ',';
+    len += (size_t)m->layers[i].ops->spec(&m->layers[i], s + len, cap - len);
+  }
+  snprintf(s + len, cap - len, ";loss=%s", m->loss == AE_LOSS_BCE ? "bce" : "mse");
+  m->spec = s;
+  return AE_OK;
+}
+
+ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
+                          int w, uint64_t seed) {
+  *out = NULL;
+  if (c <= 0 || h <= 0 || w <= 0 || (long long)c * h * w > (1 << 24))
+    return ae_set_error(AE_ERR_ARG, "input shape (%d, %d, %d) is not a valid image size", c, h, w);
+  int d = c * h * w;
+  ae_spec sp;
+  ae_status st = ae_spec_parse(&sp, spec, d);
+  if (st) return st;
+  ae_model *m = calloc(1, sizeof *m);
+  if (!m) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  m->c = c, m->h = h, m->w = w, m->input_dim = d;
+  m->n_enc = sp.n_enc, m->n_layers = sp.n_layers, m->loss = sp.loss;
+  m->seed = seed, m->lo = 0.0f, m->hi = 1.0f;
+  int in = d;
+  for (int i = 0; i < sp.n_layers; i++) {
+    ae_layer *l = &m->layers[i];
+    const ae_spec_layer *s = &sp.layers[i];
+    l->ops = &ae_dense_ops;
+    l->kind = s->kind;
+    l->in_dim = in, l->out_dim = s->units;
+    l->u.dense.act = l->u.dense.run_act = s->act;
+    l->u.dense.slope = s->slope;
+    l->n_params = l->ops->param_count(l);
+    m->n_params += l->n_params;
+    in = s->units;
+  }
+  ae_layer *last = &m->layers[m->n_layers - 1];
+  if (m->loss == AE_LOSS_BCE && last->u.dense.act == AE_ACT_SIGMOID) {
+    m->logits_out = 1; /* sigmoid fused into the loss */
+    last->u.dense.run_act = AE_ACT_IDENTITY;
+  }
+  m->params = calloc(m->n_params, sizeof(float));
+  m->grads = calloc(m->n_params, sizeof(float));
+  if (!m->params || !m->grads) {
+    ae_model_free(m);
+    return ae_set_error(AE_ERR_NOMEM, "out of memory for %zu parameters", m->n_params);
+  }
+  ae_rng rng;
+  ae_rng_seed(&rng, seed);
+  size_t off = 0;
+  for (int i = 0; i < m->n_layers; i++) {
+    ae_layer *l = &m->layers[i];
+    l->params = m->params + off;
+    l->grads = m->grads + off;
+    off += l->n_params;
+    l->ops->init(l, &rng);
+  }
+  if ((st = make_spec_string(m))) {
+    ae_model_free(m);
+    return st;
+  }
+  *out = m;
+  return AE_OK;
+}
+
+void ae_model_free(ae_model *m) {
+  if (!m) return;
+  free(m->params);
+  free(m->grads);
+  free(m->mem);
+  free(m->spec);
+  free(m->training_json);
+  free(m->history_json);
+  free(m->metadata);
+  free(m);
+}
+
+ae_status ae_model_plan(ae_model *m, int n) {
+  if (n <= 0) return ae_set_error(AE_ERR_ARG, "batch size %d must be positive", n);
+  if (n <= m->plan_n) return AE_OK;
+  size_t widest = (size_t)m->input_dim, total = (size_t)m->input_dim;
+  for (int i = 0; i < m->n_layers; i++) {
+    size_t o = (size_t)m->layers[i].out_dim;
+    total += o;
+    if (o > widest) widest = o;
+  }
+  total += 2 * widest + (size_t)m->input_dim; /* grad_a, grad_b, out */
+  float *mem = malloc(total * (size_t)n * sizeof(float));
+  if (!mem)
+    return ae_set_error(AE_ERR_NOMEM, "out of memory planning batches of %d", n);
+  free(m->mem);
+  m->mem = mem;
+  m->plan_n = n;
+  float *p = mem;
+  m->acts[0] = p, p += (size_t)n * m->input_dim;
+  for (int i = 0; i < m->n_layers; i++)
+    m->acts[i + 1] = p, p += (size_t)n * m->layers[i].out_dim;
+  m->grad_a = p, p += (size_t)n * widest;
+  m->grad_b = p, p += (size_t)n * widest;
+  m->out = p;
+  return AE_OK;
+}
+
+/* Run layers [from, to) on acts[from] (N, .). */
+static void forward_range(ae_model *m, int from, int to, int n, int train) {
+  for (int i = from; i < to; i++)
+    m->layers[i].ops->forward(&m->layers[i], m->acts[i + 1], m->acts[i], n, train);
+}
+
+void ae_model_forward(ae_model *m, int n, int train) {
+  forward_range(m, 0, m->n_layers, n, train);
+}
+
+const float *ae_model_output(ae_model *m, int n) {
+  const float *z = m->acts[m->n_layers]; /* (N, D) */
+  if (!m->logits_out) return z;
+  size_t count = (size_t)n * m->input_dim;
+  for (size_t k = 0; k < count; k++) m->out[k] = ae_fast_sigmoid(z[k]);
+  return m->out;
+}
+
+double ae_model_loss_step(ae_model *m, const float *t, int n, int backward) {
+  size_t count = (size_t)n * m->input_dim;
+  float scale = 1.0f / (float)count;
+  const float *y = m->acts[m->n_layers];
+  float *g = backward ? m->grad_a : NULL; /* (N, D) */
+  double sum = m->loss == AE_LOSS_BCE && m->logits_out
+                   ? ae_bce_logits(g, NULL, y, t, scale, count)
+                   : ae_mse(g, y, t, scale, count);
+  if (backward) {
+    memset(m->grads, 0, m->n_params * sizeof(float));
+    float *dy = m->grad_a, *dx = m->grad_b;
+    for (int i = m->n_layers - 1; i >= 0; i--) {
+      ae_layer *l = &m->layers[i];
+      l->ops->backward(l, i > 0 ? dx : NULL, dy, m->acts[i], m->acts[i + 1], n);
+      float *tmp = dy;
+      dy = dx, dx = tmp;
+    }
+  }
+  return sum / (double)count;
+}
+
+/* ---- inference, in chunks of the planned batch ---- */
+
+#define AE_INFER_BATCH 256
+
+static ae_status infer_plan(ae_model *m, size_t n) {
+  return ae_model_plan(m, n < AE_INFER_BATCH ? (int)(n ? n : 1) : AE_INFER_BATCH);
+}
+
+ae_status ae_model_encode(ae_model *m, float *codes, const float *x, size_t n) {
+  ae_status st = infer_plan(m, n);
+  if (st) return st;
+  size_t d = (size_t)m->input_dim, z = ae_model_code_dim(m);
+  for (size_t i = 0; i < n; i += (size_t)m->plan_n) {
+    int b = (int)(n - i < (size_t)m->plan_n ? n - i : (size_t)m->plan_n);
+    memcpy(m->acts[0], x + i * d, (size_t)b * d * sizeof(float));
+    forward_range(m, 0, m->n_enc, b, 0);
+    memcpy(codes + i * z, m->acts[m->n_enc], (size_t)b * z * sizeof(float));
+  }
+  return AE_OK;
+}
+
+ae_status ae_model_decode(ae_model *m, float *x_hat, const float *codes, size_t n) {
+  ae_status st = infer_plan(m, n);
+  if (st) return st;
+  size_t d = (size_t)m->input_dim, z = ae_model_code_dim(m);
+  for (size_t i = 0; i < n; i += (size_t)m->plan_n) {
+    int b = (int)(n - i < (size_t)m->plan_n ? n - i : (size_t)m->plan_n);
+    memcpy(m->acts[m->n_enc], codes + i * z, (size_t)b * z * sizeof(float));
+    forward_range(m, m->n_enc, m->n_layers, b, 0);
+    memcpy(x_hat + i * d, ae_model_output(m, b), (size_t)b * d * sizeof(float));
+  }
+  return AE_OK;
+}
+
+ae_status ae_model_reconstruct(ae_model *m, float *x_hat, const float *x, size_t n) {
+  ae_status st = infer_plan(m, n);
+  if (st) return st;
+  size_t d = (size_t)m->input_dim;
+  for (size_t i = 0; i < n; i += (size_t)m->plan_n) {
+    int b = (int)(n - i < (size_t)m->plan_n ? n - i : (size_t)m->plan_n);
+    memcpy(m->acts[0], x + i * d, (size_t)b * d * sizeof(float));
+    ae_model_forward(m, b, 0);
+    memcpy(x_hat + i * d, ae_model_output(m, b), (size_t)b * d * sizeof(float));
+  }
+  return AE_OK;
+}
+
+ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *ds) {
+  memset(res, 0, sizeof *res);
+  size_t n = ae_dataset_count(ds), d = (size_t)m->input_dim;
+  if (ae_dataset_dim(ds) != d)
+    return ae_set_error(AE_ERR_SHAPE, "data has %zu features per sample, the model takes %zu",
+                        ae_dataset_dim(ds), d);
+  if (n == 0) return ae_set_error(AE_ERR_ARG, "empty data set");
+  ae_status st = infer_plan(m, n);
+  if (st) return st;
+  const float *x = ae_dataset_data(ds);
+  double loss = 0.0, se = 0.0;
+  for (size_t i = 0; i < n; i += (size_t)m->plan_n) {
+    int b = (int)(n - i < (size_t)m->plan_n ? n - i : (size_t)m->plan_n);
+    const float *xb = x + i * d;
+    memcpy(m->acts[0], xb, (size_t)b * d * sizeof(float));
+    ae_model_forward(m, b, 0);
+    loss += ae_model_loss_step(m, xb, b, 0) * b;
+    se += ae_mse(NULL, ae_model_output(m, b), xb, 0.0f, (size_t)b * d);
+  }
+  res->count = n;
+  res->loss = loss / (double)n;
+  res->mse = se / ((double)n * (double)d);
+  res->psnr = res->mse > 0 ? 10.0 * log10(1.0 / res->mse) : INFINITY;
+  if (!isfinite(res->loss))
+    return ae_set_error(AE_ERR_NUMERIC, "the loss is not finite (%g): the model or data hold NaN/inf", res->loss);
+  return AE_OK;
+}
+
+/* ---- accessors ---- */
+
+size_t ae_model_input_dim(const ae_model *m) { return (size_t)m->input_dim; }
+size_t ae_model_code_dim(const ae_model *m) {
+  return (size_t)m->layers[m->n_enc - 1].out_dim;
+}
+size_t ae_model_param_count(const ae_model *m) { return m->n_params; }
+void ae_model_input_shape(const ae_model *m, int *c, int *h, int *w) {
+  *c = m->c, *h = m->h, *w = m->w;
+}
+ae_loss ae_model_loss(const ae_model *m) { return m->loss; }
+const char *ae_model_spec(const ae_model *m) { return m->spec; }
+float *ae_model_params(ae_model *m) { return m->params; }
+
+ae_status ae_model_set_scaling(ae_model *m, float lo, float hi) {
+  if (!isfinite(lo) || !isfinite(hi) || !(hi > lo))
+    return ae_set_error(AE_ERR_ARG, "scaling range [%g, %g] is empty or not finite",
+                        (double)lo, (double)hi);
+  m->lo = lo, m->hi = hi;
+  return AE_OK;
+}
+
+void ae_model_scaling(const ae_model *m, float *lo, float *hi) {
+  *lo = m->lo, *hi = m->hi;
+}
+
+ae_status ae_model_set_meta(char **slot, const char *json) {
+  char *copy = NULL;
+  if (json) {
+    size_t len = strlen(json) + 1;
+    if ((copy = malloc(len))) memcpy(copy, json, len);
+  }
+  if (json && !copy) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  free(*slot);
+  *slot = copy;
+  return AE_OK;
+}
+
+const char *ae_model_metadata(const ae_model *m) {
+  ae_model *mm = (ae_model *)m; /* the cache is not part of the value */
+  cJSON *o = cJSON_CreateObject();
+  if (!o) return "{}";
+  cJSON_AddStringToObject(o, "format", "aekit/1");
+  cJSON_AddStringToObject(o, "aekit_version", AE_VERSION_STRING);
+  cJSON_AddStringToObject(o, "spec", m->spec);
+  int shape[3] = {m->c, m->h, m->w};
+  cJSON_AddItemToObject(o, "input_shape", cJSON_CreateIntArray(shape, 3));
+  cJSON_AddNumberToObject(o, "code_dim", (double)ae_model_code_dim(m));
+  cJSON_AddNumberToObject(o, "parameters", (double)m->n_params);
+  cJSON_AddStringToObject(o, "loss", m->loss == AE_LOSS_BCE ? "bce" : "mse");
+  cJSON *sc = cJSON_AddObjectToObject(o, "scaling");
+  cJSON_AddNumberToObject(sc, "lo", m->lo);
+  cJSON_AddNumberToObject(sc, "hi", m->hi);
+  char seed[32];
+  snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
+  cJSON_AddStringToObject(o, "seed", seed);
+  if (m->training_json) cJSON_AddItemToObject(o, "training", cJSON_Parse(m->training_json));
+  if (m->history_json) cJSON_AddItemToObject(o, "history", cJSON_Parse(m->history_json));
+  char *s = cJSON_Print(o);
+  cJSON_Delete(o);
+  if (!s) return "{}";
+  free(mm->metadata);
+  mm->metadata = s;
+  return s;
+}

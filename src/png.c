@@ -1,0 +1,247 @@
+/* png.c — grayscale PNG files: image grids out, any PNG in as 8-bit gray.
+ *
+ * libpng reports errors by calling an error function that must not return;
+ * ours records libpng's message and longjmps back to the setjmp in the
+ * function that started the work, which turns it into an ae_status. Warnings
+ * are dropped: the library never prints. */
+#include "png.h"
+
+#include "error.h"
+#include "fileio.h"
+
+/* libpng's own header, by its versioned path: src/png.h shadows <png.h>. */
+#include <libpng16/png.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PNG_MSG_LEN 200
+
+/* The gray between the images of a grid: dark images stay readable. */
+#define GRID_BACKGROUND 128
+
+/* Reading limits: libpng's own per-side limit, and a pixel count bound so
+ * a hostile header cannot ask for gigabytes. */
+#define READ_MAX_SIDE 65536u
+#define READ_MAX_PIXELS (1ull << 28)
+
+static void on_png_error(png_structp png, png_const_charp msg) {
+  char *buf = png_get_error_ptr(png);
+  if (buf) snprintf(buf, PNG_MSG_LEN, "%s", msg ? msg : "unknown error");
+  png_longjmp(png, 1);
+}
+
+static void on_png_warning(png_structp png, png_const_charp msg) {
+  (void)png;
+  (void)msg;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+typedef struct gray_job {
+  const char *path;
+  const unsigned char *pixels; /* (height, width) */
+  int width, height;
+  char msg[PNG_MSG_LEN];
+} gray_job;
+
+static ae_status write_gray(FILE *f, void *ctx) {
+  gray_job *job = ctx;
+  job->msg[0] = 0;
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, job->msg,
+                                            on_png_error, on_png_warning);
+  if (!png) return ae_set_error(AE_ERR_NOMEM, "%s: cannot start libpng", job->path);
+  png_infop info = png_create_info_struct(png);
+  if (!info) {
+    png_destroy_write_struct(&png, NULL);
+    return ae_set_error(AE_ERR_NOMEM, "%s: cannot start libpng", job->path);
+  }
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    return ae_set_error(AE_ERR_IO, "%s: cannot write PNG: %s", job->path, job->msg);
+  }
+  png_init_io(png, f);
+  png_set_IHDR(png, info, (png_uint_32)job->width, (png_uint_32)job->height, 8,
+               PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info(png, info);
+  for (int y = 0; y < job->height; y++)
+    png_write_row(png, job->pixels + (size_t)y * (size_t)job->width);
+  png_write_end(png, NULL);
+  png_destroy_write_struct(&png, &info);
+  return AE_OK;
+}
+
+ae_status ae_png_write_gray(const char *path, const unsigned char *pixels,
+                            int width, int height) {
+  if (!path || !path[0])
+    return ae_set_error(AE_ERR_ARG, "ae_png_write_gray: no file name");
+  if (!pixels) return ae_set_error(AE_ERR_ARG, "%s: no pixels to write", path);
+  if (width < 1 || height < 1 || width > AE_PNG_MAX_SIDE || height > AE_PNG_MAX_SIDE)
+    return ae_set_error(AE_ERR_ARG, "%s: image of %dx%d pixels: each side must be 1..%d",
+                        path, width, height, AE_PNG_MAX_SIDE);
+  gray_job job = {path, pixels, width, height, {0}};
+  return ae_write_atomic(path, write_gray, &job);
+}
+
+static unsigned char to_byte(float v) {
+  if (!(v > 0.0f)) return 0; /* also NaN */
+  if (v >= 1.0f) return 255;
+  return (unsigned char)(v * 255.0f + 0.5f);
+}
+
+ae_status ae_png_write_grid(const char *path, const float *images, int rows,
+                            int cols, int h, int w, int zoom, int pad) {
+  if (!path || !path[0])
+    return ae_set_error(AE_ERR_ARG, "ae_png_write_grid: no file name");
+  if (!images) return ae_set_error(AE_ERR_ARG, "%s: no images to draw", path);
+  if (rows < 1 || cols < 1 || h < 1 || w < 1 || zoom < 1 || pad < 0)
+    return ae_set_error(AE_ERR_ARG,
+                        "%s: invalid grid: %d x %d images of %dx%d, zoom %d, pad %d "
+                        "(need rows, cols, sizes, zoom >= 1 and pad >= 0)",
+                        path, rows, cols, h, w, zoom, pad);
+  /* Each factor alone is bounded first, so the products below cannot overflow. */
+  long long W = -1, H = -1;
+  if (rows <= AE_PNG_MAX_SIDE && cols <= AE_PNG_MAX_SIDE && h <= AE_PNG_MAX_SIDE &&
+      w <= AE_PNG_MAX_SIDE && zoom <= AE_PNG_MAX_SIDE && pad <= AE_PNG_MAX_SIDE) {
+    W = (long long)cols * w * zoom + (long long)(cols - 1) * pad;
+    H = (long long)rows * h * zoom + (long long)(rows - 1) * pad;
+  }
+  if (W < 0 || H < 0 || W > AE_PNG_MAX_SIDE || H > AE_PNG_MAX_SIDE)
+    return ae_set_error(AE_ERR_ARG,
+                        "%s: grid of %d x %d images of %dx%d at zoom %d, pad %d is "
+                        "larger than %d pixels on a side",
+                        path, rows, cols, h, w, zoom, pad, AE_PNG_MAX_SIDE);
+  size_t width = (size_t)W, height = (size_t)H;
+  unsigned char *pix = malloc(width * height); /* (height, width) */
+  if (!pix)
+    return ae_set_error(AE_ERR_NOMEM, "%s: out of memory for %zux%zu pixels", path,
+                        width, height);
+  memset(pix, GRID_BACKGROUND, width * height);
+  for (int r = 0; r < rows; r++) {
+    for (int k = 0; k < cols; k++) {
+      const float *img = images + ((size_t)r * (size_t)cols + (size_t)k) *
+                                      (size_t)h * (size_t)w; /* (h, w) */
+      size_t x0 = (size_t)k * (size_t)(w * zoom + pad);
+      size_t y0 = (size_t)r * (size_t)(h * zoom + pad);
+      for (int y = 0; y < h; y++) {
+        unsigned char *dst = pix + (y0 + (size_t)y * (size_t)zoom) * width + x0;
+        for (int x = 0; x < w; x++)
+          memset(dst + (size_t)x * (size_t)zoom, to_byte(img[(size_t)y * (size_t)w + (size_t)x]),
+                 (size_t)zoom);
+        for (int z = 1; z < zoom; z++)
+          memcpy(dst + (size_t)z * width, dst, (size_t)w * (size_t)zoom);
+      }
+    }
+  }
+  ae_status st = ae_png_write_gray(path, pix, (int)width, (int)height);
+  free(pix);
+  return st;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+typedef struct read_job {
+  const char *path;
+  unsigned char *pixels; /* (height, width) */
+  png_bytep *rows;       /* (height) pointers into pixels */
+  int width, height;
+  char msg[PNG_MSG_LEN];
+} read_job;
+
+/* Everything between libpng's setjmp and its cleanup; what it allocates
+ * lives in `job`, so the caller frees it whatever happened. */
+static ae_status read_gray(FILE *f, read_job *job) {
+  job->msg[0] = 0;
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, job->msg,
+                                           on_png_error, on_png_warning);
+  if (!png) return ae_set_error(AE_ERR_NOMEM, "%s: cannot start libpng", job->path);
+  png_infop info = png_create_info_struct(png);
+  if (!info) {
+    png_destroy_read_struct(&png, NULL, NULL);
+    return ae_set_error(AE_ERR_NOMEM, "%s: cannot start libpng", job->path);
+  }
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_read_struct(&png, &info, NULL);
+    return ae_set_error(AE_ERR_FORMAT, "%s: not a valid PNG file: %s", job->path,
+                        job->msg);
+  }
+  png_init_io(png, f);
+  png_set_sig_bytes(png, 8);
+  png_set_user_limits(png, READ_MAX_SIDE, READ_MAX_SIDE);
+  png_read_info(png, info);
+  png_uint_32 w = png_get_image_width(png, info);
+  png_uint_32 h = png_get_image_height(png, info);
+  int depth = png_get_bit_depth(png, info);
+  int type = png_get_color_type(png, info);
+  if ((unsigned long long)w * h > READ_MAX_PIXELS) {
+    png_destroy_read_struct(&png, &info, NULL);
+    return ae_set_error(AE_ERR_FORMAT, "%s: image of %lux%lu pixels is too large",
+                        job->path, (unsigned long)w, (unsigned long)h);
+  }
+  if (type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+  if (type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+  if (depth == 16) png_set_scale_16(png);
+  if (type & PNG_COLOR_MASK_COLOR)
+    png_set_rgb_to_gray(png, PNG_ERROR_ACTION_NONE, PNG_RGB_TO_GRAY_DEFAULT,
+                        PNG_RGB_TO_GRAY_DEFAULT);
+  png_set_strip_alpha(png); /* also the alpha a palette's tRNS expands to */
+  png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  if (png_get_channels(png, info) != 1 || png_get_bit_depth(png, info) != 8 ||
+      png_get_rowbytes(png, info) != w) {
+    png_destroy_read_struct(&png, &info, NULL);
+    return ae_set_error(AE_ERR_FORMAT, "%s: cannot convert this PNG (colour type %d, "
+                        "%d bits) to 8-bit gray", job->path, type, depth);
+  }
+  job->pixels = malloc((size_t)w * h);
+  job->rows = malloc((size_t)h * sizeof *job->rows);
+  if (!job->pixels || !job->rows) {
+    png_destroy_read_struct(&png, &info, NULL);
+    return ae_set_error(AE_ERR_NOMEM, "%s: out of memory for %lux%lu pixels",
+                        job->path, (unsigned long)w, (unsigned long)h);
+  }
+  for (png_uint_32 y = 0; y < h; y++) job->rows[y] = job->pixels + (size_t)y * w;
+  png_read_image(png, job->rows);
+  png_read_end(png, NULL);
+  png_destroy_read_struct(&png, &info, NULL);
+  job->width = (int)w;
+  job->height = (int)h;
+  return AE_OK;
+}
+
+ae_status ae_png_read_gray(const char *path, unsigned char **pixels,
+                           int *width, int *height) {
+  if (!pixels || !width || !height)
+    return ae_set_error(AE_ERR_ARG, "ae_png_read_gray: NULL output argument");
+  *pixels = NULL;
+  *width = *height = 0;
+  if (!path || !path[0])
+    return ae_set_error(AE_ERR_ARG, "ae_png_read_gray: no file name");
+  FILE *f = fopen(path, "rb");
+  if (!f) return ae_set_error(AE_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+  unsigned char sig[8];
+  errno = 0;
+  size_t got = fread(sig, 1, sizeof sig, f);
+  if (got != sizeof sig || png_sig_cmp(sig, 0, sizeof sig) != 0) {
+    int err = ferror(f) ? (errno ? errno : EIO) : 0;
+    fclose(f);
+    if (err) return ae_set_error(AE_ERR_IO, "%s: cannot read: %s", path, strerror(err));
+    return ae_set_error(AE_ERR_FORMAT, "%s: not a PNG file (bad signature)", path);
+  }
+  read_job job = {path, NULL, NULL, 0, 0, {0}};
+  ae_status st = read_gray(f, &job);
+  fclose(f);
+  free(job.rows);
+  if (st != AE_OK) {
+    free(job.pixels);
+    return st;
+  }
+  *pixels = job.pixels;
+  *width = job.width;
+  *height = job.height;
+  return AE_OK;
+}

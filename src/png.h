@@ -1,0 +1,30 @@
+/* png.h — aekit's own 8-bit grayscale PNG reader and writer (libpng inside).
+ *
+ * Note the name: this header shadows libpng's <png.h> for any file compiled
+ * with -Isrc, so aekit code that needs libpng itself includes
+ * <libpng16/png.h> (see png.c). Everyone else includes "png.h" for these. */
+#ifndef AE_PNG_H
+#define AE_PNG_H
+
+#include "aekit.h"
+
+/* Largest side, in pixels, that the writers accept. */
+#define AE_PNG_MAX_SIDE 16384
+
+/* Write width*height gray pixels (row after row, 0 = black) to path as an
+ * 8-bit grayscale PNG, atomically (temporary file, flush, rename).
+ * 1 <= width, height <= AE_PNG_MAX_SIDE. */
+ae_status ae_png_write_gray(const char *path, const unsigned char *pixels,
+                            int width, int height);
+
+/* Read any PNG (palette, gray, RGB, with or without alpha, 1..16 bits,
+ * interlaced or not) as 8-bit gray: colour is converted with libpng's
+ * default luminance weights, 16-bit samples are scaled to 8 bits and alpha
+ * is dropped. On success *pixels holds (*height, *width) bytes that the
+ * caller frees with free(); on failure *pixels is NULL and the status is
+ * AE_ERR_IO (cannot open/read), AE_ERR_FORMAT (not a PNG, corrupt, or
+ * larger than 65536 on a side / 2^28 pixels) or AE_ERR_NOMEM. */
+ae_status ae_png_read_gray(const char *path, unsigned char **pixels,
+                           int *width, int *height);
+
+#endif

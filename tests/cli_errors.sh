@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# cli_errors.sh AEKIT FASHION_DIR — bad input through the program: each case
+# must exit non-zero with exactly one line "aekit: error: ..." naming the
+# file or option, never crash, and never replace a model already saved.
+set -u
+aekit=$1
+fashion=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+# expect_error NEEDLE CMD... : non-zero exit (not a signal), one stderr line
+# starting "aekit: error: " and containing NEEDLE.
+expect_error() {
+  local needle=$1
+  shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$tmp/err")
+  if [ $rc -eq 0 ] || [ $rc -ge 128 ] || [ "$lines" -ne 1 ] ||
+    ! grep -q '^aekit: error: ' "$tmp/err" || ! grep -qF -- "$needle" "$tmp/err"; then
+    echo "FAIL: $* (rc $rc, want an error naming '$needle'):"
+    cat "$tmp/err"
+    fail=1
+  fi
+}
+
+# a small valid model to use and to protect
+printf '0,0.5,1,0.25\n1,0.5,0,0.75\n0.2,0.4,0.6,0.8\n' >"$tmp/ok.csv"
+"$aekit" train --data "$tmp/ok.csv" --model dense:2:relu --epochs 1 -q -o "$tmp/m.safetensors" ||
+  { echo "FAIL: training on a valid CSV"; exit 1; }
+cp "$tmp/m.safetensors" "$tmp/m.orig"
+
+# data files
+head -c 100 "$fashion/t10k-images-idx3-ubyte.gz" >"$tmp/trunc.gz"
+zcat "$fashion/t10k-images-idx3-ubyte.gz" | head -c 5000 >"$tmp/trunc.idx"
+head -c 3000 /dev/urandom >"$tmp/garbage.idx"
+printf '\x00\x00\x08\x04\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff' >"$tmp/huge.idx"
+printf '1,2,3\n4,5\n' >"$tmp/ragged.csv"
+printf '1,2,3\n4,abc,6\n' >"$tmp/text.csv"
+printf '1,2,3\n4,nan,6\n' >"$tmp/nan.csv"
+mkdir "$tmp/dir"
+
+expect_error "trunc.gz" "$aekit" train --data "$tmp/trunc.gz" -o "$tmp/x.safetensors"
+expect_error "trunc.idx" "$aekit" train --data "$tmp/trunc.idx" -o "$tmp/x.safetensors"
+expect_error "garbage.idx" "$aekit" train --data "$tmp/garbage.idx" -o "$tmp/x.safetensors"
+expect_error "huge.idx" "$aekit" train --data "$tmp/huge.idx" -o "$tmp/x.safetensors"
+expect_error "ragged.csv" "$aekit" train --data "$tmp/ragged.csv" -o "$tmp/x.safetensors"
+expect_error "text.csv" "$aekit" train --data "$tmp/text.csv" -o "$tmp/x.safetensors"
+expect_error "nan.csv" "$aekit" train --data "$tmp/nan.csv" -o "$tmp/x.safetensors"
+expect_error "missing.idx" "$aekit" train --data "$tmp/missing.idx" -o "$tmp/x.safetensors"
+expect_error "dir" "$aekit" train --data "$tmp/dir" -o "$tmp/x.safetensors"
+expect_error "--bogus" "$aekit" train --bogus -o "$tmp/x.safetensors"
+expect_error "--epochs" "$aekit" train --epochs ten -o "$tmp/x.safetensors"
+expect_error "nope" "$aekit" nope
+expect_error "swish" "$aekit" train --data "$tmp/ok.csv" --model dense:2:swish -o "$tmp/x.safetensors"
+expect_error "dense:0" "$aekit" train --data "$tmp/ok.csv" --model dense:0:relu -o "$tmp/x.safetensors"
+expect_error "epochs" "$aekit" train --data "$tmp/ok.csv" --epochs 0 -o "$tmp/x.safetensors"
+expect_error "no/such/dir" "$aekit" train --data "$tmp/ok.csv" -q -o "$tmp/no/such/dir/m.safetensors"
+expect_error "dir" "$aekit" train --data "$tmp/ok.csv" -q -o "$tmp/dir"
+# a model file that is not one, and a model of another size
+expect_error "ok.csv" "$aekit" info "$tmp/ok.csv"
+expect_error "missing.safetensors" "$aekit" eval "$tmp/missing.safetensors"
+expect_error "784" "$aekit" eval "$tmp/m.safetensors" --data "$fashion/t10k-images-idx3-ubyte.gz"
+expect_error "no/such/dir" "$aekit" encode "$tmp/m.safetensors" --data "$tmp/ok.csv" -o "$tmp/no/such/dir/c.npy"
+expect_error "no/such/dir" "$aekit" reconstruct "$tmp/m.safetensors" --data "$tmp/ok.csv" -o "$tmp/no/such/dir/g.png"
+# training that fails must not touch the model already saved
+expect_error "ragged.csv" "$aekit" train --data "$tmp/ragged.csv" -o "$tmp/m.safetensors"
+cmp -s "$tmp/m.safetensors" "$tmp/m.orig" || { echo "FAIL: saved model changed"; fail=1; }
+ls "$tmp" | grep -q '\.tmp\.' && { echo "FAIL: temporary file left behind"; fail=1; }
+
+# and the good paths through the same program
+"$aekit" --version | grep -q '^aekit ' || { echo "FAIL: --version"; fail=1; }
+"$aekit" train --help | grep -q -- '--epochs' || { echo "FAIL: train --help"; fail=1; }
+"$aekit" encode "$tmp/m.safetensors" --data "$tmp/ok.csv" -o "$tmp/c.npy" >/dev/null || { echo "FAIL: encode"; fail=1; }
+"$aekit" decode "$tmp/m.safetensors" --codes "$tmp/c.npy" -o "$tmp/d.csv" >/dev/null || { echo "FAIL: decode"; fail=1; }
+[ "$(wc -l <"$tmp/d.csv")" -eq 3 ] || { echo "FAIL: decode wrote $(wc -l <"$tmp/d.csv") rows"; fail=1; }
+"$aekit" info "$tmp/m.safetensors" | grep -q '"spec"' || { echo "FAIL: info"; fail=1; }
+exit $fail

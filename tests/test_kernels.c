@@ -1,0 +1,191 @@
+/* test_kernels.c — every kernel against PyTorch fixtures and against finite
+ * differences: dense + each activation (forward, backward), BCE-with-logits
+ * and MSE (value, gradient), Adam/AdamW and SGD (momentum, Nesterov, weight
+ * decay) steps. */
+#include "check.h"
+#include "fixture.h"
+#include "kernels.h"
+#include "rng.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+  const char *name;
+  ae_act act;
+} acts[] = {{"relu", AE_ACT_RELU},       {"leaky_relu", AE_ACT_LEAKY_RELU},
+            {"sigmoid", AE_ACT_SIGMOID}, {"tanh", AE_ACT_TANH},
+            {"identity", AE_ACT_IDENTITY}};
+
+static const float *get(const fx_file *f, const char *prefix, const char *name) {
+  char full[64];
+  snprintf(full, sizeof full, "%s.%s", prefix, name);
+  return fx_get(f, full, NULL);
+}
+
+/* Dense forward/backward against PyTorch for each activation. */
+static void test_dense_fixtures(void) {
+  fx_file *f = fx_load("dense.fx");
+  enum { N = 5, I = 7, O = 4 };
+  for (size_t a = 0; a < sizeof acts / sizeof acts[0]; a++) {
+    const char *p = acts[a].name;
+    float slope = fx_has(f, "leaky_relu.slope") && acts[a].act == AE_ACT_LEAKY_RELU
+                      ? get(f, p, "slope")[0] : 0.0f;
+    float y[N * O], dy[N * O], dx[N * I], dw[O * I] = {0}, db[O] = {0};
+    ae_dense_forward(y, get(f, p, "x"), get(f, p, "w"), get(f, p, "b"), acts[a].act, slope, N, I, O);
+    char what[64];
+    snprintf(what, sizeof what, "dense %s y", p);
+    check_failures += fx_check_close(what, y, get(f, p, "y"), N * O, 1e-6, 1e-5);
+    memcpy(dy, get(f, p, "dy"), sizeof dy);
+    ae_dense_backward(dx, dw, db, dy, y, get(f, p, "x"), get(f, p, "w"), acts[a].act, slope, N, I, O);
+    snprintf(what, sizeof what, "dense %s dx", p);
+    check_failures += fx_check_close(what, dx, get(f, p, "dx"), N * I, 1e-6, 1e-5);
+    snprintf(what, sizeof what, "dense %s dw", p);
+    check_failures += fx_check_close(what, dw, get(f, p, "dw"), O * I, 1e-6, 1e-5);
+    snprintf(what, sizeof what, "dense %s db", p);
+    check_failures += fx_check_close(what, db, get(f, p, "db"), O, 1e-6, 1e-5);
+  }
+  fx_free(f);
+}
+
+/* Scalar L = sum(dy_fixed * dense(x)) in double, for finite differences. */
+static double dense_objective(const float *x, const float *w, const float *b, const float *r,
+                              ae_act act, float slope, int n, int in, int out) {
+  float *y = malloc(sizeof(float) * (size_t)n * out);
+  ae_dense_forward(y, x, w, b, act, slope, n, in, out);
+  double s = 0;
+  for (int k = 0; k < n * out; k++) s += (double)r[k] * y[k];
+  free(y);
+  return s;
+}
+
+/* Central differences on every input, weight and bias of a dense layer; the
+ * analytic gradient must match and must not be all zero. */
+static void test_dense_finite_differences(void) {
+  enum { N = 3, I = 6, O = 5 };
+  ae_rng rng;
+  ae_rng_seed(&rng, 7);
+  for (size_t a = 0; a < sizeof acts / sizeof acts[0]; a++) {
+    float x[N * I], w[O * I], b[O], r[N * O], y[N * O], dy[N * O], dx[N * I];
+    float dw[O * I] = {0}, db[O] = {0};
+    for (int k = 0; k < N * I; k++) x[k] = (float)ae_rng_normal(&rng);
+    for (int k = 0; k < O * I; k++) w[k] = (float)ae_rng_normal(&rng) * 0.5f;
+    for (int k = 0; k < O; k++) b[k] = (float)ae_rng_normal(&rng) * 0.1f;
+    for (int k = 0; k < N * O; k++) r[k] = (float)ae_rng_normal(&rng);
+    float slope = 0.2f;
+    ae_act act = acts[a].act;
+    ae_dense_forward(y, x, w, b, act, slope, N, I, O);
+    memcpy(dy, r, sizeof dy);
+    ae_dense_backward(dx, dw, db, dy, y, x, w, act, slope, N, I, O);
+    struct {
+      float *v, *g;
+      int n;
+      const char *name;
+    } groups[3] = {{x, dx, N * I, "x"}, {w, dw, O * I, "w"}, {b, db, O, "b"}};
+    for (int gi = 0; gi < 3; gi++) {
+      double worst = 0, norm = 0;
+      int checked = 0;
+      for (int k = 0; k < groups[gi].n; k++) {
+        float keep = groups[gi].v[k], h = 1e-2f;
+        groups[gi].v[k] = keep + h;
+        double up = dense_objective(x, w, b, r, act, slope, N, I, O);
+        groups[gi].v[k] = keep - h;
+        double down = dense_objective(x, w, b, r, act, slope, N, I, O);
+        groups[gi].v[k] = keep;
+        double num = (up - down) / (2.0 * h);
+        /* skip where a ReLU kink lies inside [x-h, x+h]: the difference
+         * quotient is not a derivative there */
+        double mid = dense_objective(x, w, b, r, act, slope, N, I, O);
+        double curv = fabs(up + down - 2 * mid);
+        if ((act == AE_ACT_RELU || act == AE_ACT_LEAKY_RELU) && curv > 1e-3) continue;
+        checked++;
+        double err = fabs(num - groups[gi].g[k]) / (1e-3 + fabs(num));
+        if (err > worst) worst = err;
+        norm += fabs(groups[gi].g[k]);
+      }
+      if (worst > 2e-2 || norm == 0.0 || checked < groups[gi].n / 2) {
+        fprintf(stderr, "finite differences: dense %s d%s: worst rel err %.3g, |grad| %.3g, %d checked\n",
+                acts[a].name, groups[gi].name, worst, norm, checked);
+        check_failures++;
+      }
+    }
+  }
+}
+
+static void test_losses(void) {
+  fx_file *f = fx_load("losses.fx");
+  enum { C = 60 };
+  float g[C];
+  double s = ae_bce_logits(g, NULL, fx_get(f, "bce.z", NULL), fx_get(f, "bce.t", NULL), 1.0f / C, C);
+  CHECK_NEAR(s / C, fx_get(f, "bce.loss", NULL)[0], 1e-6);
+  check_failures += fx_check_close("bce dz", g, fx_get(f, "bce.dz", NULL), C, 1e-7, 1e-5);
+  s = ae_mse(g, fx_get(f, "mse.y", NULL), fx_get(f, "mse.t", NULL), 1.0f / C, C);
+  CHECK_NEAR(s / C, fx_get(f, "mse.loss", NULL)[0], 1e-6);
+  check_failures += fx_check_close("mse dy", g, fx_get(f, "mse.dy", NULL), C, 1e-7, 1e-5);
+
+  /* saturated logits stay finite */
+  float z[4] = {-200.0f, 200.0f, -80.0f, 90.0f}, t[4] = {1, 0, 0.5f, 0.5f}, dz[4];
+  s = ae_bce_logits(dz, NULL, z, t, 0.25f, 4);
+  CHECK(isfinite(s) && s > 100.0);
+  for (int k = 0; k < 4; k++) CHECK(isfinite(dz[k]));
+
+  /* finite differences of both losses, in double around float inputs */
+  ae_rng rng;
+  ae_rng_seed(&rng, 3);
+  float y[8], tt[8], gy[8];
+  for (int k = 0; k < 8; k++) y[k] = (float)ae_rng_normal(&rng) * 2, tt[k] = ae_rng_uniform(&rng);
+  for (int which = 0; which < 2; which++) {
+    if (which == 0) ae_bce_logits(gy, NULL, y, tt, 1.0f, 8);
+    else ae_mse(gy, y, tt, 1.0f, 8);
+    double norm = 0;
+    for (int k = 0; k < 8; k++) {
+      float keep = y[k], h = 1e-2f;
+      y[k] = keep + h;
+      double up = which ? ae_mse(NULL, y, tt, 1, 8) : ae_bce_logits(NULL, NULL, y, tt, 1, 8);
+      y[k] = keep - h;
+      double dn = which ? ae_mse(NULL, y, tt, 1, 8) : ae_bce_logits(NULL, NULL, y, tt, 1, 8);
+      y[k] = keep;
+      double num = (up - dn) / (2 * h);
+      CHECK_NEAR(gy[k], num, 1e-3 + 1e-2 * fabs(num));
+      norm += fabs(gy[k]);
+    }
+    CHECK(norm > 0);
+  }
+  fx_free(f);
+}
+
+static void test_optimizers(void) {
+  fx_file *f = fx_load("optim.fx");
+  enum { P = 20 };
+  const char *cases[] = {"adam", "adamw", "sgd", "sgdm", "nesterov", "sgd_wd"};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const char *p = cases[c];
+    float params[P], m[P] = {0}, v[P] = {0};
+    memcpy(params, fx_get(f, "p0", NULL), sizeof params);
+    float lr = get(f, p, "lr")[0], mom = get(f, p, "momentum")[0];
+    float wd = get(f, p, "weight_decay")[0];
+    int nesterov = get(f, p, "nesterov")[0] != 0.0f, adam = !strncmp(p, "adam", 4);
+    for (int step = 1; step <= 3; step++) {
+      char gname[8], pname[32];
+      snprintf(gname, sizeof gname, "g%d", step);
+      const float *g = fx_get(f, gname, NULL);
+      if (adam)
+        ae_adam_step(params, m, v, g, lr, get(f, p, "beta1")[0], get(f, p, "beta2")[0],
+                     get(f, p, "eps")[0], wd, step, P);
+      else
+        ae_sgd_step(params, m, g, lr, mom, nesterov, wd, step == 1, P);
+      snprintf(pname, sizeof pname, "%s.p%d", p, step);
+      check_failures += fx_check_close(pname, params, fx_get(f, pname, NULL), P, 1e-7, 1e-5);
+    }
+  }
+  fx_free(f);
+}
+
+int main(void) {
+  test_dense_fixtures();
+  test_dense_finite_differences();
+  test_losses();
+  test_optimizers();
+  CHECK_DONE();
+}
