@@ -248,7 +248,7 @@ void ae_history_free(ae_history *h);
 
 /* Train m on already-scaled data. val may be NULL. With validation and
  * patience > 0, stops after `patience` epochs without improvement and leaves
- * the best weights in m. The training settings and a history summary are
+ * the weights of the best validation epoch in m (otherwise the last). The training settings and a history summary are
  * recorded in the model's metadata. history may be NULL. */
 ae_status ae_train(ae_model *m, const ae_dataset *train,
                    const ae_dataset *val, const ae_train_options *opt,

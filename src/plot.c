@@ -16,7 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "error.h"
 #include "fileio.h"
-#include "png.h"
+#include "pngio.h"
 
 #include <plplot.h>
 
@@ -73,15 +73,21 @@ typedef struct plot_job {
   double ytick;
   int ydec;                 /* decimals of the y labels; -1: %g form */
   int yprec;                /* significant digits in %g form */
+  int ylabel_len;           /* longest y tick label, in characters */
 } plot_job;
 
-/* y tick labels in plain %g form (PLplot's own would move a common factor
- * into a "(x10^-3)" note above the frame, where it is easily cut off). */
+/* y tick labels with the decimals the tick step needs ("0.30"), or %g for
+ * very large or small values. PLplot's own labels would move a common factor
+ * into a "(x10^-3)" note above the frame, where it is easily cut off. */
+static int format_y(const plot_job *j, double value, char *label, size_t length) {
+  if (fabs(value) < (j->y1 - j->y0) * 1e-9) value = 0.0; /* no "-0.00" */
+  if (j->ydec >= 0) return snprintf(label, length, "%.*f", j->ydec, value);
+  return snprintf(label, length, "%.*g", j->yprec, value);
+}
+
 static void label_y(PLINT axis, PLFLT value, char *label, PLINT length, PLPointer data) {
-  const plot_job *j = data;
-  if (axis == PL_Y_AXIS && fabs(value) < (j->y1 - j->y0) * 1e-9) value = 0.0;
-  if (j->ydec >= 0) snprintf(label, (size_t)length, "%.*f", j->ydec, value);
-  else snprintf(label, (size_t)length, "%.*g", j->yprec, value);
+  if (axis == PL_Y_AXIS) format_y(data, value, label, (size_t)length);
+  else snprintf(label, (size_t)length, "%g", value);
 }
 
 /* Every PLplot call of one picture, in the current (fresh) stream. */
@@ -92,7 +98,13 @@ static void draw(const plot_job *j) {
   plscmap0(cmap_r, cmap_g, cmap_b, NCOL);
   plinit();
   pladv(0);
-  plvpor(0.11, 0.77, 0.12, 0.90);
+  /* Room on the left for the y tick labels and, beyond them, "loss". */
+  PLFLT chr_def, chr_mm, sx0, sx1, sy0, sy1;
+  plgchr(&chr_def, &chr_mm);
+  plgspa(&sx0, &sx1, &sy0, &sy1);
+  double ydisp = fmax(5.0, 2.2 + 0.72 * j->ylabel_len); /* in character heights */
+  double left = fmin(fmax(0.11, (ydisp + 1.5) * chr_mm / (sx1 - sx0)), 0.4);
+  plvpor(left, 0.77, 0.12, 0.90);
   plwind(j->x0, j->x1, j->y0, j->y1);
 
   plcol0(COL_GRID);
@@ -118,7 +130,8 @@ static void draw(const plot_job *j) {
   plcol0(COL_FG);
   plslabelfunc(label_y, (PLPointer)j);
   plbox("bcnst", j->xtick, j->nxsub, "bcnstvo", j->ytick, 0);
-  pllab("epoch", "loss", j->title);
+  pllab("epoch", "", j->title);
+  plmtex("l", ydisp, 0.5, 0.5, "loss");
 
   /* The legend sits outside the frame, right of it: it never hides data. */
   PLINT n = j->val ? 2 : 1;
@@ -301,6 +314,11 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
   if (ymag >= 1e6 || job.ydec > 6) job.ydec = -1;
   job.yprec = 2 + (int)ceil(log10(fmax(ymag / job.ytick, 1.0)));
   if (job.yprec > 15) job.yprec = 15;
+  for (double t = ceil(job.y0 / job.ytick); t * job.ytick <= job.y1; t += 1.0) {
+    char label[64];
+    int n = format_y(&job, t * job.ytick, label, sizeof label);
+    if (n > job.ylabel_len) job.ylabel_len = n;
+  }
 
   struct stat sb;
   if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))

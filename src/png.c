@@ -4,13 +4,12 @@
  * ours records libpng's message and longjmps back to the setjmp in the
  * function that started the work, which turns it into an ae_status. Warnings
  * are dropped: the library never prints. */
-#include "png.h"
+#include "pngio.h"
 
 #include "error.h"
 #include "fileio.h"
 
-/* libpng's own header, by its versioned path: src/png.h shadows <png.h>. */
-#include <libpng16/png.h>
+#include <png.h>
 
 #include <errno.h>
 #include <setjmp.h>

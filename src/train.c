@@ -218,7 +218,8 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
     }
     if (val && o->patience > 0 && wait >= o->patience) break;
   }
-  if (val && h->best != h->epochs - 1) /* keep the best weights */
+  /* with early stopping, keep the best weights (Keras restore_best_weights) */
+  if (val && o->patience > 0 && h->best != h->epochs - 1)
     memcpy(m->params, best, P * sizeof(float));
 done:
   free(idx);

@@ -3,7 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "aekit.h"
 #include "check.h"
-#include "png.h"
+#include "pngio.h"
 
 #include <dirent.h>
 #include <math.h>

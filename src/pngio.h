@@ -1,8 +1,5 @@
-/* png.h — aekit's own 8-bit grayscale PNG reader and writer (libpng inside).
- *
- * Note the name: this header shadows libpng's <png.h> for any file compiled
- * with -Isrc, so aekit code that needs libpng itself includes
- * <libpng16/png.h> (see png.c). Everyone else includes "png.h" for these. */
+/* pngio.h — aekit's own 8-bit grayscale PNG reader and writer (libpng
+ * inside, in png.c). Named pngio.h so it never shadows libpng's <png.h>. */
 #ifndef AE_PNG_H
 #define AE_PNG_H
 
