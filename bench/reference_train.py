@@ -49,10 +49,20 @@ def load_images(path):
     return torch.from_numpy(x.astype(np.float32) / np.float32(255.0))
 
 
-def build_model(dims):
+def build_model(dims, init):
+    """init "pytorch": nn.Linear's default; "keras": aekit's default, He
+    uniform for ReLU layers, Glorot uniform for the sigmoid output, bias 0."""
     layers = []
     for i in range(len(dims) - 1):
-        layers.append(torch.nn.Linear(dims[i], dims[i + 1]))
+        lin = torch.nn.Linear(dims[i], dims[i + 1])
+        if init == "keras":
+            relu = i + 2 < len(dims)
+            fan_in, fan_out = dims[i], dims[i + 1]
+            limit = (6.0 / fan_in) ** 0.5 if relu else (6.0 / (fan_in + fan_out)) ** 0.5
+            with torch.no_grad():
+                lin.weight.uniform_(-limit, limit)
+                lin.bias.zero_()
+        layers.append(lin)
         if i + 2 < len(dims):
             layers.append(torch.nn.ReLU())
     # The output Sigmoid is folded into the loss (BCE with logits).
@@ -82,6 +92,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--init", choices=["pytorch", "keras"], default="pytorch")
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     args = ap.parse_args()
 
@@ -91,15 +102,15 @@ def main():
     train = load_images(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
     test = load_images(os.path.join(args.data, "t10k-images-idx3-ubyte.gz"))
     dims = DIMS[args.model]
-    model = build_model(dims)
+    model = build_model(dims, args.init)
     nparams = sum(p.numel() for p in model.parameters())
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     gen = torch.Generator().manual_seed(args.seed)
     n = train.shape[0]
     print("model %s %s, %d parameters; %d train, %d test images; "
-          "torch %s, %d thread(s)" % (args.model, "-".join(map(str, dims)),
+          "torch %s, %d thread(s), init %s" % (args.model, "-".join(map(str, dims)),
                                       nparams, n, test.shape[0],
-                                      torch.__version__, args.threads))
+                                      torch.__version__, args.threads, args.init))
 
     train_time = 0.0
     for epoch in range(1, args.epochs + 1):

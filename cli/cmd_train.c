@@ -62,6 +62,7 @@ static const char *usage =
 
 int cmd_train(int argc, char **argv) {
   const char *model = "dense", *output = NULL, *optimizer = "adam", *scale = "auto";
+  const char *init = "keras";
   const char *val_path = NULL, *history = NULL, *curve = NULL, *checkpoint = NULL;
   cli_data d = {NULL, NULL, NULL, -1, 0};
   ae_train_options o;
@@ -91,6 +92,7 @@ int cmd_train(int argc, char **argv) {
       {"--weight-decay", NULL, OPT_FLOAT, &o.weight_decay, "decoupled weight decay (AdamW; SGD as PyTorch)"},
       {"--patience", NULL, OPT_INT, &o.patience, "early stopping after N epochs without improvement"},
       {"--min-delta", NULL, OPT_FLOAT, &o.min_delta, "improvement that resets patience"},
+      {"--init", NULL, OPT_STRING, &init, "keras (He/Glorot uniform, default) or pytorch (nn.Linear's)"},
       {"--seed", NULL, OPT_U64, &o.seed, "seed for shuffling, split and initialisation (42)"},
       {"--threads", "-t", OPT_INT, &o.threads, "threads (default: all cores)"},
       {"--checkpoint", NULL, OPT_STRING, &checkpoint, "write the model here after every epoch"},
@@ -106,6 +108,9 @@ int cmd_train(int argc, char **argv) {
   if (!strcmp(optimizer, "adam")) o.optimizer = AE_OPT_ADAM;
   else if (!strcmp(optimizer, "sgd")) o.optimizer = AE_OPT_SGD;
   else return cli_error("train: --optimizer '%s' is not adam or sgd", optimizer);
+  ae_init scheme = AE_INIT_KERAS;
+  if (!strcmp(init, "pytorch")) scheme = AE_INIT_TORCH;
+  else if (strcmp(init, "keras")) return cli_error("train: --init '%s' is not keras or pytorch", init);
   if (!(val_split >= 0.0f && val_split < 1.0f))
     return cli_error("train: --val-split %g must be in [0, 1)", (double)val_split);
   if (val_path && val_split > 0.0f)
@@ -146,7 +151,7 @@ int cmd_train(int argc, char **argv) {
   int c, hh, w;
   ae_dataset_shape(train, &c, &hh, &w);
   if (ae_model_create(&m, model, c, hh, w, o.seed) ||
-      ae_model_set_scaling(m, lo, hi))
+      ae_model_init(m, scheme, o.seed) || ae_model_set_scaling(m, lo, hi))
     goto fail;
   progress_state ps = {isatty(2), 0.0};
   if (!quiet) {

@@ -154,6 +154,15 @@ typedef enum ae_loss { AE_LOSS_BCE = 0, AE_LOSS_MSE = 1 } ae_loss;
 ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
                           int w, uint64_t seed);
 
+typedef enum ae_init {
+  AE_INIT_KERAS = 0, /* He uniform (relu family) / Glorot uniform, bias 0 */
+  AE_INIT_TORCH = 1  /* PyTorch nn.Linear: weight, bias ~ U(+-1/sqrt(fan_in)) */
+} ae_init;
+
+/* Re-draw every parameter from `seed` with the given scheme. Models are
+ * created with AE_INIT_KERAS. */
+ae_status ae_model_init(ae_model *m, ae_init scheme, uint64_t seed);
+
 /* Write to path (via a temporary file, flushed and renamed). */
 ae_status ae_model_save(const ae_model *m, const char *path);
 /* Read a model file; every length, offset, dtype and shape is checked. */

@@ -7,6 +7,7 @@
 #ifndef AE_LAYER_H
 #define AE_LAYER_H
 
+#include "aekit.h"
 #include "kernels.h"
 #include "rng.h"
 
@@ -21,7 +22,7 @@ typedef struct ae_layer_ops {
   /* Parameters this layer needs (floats). */
   size_t (*param_count)(const ae_layer *l);
   /* Draw initial parameters (views are bound). */
-  void (*init)(ae_layer *l, ae_rng *rng);
+  void (*init)(ae_layer *l, ae_init scheme, ae_rng *rng);
   /* y (N, out) from x (N, in). */
   void (*forward)(ae_layer *l, float *y, const float *x, int n, int train);
   /* dy (N, out) is consumed (may be overwritten); dx (N, in) written unless

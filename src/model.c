@@ -67,21 +67,30 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
     ae_model_free(m);
     return ae_set_error(AE_ERR_NOMEM, "out of memory for %zu parameters", m->n_params);
   }
-  ae_rng rng;
-  ae_rng_seed(&rng, seed);
   size_t off = 0;
   for (int i = 0; i < m->n_layers; i++) {
     ae_layer *l = &m->layers[i];
     l->params = m->params + off;
     l->grads = m->grads + off;
     off += l->n_params;
-    l->ops->init(l, &rng);
   }
+  ae_model_init(m, AE_INIT_KERAS, seed);
   if ((st = make_spec_string(m))) {
     ae_model_free(m);
     return st;
   }
   *out = m;
+  return AE_OK;
+}
+
+ae_status ae_model_init(ae_model *m, ae_init scheme, uint64_t seed) {
+  if (scheme != AE_INIT_KERAS && scheme != AE_INIT_TORCH)
+    return ae_set_error(AE_ERR_ARG, "unknown initialisation scheme %d", (int)scheme);
+  ae_rng rng;
+  ae_rng_seed(&rng, seed);
+  for (int i = 0; i < m->n_layers; i++) m->layers[i].ops->init(&m->layers[i], scheme, &rng);
+  m->seed = seed;
+  m->init = scheme;
   return AE_OK;
 }
 
@@ -293,6 +302,7 @@ const char *ae_model_metadata(const ae_model *m) {
   char seed[32];
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
   cJSON_AddStringToObject(o, "seed", seed);
+  cJSON_AddStringToObject(o, "init", m->init == AE_INIT_TORCH ? "pytorch" : "keras");
   if (m->training_json) cJSON_AddItemToObject(o, "training", cJSON_Parse(m->training_json));
   if (m->history_json) cJSON_AddItemToObject(o, "history", cJSON_Parse(m->history_json));
   char *s = cJSON_Print(o);

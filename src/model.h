@@ -38,6 +38,7 @@ struct ae_model {
   int logits_out;          /* BCE on a sigmoid output: last layer runs linear */
   char *spec;              /* canonical spec string */
   uint64_t seed;
+  ae_init init;            /* how the parameters were first drawn */
   size_t n_params;
   float *params, *grads;   /* (P), (P) */
   float lo, hi;            /* input scaling */

@@ -7,6 +7,7 @@
  *   input_shape   "[1,28,28]"
  *   scaling       {"lo":0,"hi":255}
  *   seed          "42"
+ *   init          "keras" or "pytorch": how the weights were first drawn
  *   training      JSON of the training settings (when trained)
  *   history       JSON summary of the training history (when trained)
  * Loading rebuilds the model from spec and input_shape, then requires every
@@ -49,9 +50,10 @@ ae_status ae_model_save(const ae_model *m, const char *path) {
   snprintf(shape, sizeof shape, "[%d,%d,%d]", m->c, m->h, m->w);
   snprintf(scaling, sizeof scaling, "{\"lo\":%.9g,\"hi\":%.9g}", (double)m->lo, (double)m->hi);
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
-  const char *keys[7] = {"format", "spec", "input_shape", "scaling", "seed"};
-  const char *vals[7] = {"aekit/1", m->spec, shape, scaling, seed};
-  int nm = 5;
+  const char *keys[8] = {"format", "spec", "input_shape", "scaling", "seed", "init"};
+  const char *vals[8] = {"aekit/1", m->spec, shape, scaling, seed,
+                         m->init == AE_INIT_TORCH ? "pytorch" : "keras"};
+  int nm = 6;
   if (m->training_json) keys[nm] = "training", vals[nm++] = m->training_json;
   if (m->history_json) keys[nm] = "history", vals[nm++] = m->history_json;
   return ae_st_write(path, t, nt, keys, vals, nm);
@@ -134,6 +136,8 @@ static ae_status model_from_meta(ae_model **out, const ae_st_file *f, const char
     return ae_set_error(AE_ERR_FORMAT, "%s: metadata 'scaling' is malformed", path);
   }
   m->lo = lo, m->hi = hi;
+  const char *init = ae_st_meta(f, "init");
+  m->init = init && !strcmp(init, "pytorch") ? AE_INIT_TORCH : AE_INIT_KERAS;
   if ((st = ae_model_set_meta(&m->training_json, ae_st_meta(f, "training"))) ||
       (st = ae_model_set_meta(&m->history_json, ae_st_meta(f, "history")))) {
     ae_model_free(m);

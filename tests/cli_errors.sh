@@ -51,6 +51,9 @@ expect_error "text.csv" "$aekit" train --data "$tmp/text.csv" -o "$tmp/x.safeten
 expect_error "nan.csv" "$aekit" train --data "$tmp/nan.csv" -o "$tmp/x.safetensors"
 expect_error "missing.idx" "$aekit" train --data "$tmp/missing.idx" -o "$tmp/x.safetensors"
 expect_error "dir" "$aekit" train --data "$tmp/dir" -o "$tmp/x.safetensors"
+expect_error "labels" "$aekit" train --data "$fashion/t10k-images-idx3-ubyte.gz" \
+  --labels "$fashion/train-labels-idx1-ubyte.gz" -o "$tmp/x.safetensors"
+expect_error "--init" "$aekit" train --data "$tmp/ok.csv" --init zeros -o "$tmp/x.safetensors"
 expect_error "--bogus" "$aekit" train --bogus -o "$tmp/x.safetensors"
 expect_error "--epochs" "$aekit" train --epochs ten -o "$tmp/x.safetensors"
 expect_error "nope" "$aekit" nope

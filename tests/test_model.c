@@ -5,6 +5,7 @@
 #include "check.h"
 #include "model.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,6 +46,31 @@ static void test_specs(void) {
   CHECK_FAILS(ae_model_create(&m, "", 1, 28, 28, 1), AE_ERR_ARG, "spec");
   CHECK_FAILS(ae_model_create(&m, "dense", 0, 28, 28, 1), AE_ERR_ARG, "shape");
   CHECK(m == NULL);
+}
+
+/* Initial weights stay within each scheme's bounds and fill them. */
+static void test_init(void) {
+  ae_model *m = NULL;
+  CHECK_OK(ae_model_create(&m, "dense", 1, 28, 28, 9));
+  if (!m) return;
+  for (int scheme = 0; scheme < 2; scheme++) {
+    CHECK_OK(ae_model_init(m, (ae_init)scheme, 9));
+    const float *p = ae_model_params(m);
+    /* encoder weight (32, 784), relu: He sqrt(6/784); torch 1/sqrt(784) */
+    double lim = scheme == AE_INIT_KERAS ? sqrt(6.0 / 784) : 1.0 / 28.0, top = 0;
+    for (int k = 0; k < 32 * 784; k++) top = fmax(top, fabs(p[k]));
+    CHECK(top <= lim && top > 0.99 * lim);
+    /* decoder weight (784, 32), sigmoid: Glorot sqrt(6/816); torch 1/sqrt(32) */
+    const float *w2 = p + 32 * 784 + 32;
+    lim = scheme == AE_INIT_KERAS ? sqrt(6.0 / (32 + 784)) : 1.0 / sqrt(32.0), top = 0;
+    for (int k = 0; k < 784 * 32; k++) top = fmax(top, fabs(w2[k]));
+    CHECK(top <= lim && top > 0.99 * lim);
+    double bias = 0;
+    for (int k = 0; k < 32; k++) bias += fabs(p[32 * 784 + k]);
+    CHECK(scheme == AE_INIT_KERAS ? bias == 0.0 : bias > 0.0);
+  }
+  CHECK_FAILS(ae_model_init(m, (ae_init)7, 1), AE_ERR_ARG, "initialisation");
+  ae_model_free(m);
 }
 
 static void test_save_load(const char *dir) {
@@ -180,6 +206,7 @@ int main(void) {
   char dir[] = "/tmp/aekit-test-model-XXXXXX";
   if (!mkdtemp(dir)) return 1;
   test_specs();
+  test_init();
   test_save_load(dir);
   test_training_reduces_loss();
   test_early_stopping();
