@@ -4,6 +4,7 @@
 #   make demo      train the dense model on Fashion-MNIST, write out/
 #   make test      build and run every test (ctest), release build
 #   make sanitize  the same tests under AddressSanitizer + UBSan (build-asan/)
+#   make clang     build and test with clang (build-clang/)
 #   make fixtures  regenerate tests/fixtures with PyTorch (python3-torch)
 #   make install   library, header, aekit.pc, program (PREFIX=/usr/local)
 
@@ -16,7 +17,7 @@ DEPS = gcc make cmake pkg-config libopenblas-dev libcjson-dev libpng-dev \
        zlib1g-dev libplplot-dev plplot-driver-cairo dataset-fashion-mnist
 DEPS_TORCH = python3-torch python3-numpy
 
-.PHONY: all deps deps-torch build demo test sanitize fixtures install clean
+.PHONY: all deps deps-torch build demo test sanitize clang fixtures install clean
 
 all: build
 
@@ -58,6 +59,13 @@ sanitize: deps
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
+# Warning-free under clang too (-Wall -Wextra -Werror), tests included.
+clang: deps
+	$(call install_pkgs,clang)
+	CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build build-clang -j $(JOBS)
+	cd build-clang && ctest --output-on-failure -j $(JOBS)
+
 fixtures: deps-torch
 	$(PYTHON) tests/ref/make_fixtures.py tests/fixtures
 
@@ -65,4 +73,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-clang
