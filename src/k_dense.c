@@ -7,19 +7,10 @@
 #include <cblas.h>
 #include <math.h>
 
-static inline float act_apply(float a, ae_act act, float slope) {
-  switch (act) {
-  case AE_ACT_RELU: return a > 0.0f ? a : 0.0f;
-  case AE_ACT_LEAKY_RELU: return a > 0.0f ? a : a * slope;
-  case AE_ACT_SIGMOID: return ae_fast_sigmoid(a);
-  case AE_ACT_TANH: return tanhf(a);
-  case AE_ACT_IDENTITY: break;
-  }
-  return a;
-}
-
+AE_VECTOR_CLONES
 void ae_bias_act_forward(float *y, const float *b, ae_act act, float slope,
                          int n, int out_dim) {
+  /* one simple loop per activation, so each vectorises */
   for (int i = 0; i < n; i++) {
     float *row = y + (size_t)i * out_dim; /* (O) */
     if (b)
@@ -29,12 +20,20 @@ void ae_bias_act_forward(float *y, const float *b, ae_act act, float slope,
     case AE_ACT_RELU:
       for (int j = 0; j < out_dim; j++) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
       break;
-    default:
-      for (int j = 0; j < out_dim; j++) row[j] = act_apply(row[j], act, slope);
+    case AE_ACT_LEAKY_RELU:
+      for (int j = 0; j < out_dim; j++) row[j] = row[j] > 0.0f ? row[j] : row[j] * slope;
+      break;
+    case AE_ACT_SIGMOID:
+      for (int j = 0; j < out_dim; j++) row[j] = ae_fast_sigmoid(row[j]);
+      break;
+    case AE_ACT_TANH:
+      for (int j = 0; j < out_dim; j++) row[j] = tanhf(row[j]);
+      break;
     }
   }
 }
 
+AE_VECTOR_CLONES
 void ae_act_backward(float *dy, const float *y, ae_act act, float slope,
                      size_t count) {
   switch (act) {

@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+AE_VECTOR_CLONES
 void ae_adam_step(float *p, float *m, float *v, const float *g, float lr,
                   float beta1, float beta2, float eps, float weight_decay,
                   long t, size_t count) {
@@ -20,6 +21,7 @@ void ae_adam_step(float *p, float *m, float *v, const float *g, float lr,
   }
 }
 
+AE_VECTOR_CLONES
 void ae_sgd_step(float *p, float *buf, const float *g, float lr,
                  float momentum, int nesterov, float weight_decay, int first,
                  size_t count) {

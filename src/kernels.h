@@ -10,6 +10,15 @@
 
 #include <stddef.h>
 
+/* Element-wise kernels are compiled twice on x86-64, for AVX2 and for the
+ * baseline, and the loader picks the one the CPU runs (GNU ifunc). */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) && \
+    !defined(AE_NO_CLONES)
+#define AE_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define AE_VECTOR_CLONES
+#endif
+
 typedef enum ae_act {
   AE_ACT_IDENTITY = 0,
   AE_ACT_RELU,
@@ -43,10 +52,9 @@ void ae_act_backward(float *dy, const float *y, ae_act act, float slope,
 
 /* Binary cross-entropy of sigmoid(z) against t, computed from the logits z,
  * so a saturated output never gives NaN. Returns the SUM over elements (the
- * caller divides); writes dz = (sigmoid(z) - t) * scale when dz != NULL.
- * Optionally writes p = sigmoid(z) when p != NULL. */
-double ae_bce_logits(float *dz, float *p, const float *z, const float *t,
-                     float scale, size_t count);
+ * caller divides); writes dz = (sigmoid(z) - t) * scale when dz != NULL. */
+double ae_bce_logits(float *dz, const float *z, const float *t, float scale,
+                     size_t count);
 /* Squared error sum; dy = 2 (y - t) * scale when dy != NULL. */
 double ae_mse(float *dy, const float *y, const float *t, float scale,
               size_t count);

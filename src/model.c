@@ -156,7 +156,7 @@ double ae_model_loss_step(ae_model *m, const float *t, int n, int backward) {
   const float *y = m->acts[m->n_layers];
   float *g = backward ? m->grad_a : NULL; /* (N, D) */
   double sum = m->loss == AE_LOSS_BCE && m->logits_out
-                   ? ae_bce_logits(g, NULL, y, t, scale, count)
+                   ? ae_bce_logits(g, y, t, scale, count)
                    : ae_mse(g, y, t, scale, count);
   if (backward) {
     memset(m->grads, 0, m->n_params * sizeof(float));

@@ -117,7 +117,7 @@ static void test_losses(void) {
   fx_file *f = fx_load("losses.fx");
   enum { C = 60 };
   float g[C];
-  double s = ae_bce_logits(g, NULL, fx_get(f, "bce.z", NULL), fx_get(f, "bce.t", NULL), 1.0f / C, C);
+  double s = ae_bce_logits(g, fx_get(f, "bce.z", NULL), fx_get(f, "bce.t", NULL), 1.0f / C, C);
   CHECK_NEAR(s / C, fx_get(f, "bce.loss", NULL)[0], 1e-6);
   check_failures += fx_check_close("bce dz", g, fx_get(f, "bce.dz", NULL), C, 1e-7, 1e-5);
   s = ae_mse(g, fx_get(f, "mse.y", NULL), fx_get(f, "mse.t", NULL), 1.0f / C, C);
@@ -126,7 +126,7 @@ static void test_losses(void) {
 
   /* saturated logits stay finite */
   float z[4] = {-200.0f, 200.0f, -80.0f, 90.0f}, t[4] = {1, 0, 0.5f, 0.5f}, dz[4];
-  s = ae_bce_logits(dz, NULL, z, t, 0.25f, 4);
+  s = ae_bce_logits(dz, z, t, 0.25f, 4);
   CHECK(isfinite(s) && s > 100.0);
   for (int k = 0; k < 4; k++) CHECK(isfinite(dz[k]));
 
@@ -136,15 +136,15 @@ static void test_losses(void) {
   float y[8], tt[8], gy[8];
   for (int k = 0; k < 8; k++) y[k] = (float)ae_rng_normal(&rng) * 2, tt[k] = ae_rng_uniform(&rng);
   for (int which = 0; which < 2; which++) {
-    if (which == 0) ae_bce_logits(gy, NULL, y, tt, 1.0f, 8);
+    if (which == 0) ae_bce_logits(gy, y, tt, 1.0f, 8);
     else ae_mse(gy, y, tt, 1.0f, 8);
     double norm = 0;
     for (int k = 0; k < 8; k++) {
       float keep = y[k], h = 1e-2f;
       y[k] = keep + h;
-      double up = which ? ae_mse(NULL, y, tt, 1, 8) : ae_bce_logits(NULL, NULL, y, tt, 1, 8);
+      double up = which ? ae_mse(NULL, y, tt, 1, 8) : ae_bce_logits(NULL, y, tt, 1, 8);
       y[k] = keep - h;
-      double dn = which ? ae_mse(NULL, y, tt, 1, 8) : ae_bce_logits(NULL, NULL, y, tt, 1, 8);
+      double dn = which ? ae_mse(NULL, y, tt, 1, 8) : ae_bce_logits(NULL, y, tt, 1, 8);
       y[k] = keep;
       double num = (up - dn) / (2 * h);
       CHECK_NEAR(gy[k], num, 1e-3 + 1e-2 * fabs(num));

@@ -1,0 +1,99 @@
+/* kernels.c — aekit-bench-kernels: GFLOP/s of aekit's dense forward and
+ * backward at the shapes the presets use, beside OpenBLAS cblas_sgemm at the
+ * same M, N, K, so "how close to the machine's roof" is a number.
+ *
+ *   aekit-bench-kernels [THREADS]
+ *
+ * forward  = x (N, I) . W^T + b, activation      2 N I O flops (GEMM only)
+ * backward = dW += dy^T x, dx = dy W, db, act'   4 N I O flops (2 N I O
+ *            when dx is skipped, the first layer)
+ * The sgemm column times the same GEMMs alone: the roof for that shape. */
+#define _POSIX_C_SOURCE 200809L
+#include "kernels.h"
+
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+void openblas_set_num_threads(int num_threads);
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static float *randn(size_t n) {
+  float *p = malloc(n * sizeof(float));
+  for (size_t i = 0; i < n; i++) p[i] = (float)rand() / (float)RAND_MAX - 0.5f;
+  return p;
+}
+
+/* Repeat fn until 0.3 s have passed; returns seconds per call. */
+#define TIME_IT(secs, body)                                                   \
+  do {                                                                        \
+    body; /* warm up */                                                       \
+    long reps_ = 0;                                                           \
+    double t0_ = now_s(), t_;                                                 \
+    do {                                                                      \
+      body;                                                                   \
+      reps_++;                                                                \
+    } while ((t_ = now_s() - t0_) < 0.3);                                     \
+    secs = t_ / (double)reps_;                                                \
+  } while (0)
+
+int main(int argc, char **argv) {
+  int threads = argc > 1 ? atoi(argv[1]) : 1;
+  openblas_set_num_threads(threads);
+  static const struct {
+    const char *model;
+    int n, in, out, first;
+    ae_act act;
+  } shapes[] = {
+      {"dense enc", 256, 784, 32, 1, AE_ACT_RELU},
+      {"dense dec", 256, 32, 784, 0, AE_ACT_SIGMOID},
+      {"deep enc1", 256, 784, 128, 1, AE_ACT_RELU},
+      {"deep enc2", 256, 128, 64, 0, AE_ACT_RELU},
+      {"deep enc3", 256, 64, 32, 0, AE_ACT_RELU},
+      {"deep dec1", 256, 32, 64, 0, AE_ACT_RELU},
+      {"deep dec2", 256, 64, 128, 0, AE_ACT_RELU},
+      {"deep dec3", 256, 128, 784, 0, AE_ACT_SIGMOID},
+  };
+  printf("threads %d; GFLOP/s (GEMM flops only)\n", threads);
+  printf("%-10s %5s %5s %5s | %9s %9s %6s | %9s %9s %6s\n", "layer", "N", "I", "O", "fwd",
+         "sgemm", "ratio", "bwd", "sgemm", "ratio");
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    int n = shapes[s].n, in = shapes[s].in, out = shapes[s].out;
+    float *x = randn((size_t)n * in), *w = randn((size_t)out * in), *b = randn(out);
+    float *y = randn((size_t)n * out), *dy = randn((size_t)n * out);
+    float *dx = randn((size_t)n * in), *dw = randn((size_t)out * in), *db = randn(out);
+    double t_fwd, t_fwd_gemm, t_bwd, t_bwd_gemm;
+    TIME_IT(t_fwd, ae_dense_forward(y, x, w, b, shapes[s].act, 0.0f, n, in, out));
+    TIME_IT(t_fwd_gemm, cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in, 1.0f, x,
+                                    in, w, in, 0.0f, y, out));
+    float *dxp = shapes[s].first ? NULL : dx;
+    TIME_IT(t_bwd, ae_dense_backward(dxp, dw, db, dy, y, x, w, shapes[s].act, 0.0f, n, in, out));
+    TIME_IT(t_bwd_gemm, {
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n, 1.0f, dy, out, x, in, 1.0f,
+                  dw, in);
+      if (dxp)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in, out, 1.0f, dy, out, w, in,
+                    0.0f, dx, in);
+    });
+    double f = 2.0 * n * in * out, fb = dxp ? 2 * f : f;
+    printf("%-10s %5d %5d %5d | %9.1f %9.1f %5.0f%% | %9.1f %9.1f %5.0f%%\n", shapes[s].model, n,
+           in, out, f / t_fwd * 1e-9, f / t_fwd_gemm * 1e-9, 100 * t_fwd_gemm / t_fwd,
+           fb / t_bwd * 1e-9, fb / t_bwd_gemm * 1e-9, 100 * t_bwd_gemm / t_bwd);
+    free(x), free(w), free(b), free(y), free(dy), free(dx), free(dw), free(db);
+  }
+  /* a square GEMM: the machine's sgemm roof */
+  int k = 1024;
+  float *a = randn((size_t)k * k), *bb = randn((size_t)k * k), *c = randn((size_t)k * k);
+  double t;
+  TIME_IT(t, cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, k, k, 1.0f, a, k, bb, k,
+                         0.0f, c, k));
+  printf("sgemm roof (1024^3): %.1f GFLOP/s\n", 2.0 * k * k * k / t * 1e-9);
+  free(a), free(bb), free(c);
+  return 0;
+}
