@@ -34,6 +34,11 @@ void ae_bias_act_forward(float *y, const float *b, ae_act act, float slope,
 }
 
 AE_VECTOR_CLONES
+void ae_sigmoid_forward(float *y, const float *z, size_t count) {
+  for (size_t k = 0; k < count; k++) y[k] = ae_fast_sigmoid(z[k]);
+}
+
+AE_VECTOR_CLONES
 void ae_act_backward(float *dy, const float *y, ae_act act, float slope,
                      size_t count) {
   switch (act) {

@@ -4,6 +4,11 @@
 #include <math.h>
 
 AE_VECTOR_CLONES
+void ae_add_into(float *y, const float *x, size_t count) {
+  for (size_t k = 0; k < count; k++) y[k] += x[k];
+}
+
+AE_VECTOR_CLONES
 void ae_adam_step(float *p, float *m, float *v, const float *g, float lr,
                   float beta1, float beta2, float eps, float weight_decay,
                   long t, size_t count) {

@@ -44,6 +44,8 @@ void ae_dense_backward(float *dx, float *dw, float *db, float *dy,
 /* In place y = act(y + b) for y (N, O); b may be NULL. */
 void ae_bias_act_forward(float *y, const float *b, ae_act act, float slope,
                          int n, int out_dim);
+/* y = sigmoid(z) for `count` values (y and z may be the same array). */
+void ae_sigmoid_forward(float *y, const float *z, size_t count);
 /* In place dy *= act'(.) expressed through the output y (N*O values). */
 void ae_act_backward(float *dy, const float *y, ae_act act, float slope,
                      size_t count);
@@ -60,6 +62,9 @@ double ae_mse(float *dy, const float *y, const float *t, float scale,
               size_t count);
 
 /* ---- optimizers (k_optim.c): one vectorised pass over P parameters ---- */
+
+/* y += x over count floats. */
+void ae_add_into(float *y, const float *x, size_t count);
 
 /* PyTorch Adam / AdamW (decoupled weight decay) at step t >= 1. */
 void ae_adam_step(float *p, float *m, float *v, const float *g, float lr,

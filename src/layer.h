@@ -26,9 +26,10 @@ typedef struct ae_layer_ops {
   /* y (N, out) from x (N, in). */
   void (*forward)(ae_layer *l, float *y, const float *x, int n, int train);
   /* dy (N, out) is consumed (may be overwritten); dx (N, in) written unless
-   * NULL; parameter gradients accumulated. */
-  void (*backward)(ae_layer *l, float *dx, float *dy, const float *x,
-                   const float *y, int n);
+   * NULL; parameter gradients accumulated into grads (this layer's slice of
+   * a gradient block: each worker thread has its own block). */
+  void (*backward)(ae_layer *l, float *grads, float *dx, float *dy,
+                   const float *x, const float *y, int n);
   /* Write the layer's spec ("dense:32:relu"); returns chars written. */
   int (*spec)(const ae_layer *l, char *buf, size_t len);
 } ae_layer_ops;
@@ -43,7 +44,8 @@ struct ae_layer {
   const ae_layer_ops *ops;
   ae_layer_kind kind;
   int in_dim, out_dim;     /* features in and out per sample */
-  float *params, *grads;   /* views into the model's blocks */
+  float *params;           /* view into the model's parameter block */
+  size_t offset;           /* of params (and of gradients) in the blocks */
   size_t n_params;
   union {
     ae_dense_params dense;

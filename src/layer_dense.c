@@ -33,10 +33,10 @@ static void dense_forward(ae_layer *l, float *y, const float *x, int n,
                    l->in_dim, l->out_dim);
 }
 
-static void dense_backward(ae_layer *l, float *dx, float *dy, const float *x,
-                           const float *y, int n) {
+static void dense_backward(ae_layer *l, float *grads, float *dx, float *dy,
+                           const float *x, const float *y, int n) {
   const float *w = l->params;
-  float *dw = l->grads, *db = dw + (size_t)l->out_dim * l->in_dim;
+  float *dw = grads, *db = dw + (size_t)l->out_dim * l->in_dim;
   ae_dense_backward(dx, dw, db, dy, y, x, w, l->u.dense.run_act,
                     l->u.dense.slope, n, l->in_dim, l->out_dim);
 }

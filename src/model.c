@@ -71,9 +71,11 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
   for (int i = 0; i < m->n_layers; i++) {
     ae_layer *l = &m->layers[i];
     l->params = m->params + off;
-    l->grads = m->grads + off;
+    l->offset = off;
     off += l->n_params;
   }
+  m->ws[0].grads = m->grads;
+  m->n_workers = 1;
   ae_model_init(m, AE_INIT_KERAS, seed);
   if ((st = make_spec_string(m))) {
     ae_model_free(m);
@@ -98,7 +100,10 @@ void ae_model_free(ae_model *m) {
   if (!m) return;
   free(m->params);
   free(m->grads);
-  free(m->mem);
+  for (int w = 0; w < AE_MAX_WORKERS; w++) {
+    free(m->ws[w].mem);
+    if (w > 0) free(m->ws[w].grads);
+  }
   free(m->spec);
   free(m->training_json);
   free(m->history_json);
@@ -106,9 +111,10 @@ void ae_model_free(ae_model *m) {
   free(m);
 }
 
-ae_status ae_model_plan(ae_model *m, int n) {
+/* Plan one workspace for slices of up to n samples. */
+static ae_status plan_workspace(ae_model *m, ae_workspace *ws, int n) {
   if (n <= 0) return ae_set_error(AE_ERR_ARG, "batch size %d must be positive", n);
-  if (n <= m->plan_n) return AE_OK;
+  if (n <= ws->plan_n) return AE_OK;
   size_t widest = (size_t)m->input_dim, total = (size_t)m->input_dim;
   for (int i = 0; i < m->n_layers; i++) {
     size_t o = (size_t)m->layers[i].out_dim;
@@ -119,59 +125,75 @@ ae_status ae_model_plan(ae_model *m, int n) {
   float *mem = malloc(total * (size_t)n * sizeof(float));
   if (!mem)
     return ae_set_error(AE_ERR_NOMEM, "out of memory planning batches of %d", n);
-  free(m->mem);
-  m->mem = mem;
-  m->plan_n = n;
+  free(ws->mem);
+  ws->mem = mem;
+  ws->plan_n = n;
   float *p = mem;
-  m->acts[0] = p, p += (size_t)n * m->input_dim;
+  ws->acts[0] = p, p += (size_t)n * m->input_dim;
   for (int i = 0; i < m->n_layers; i++)
-    m->acts[i + 1] = p, p += (size_t)n * m->layers[i].out_dim;
-  m->grad_a = p, p += (size_t)n * widest;
-  m->grad_b = p, p += (size_t)n * widest;
-  m->out = p;
+    ws->acts[i + 1] = p, p += (size_t)n * m->layers[i].out_dim;
+  ws->grad_a = p, p += (size_t)n * widest;
+  ws->grad_b = p, p += (size_t)n * widest;
+  ws->out = p;
   return AE_OK;
 }
 
-/* Run layers [from, to) on acts[from] (N, .). */
-static void forward_range(ae_model *m, int from, int to, int n, int train) {
+ae_status ae_model_plan(ae_model *m, int n) { return plan_workspace(m, &m->ws[0], n); }
+
+ae_status ae_model_plan_workers(ae_model *m, int workers, int n) {
+  if (workers < 1 || workers > AE_MAX_WORKERS)
+    return ae_set_error(AE_ERR_ARG, "threads must be in 1..%d (got %d)", AE_MAX_WORKERS, workers);
+  for (int w = 0; w < workers; w++) {
+    ae_workspace *ws = &m->ws[w];
+    ae_status st = plan_workspace(m, ws, n);
+    if (st) return st;
+    if (!ws->grads && !(ws->grads = malloc(m->n_params * sizeof(float))))
+      return ae_set_error(AE_ERR_NOMEM, "out of memory for %d gradient blocks", workers);
+  }
+  if (workers > m->n_workers) m->n_workers = workers;
+  return AE_OK;
+}
+
+/* Run layers [from, to) on ws->acts[from] (N, .). */
+static void forward_range(ae_model *m, ae_workspace *ws, int from, int to, int n, int train) {
   for (int i = from; i < to; i++)
-    m->layers[i].ops->forward(&m->layers[i], m->acts[i + 1], m->acts[i], n, train);
+    m->layers[i].ops->forward(&m->layers[i], ws->acts[i + 1], ws->acts[i], n, train);
 }
 
-void ae_model_forward(ae_model *m, int n, int train) {
-  forward_range(m, 0, m->n_layers, n, train);
+void ae_model_forward(ae_model *m, ae_workspace *ws, int n, int train) {
+  forward_range(m, ws, 0, m->n_layers, n, train);
 }
 
-const float *ae_model_output(ae_model *m, int n) {
-  const float *z = m->acts[m->n_layers]; /* (N, D) */
+const float *ae_model_output(ae_model *m, ae_workspace *ws, int n) {
+  const float *z = ws->acts[m->n_layers]; /* (N, D) */
   if (!m->logits_out) return z;
-  size_t count = (size_t)n * m->input_dim;
-  for (size_t k = 0; k < count; k++) m->out[k] = ae_fast_sigmoid(z[k]);
-  return m->out;
+  ae_sigmoid_forward(ws->out, z, (size_t)n * m->input_dim);
+  return ws->out;
 }
 
-double ae_model_loss_step(ae_model *m, const float *t, int n, int backward) {
+double ae_model_loss_step(ae_model *m, ae_workspace *ws, const float *t, int n,
+                          int backward, double denom) {
   size_t count = (size_t)n * m->input_dim;
-  float scale = 1.0f / (float)count;
-  const float *y = m->acts[m->n_layers];
-  float *g = backward ? m->grad_a : NULL; /* (N, D) */
-  double sum = m->loss == AE_LOSS_BCE && m->logits_out
-                   ? ae_bce_logits(g, y, t, scale, count)
-                   : ae_mse(g, y, t, scale, count);
+  float scale = (float)(1.0 / denom);
+  const float *y = ws->acts[m->n_layers];
+  float *g = backward ? ws->grad_a : NULL; /* (N, D) */
+  double sum = m->loss == AE_LOSS_BCE && m->logits_out ? ae_bce_logits(g, y, t, scale, count)
+                                                       : ae_mse(g, y, t, scale, count);
   if (backward) {
-    memset(m->grads, 0, m->n_params * sizeof(float));
-    float *dy = m->grad_a, *dx = m->grad_b;
+    memset(ws->grads, 0, m->n_params * sizeof(float));
+    float *dy = ws->grad_a, *dx = ws->grad_b;
     for (int i = m->n_layers - 1; i >= 0; i--) {
       ae_layer *l = &m->layers[i];
-      l->ops->backward(l, i > 0 ? dx : NULL, dy, m->acts[i], m->acts[i + 1], n);
+      l->ops->backward(l, ws->grads + l->offset, i > 0 ? dx : NULL, dy, ws->acts[i],
+                       ws->acts[i + 1], n);
       float *tmp = dy;
       dy = dx, dx = tmp;
     }
   }
-  return sum / (double)count;
+  return sum;
 }
 
-/* ---- inference, in chunks of the planned batch ---- */
+/* ---- inference, in chunks of the planned batch (workspace 0) ---- */
 
 #define AE_INFER_BATCH 256
 
@@ -179,15 +201,22 @@ static ae_status infer_plan(ae_model *m, size_t n) {
   return ae_model_plan(m, n < AE_INFER_BATCH ? (int)(n ? n : 1) : AE_INFER_BATCH);
 }
 
+/* Chunk size for sample i of n. */
+static int chunk(const ae_model *m, size_t i, size_t n) {
+  size_t c = (size_t)m->ws[0].plan_n;
+  return (int)(n - i < c ? n - i : c);
+}
+
 ae_status ae_model_encode(ae_model *m, float *codes, const float *x, size_t n) {
   ae_status st = infer_plan(m, n);
   if (st) return st;
+  ae_workspace *ws = &m->ws[0];
   size_t d = (size_t)m->input_dim, z = ae_model_code_dim(m);
-  for (size_t i = 0; i < n; i += (size_t)m->plan_n) {
-    int b = (int)(n - i < (size_t)m->plan_n ? n - i : (size_t)m->plan_n);
-    memcpy(m->acts[0], x + i * d, (size_t)b * d * sizeof(float));
-    forward_range(m, 0, m->n_enc, b, 0);
-    memcpy(codes + i * z, m->acts[m->n_enc], (size_t)b * z * sizeof(float));
+  for (size_t i = 0; i < n; i += (size_t)ws->plan_n) {
+    int b = chunk(m, i, n);
+    memcpy(ws->acts[0], x + i * d, (size_t)b * d * sizeof(float));
+    forward_range(m, ws, 0, m->n_enc, b, 0);
+    memcpy(codes + i * z, ws->acts[m->n_enc], (size_t)b * z * sizeof(float));
   }
   return AE_OK;
 }
@@ -195,12 +224,13 @@ ae_status ae_model_encode(ae_model *m, float *codes, const float *x, size_t n) {
 ae_status ae_model_decode(ae_model *m, float *x_hat, const float *codes, size_t n) {
   ae_status st = infer_plan(m, n);
   if (st) return st;
+  ae_workspace *ws = &m->ws[0];
   size_t d = (size_t)m->input_dim, z = ae_model_code_dim(m);
-  for (size_t i = 0; i < n; i += (size_t)m->plan_n) {
-    int b = (int)(n - i < (size_t)m->plan_n ? n - i : (size_t)m->plan_n);
-    memcpy(m->acts[m->n_enc], codes + i * z, (size_t)b * z * sizeof(float));
-    forward_range(m, m->n_enc, m->n_layers, b, 0);
-    memcpy(x_hat + i * d, ae_model_output(m, b), (size_t)b * d * sizeof(float));
+  for (size_t i = 0; i < n; i += (size_t)ws->plan_n) {
+    int b = chunk(m, i, n);
+    memcpy(ws->acts[m->n_enc], codes + i * z, (size_t)b * z * sizeof(float));
+    forward_range(m, ws, m->n_enc, m->n_layers, b, 0);
+    memcpy(x_hat + i * d, ae_model_output(m, ws, b), (size_t)b * d * sizeof(float));
   }
   return AE_OK;
 }
@@ -208,12 +238,13 @@ ae_status ae_model_decode(ae_model *m, float *x_hat, const float *codes, size_t 
 ae_status ae_model_reconstruct(ae_model *m, float *x_hat, const float *x, size_t n) {
   ae_status st = infer_plan(m, n);
   if (st) return st;
+  ae_workspace *ws = &m->ws[0];
   size_t d = (size_t)m->input_dim;
-  for (size_t i = 0; i < n; i += (size_t)m->plan_n) {
-    int b = (int)(n - i < (size_t)m->plan_n ? n - i : (size_t)m->plan_n);
-    memcpy(m->acts[0], x + i * d, (size_t)b * d * sizeof(float));
-    ae_model_forward(m, b, 0);
-    memcpy(x_hat + i * d, ae_model_output(m, b), (size_t)b * d * sizeof(float));
+  for (size_t i = 0; i < n; i += (size_t)ws->plan_n) {
+    int b = chunk(m, i, n);
+    memcpy(ws->acts[0], x + i * d, (size_t)b * d * sizeof(float));
+    ae_model_forward(m, ws, b, 0);
+    memcpy(x_hat + i * d, ae_model_output(m, ws, b), (size_t)b * d * sizeof(float));
   }
   return AE_OK;
 }
@@ -227,19 +258,21 @@ ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *
   if (n == 0) return ae_set_error(AE_ERR_ARG, "empty data set");
   ae_status st = infer_plan(m, n);
   if (st) return st;
+  ae_workspace *ws = &m->ws[0];
   const float *x = ae_dataset_data(ds);
   double loss = 0.0, se = 0.0;
-  for (size_t i = 0; i < n; i += (size_t)m->plan_n) {
-    int b = (int)(n - i < (size_t)m->plan_n ? n - i : (size_t)m->plan_n);
+  for (size_t i = 0; i < n; i += (size_t)ws->plan_n) {
+    int b = chunk(m, i, n);
     const float *xb = x + i * d;
-    memcpy(m->acts[0], xb, (size_t)b * d * sizeof(float));
-    ae_model_forward(m, b, 0);
-    loss += ae_model_loss_step(m, xb, b, 0) * b;
-    se += ae_mse(NULL, ae_model_output(m, b), xb, 0.0f, (size_t)b * d);
+    memcpy(ws->acts[0], xb, (size_t)b * d * sizeof(float));
+    ae_model_forward(m, ws, b, 0);
+    loss += ae_model_loss_step(m, ws, xb, b, 0, 1.0);
+    se += ae_mse(NULL, ae_model_output(m, ws, b), xb, 0.0f, (size_t)b * d);
   }
+  double count = (double)n * (double)d;
   res->count = n;
-  res->loss = loss / (double)n;
-  res->mse = se / ((double)n * (double)d);
+  res->loss = loss / count;
+  res->mse = se / count;
   res->psnr = res->mse > 0 ? 10.0 * log10(1.0 / res->mse) : INFINITY;
   if (!isfinite(res->loss))
     return ae_set_error(AE_ERR_NUMERIC, "the loss is not finite (%g): the model or data hold NaN/inf", res->loss);

@@ -11,6 +11,7 @@
 #include "layer.h"
 
 #define AE_MAX_LAYERS 64
+#define AE_MAX_WORKERS 64
 
 /* One layer as the spec describes it, before it is built. */
 typedef struct ae_spec_layer {
@@ -30,6 +31,18 @@ typedef struct ae_spec {
  * name the spec and the offending layer. */
 ae_status ae_spec_parse(ae_spec *out, const char *spec, int input_dim);
 
+/* What one worker thread needs for a slice of a batch: activations planned
+ * for up to plan_n samples and its own gradient block. Worker 0's gradient
+ * block is the model's. */
+typedef struct ae_workspace {
+  int plan_n;
+  float *mem;
+  float *acts[AE_MAX_LAYERS + 1]; /* acts[0] input (N, D); acts[i+1] (N, out_i) */
+  float *grad_a, *grad_b;  /* (N, W) ping-pong gradient buffers */
+  float *out;              /* (N, D) output probabilities when logits_out */
+  float *grads;            /* (P) */
+} ae_workspace;
+
 struct ae_model {
   int c, h, w, input_dim;
   int n_enc, n_layers;
@@ -42,30 +55,31 @@ struct ae_model {
   size_t n_params;
   float *params, *grads;   /* (P), (P) */
   float lo, hi;            /* input scaling */
-  /* planned activation memory for batches up to plan_n */
-  int plan_n;
-  float *mem;
-  float *acts[AE_MAX_LAYERS + 1]; /* acts[0] input (N, D); acts[i+1] (N, out_i) */
-  float *grad_a, *grad_b;  /* (N, max width) ping-pong gradient buffers */
-  float *out;              /* (N, D) output probabilities when logits_out */
+  ae_workspace ws[AE_MAX_WORKERS]; /* ws[0] serves inference and 1 thread */
+  int n_workers;           /* workspaces with a gradient block */
   char *training_json;     /* metadata pieces set by the trainer, or NULL */
   char *history_json;
   char *metadata;          /* cached full metadata (ae_model_metadata) */
 };
 
-/* Make sure activation buffers hold batches of n. Allocates only when n
+/* Make sure workspace ws[0] holds batches of n. Allocates only when n
  * grows. */
 ae_status ae_model_plan(ae_model *m, int n);
+/* Plan `workers` workspaces for slices of up to n samples each, with their
+ * own gradient blocks (ws[0] uses m->grads). */
+ae_status ae_model_plan_workers(ae_model *m, int workers, int n);
 
-/* Forward acts[0] (N, D) through the layers; returns the output (N, D):
+/* Forward ws->acts[0] (N, D) through the layers. The last activation holds
  * logits when m->logits_out (see ae_model_output for probabilities). */
-void ae_model_forward(ae_model *m, int n, int train);
+void ae_model_forward(ae_model *m, ae_workspace *ws, int n, int train);
 /* The output probabilities / values (N, D) after ae_model_forward. */
-const float *ae_model_output(ae_model *m, int n);
-/* Loss (mean per element) of the last forward against t (N, D); when
- * `backward` is set also accumulates parameter gradients (grads are zeroed
- * first). */
-double ae_model_loss_step(ae_model *m, const float *t, int n, int backward);
+const float *ae_model_output(ae_model *m, ae_workspace *ws, int n);
+/* Loss SUM over the n*D elements of the last forward against t (N, D).
+ * With `backward`, zeroes ws->grads and accumulates the gradient of
+ * (sum / denom) into them: denom is the element count of the whole batch
+ * that this slice belongs to, so workers' gradients add up to the batch's. */
+double ae_model_loss_step(ae_model *m, ae_workspace *ws, const float *t, int n,
+                          int backward, double denom);
 
 /* Replace a metadata piece (copies the string). */
 ae_status ae_model_set_meta(char **slot, const char *json);

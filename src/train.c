@@ -10,6 +10,7 @@
 #include <cJSON.h>
 #include <cblas.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -126,6 +127,49 @@ static ae_status history_alloc(ae_history **out, int epochs) {
   return AE_OK;
 }
 
+/* One optimizer step on the batch of samples idx[0, b). The batch is split
+ * into contiguous slices, one per worker thread; each worker gathers its
+ * slice, runs forward and backward into its own gradient block (scaled by
+ * the whole batch's element count, so the blocks add up to the batch
+ * gradient), then, after a barrier, sums the blocks over its own range of
+ * parameters and updates that range. The same thread count gives the same
+ * bits. Returns the batch's loss sum. */
+static double train_step(ae_model *m, const ae_dataset *train, const uint32_t *idx, int b,
+                         int workers, const ae_train_options *o, float *mom, float *vel,
+                         long step) {
+  double sums[AE_MAX_WORKERS] = {0};
+  size_t d = (size_t)m->input_dim, P = m->n_params;
+  double denom = (double)b * (double)d;
+  #pragma omp parallel num_threads(workers) if (workers > 1)
+  {
+    int w = omp_get_thread_num(), team = omp_get_num_threads();
+    int slice = (b + team - 1) / team, lo = w * slice;
+    int cnt = b - lo < slice ? b - lo : slice;
+    ae_workspace *ws = &m->ws[w];
+    if (cnt > 0) {
+      float *x = ws->acts[0]; /* (N, D) gathered slice */
+      for (int k = 0; k < cnt; k++)
+        memcpy(x + (size_t)k * d, train->x + (size_t)idx[lo + k] * d, d * sizeof(float));
+      ae_model_forward(m, ws, cnt, 1);
+      sums[w] = ae_model_loss_step(m, ws, x, cnt, 1, denom);
+    } else {
+      memset(ws->grads, 0, P * sizeof(float));
+    }
+    #pragma omp barrier
+    size_t p0 = P * (size_t)w / (size_t)team, p1 = P * (size_t)(w + 1) / (size_t)team;
+    for (int j = 1; j < team; j++) ae_add_into(m->grads + p0, m->ws[j].grads + p0, p1 - p0);
+    if (o->optimizer == AE_OPT_ADAM)
+      ae_adam_step(m->params + p0, mom + p0, vel + p0, m->grads + p0, o->lr, o->beta1,
+                   o->beta2, o->eps, o->weight_decay, step, p1 - p0);
+    else
+      ae_sgd_step(m->params + p0, mom + p0, m->grads + p0, o->lr, o->momentum, o->nesterov,
+                  o->weight_decay, step == 1, p1 - p0);
+  }
+  double sum = 0.0;
+  for (int w = 0; w < workers; w++) sum += sums[w];
+  return sum;
+}
+
 ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
                    const ae_train_options *o, ae_history **history) {
   if (history) *history = NULL;
@@ -138,11 +182,13 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
   if (n == 0) return ae_set_error(AE_ERR_ARG, "no training samples");
   if (n > UINT32_MAX) return ae_set_error(AE_ERR_ARG, "too many training samples (%zu)", n);
   if (val && val->n == 0) val = NULL;
-  if (o->threads > 0) {
-    openblas_set_num_threads(o->threads);
-  }
   int bs = o->batch_size < (int)n ? o->batch_size : (int)n;
-  if ((st = ae_model_plan(m, bs))) return st;
+  /* our threads split the batch; each calls single-threaded BLAS */
+  int workers = o->threads > 0 ? o->threads : omp_get_max_threads();
+  if (workers > AE_MAX_WORKERS) workers = AE_MAX_WORKERS;
+  if (workers > bs) workers = bs;
+  openblas_set_num_threads(1);
+  if ((st = ae_model_plan_workers(m, workers, (bs + workers - 1) / workers))) return st;
 
   ae_history *h = NULL;
   uint32_t *idx = malloc(n * sizeof *idx);
@@ -164,24 +210,15 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
     ae_rng_shuffle(&rng, idx, n);
     for (size_t i = 0; i < n; i += (size_t)bs) {
       int b = (int)(n - i < (size_t)bs ? n - i : (size_t)bs);
-      float *x = m->acts[0]; /* (N, D) gathered batch */
-      for (int k = 0; k < b; k++)
-        memcpy(x + (size_t)k * d, train->x + (size_t)idx[i + k] * d, d * sizeof(float));
-      ae_model_forward(m, b, 1);
-      double loss = ae_model_loss_step(m, x, b, 1);
+      step++;
+      double loss = train_step(m, train, idx + i, b, workers, o, mom, vel, step) /
+                    ((double)b * (double)d);
       if (!isfinite(loss)) {
         st = ae_set_error(AE_ERR_NUMERIC, "training diverged in epoch %d: the loss is %g (try a smaller learning rate)",
                           e + 1, loss);
         goto done;
       }
       loss_sum += loss * b;
-      step++;
-      if (o->optimizer == AE_OPT_ADAM)
-        ae_adam_step(m->params, mom, vel, m->grads, o->lr, o->beta1, o->beta2, o->eps,
-                     o->weight_decay, step, P);
-      else
-        ae_sgd_step(m->params, mom, m->grads, o->lr, o->momentum, o->nesterov,
-                    o->weight_decay, step == 1, P);
       if (o->progress) {
         double el = now_s() - t0;
         ae_progress p = {e + 1, o->epochs, i + b, n, loss_sum / (double)(i + b), NAN,

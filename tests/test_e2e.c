@@ -24,10 +24,11 @@ static void run(const char *fixture, const char *preset) {
   memcpy(ae_model_params(m), p0, np * sizeof(float));
   float *mom = calloc(np, sizeof(float)), *vel = calloc(np, sizeof(float));
   CHECK_OK(ae_model_plan(m, n));
+  ae_workspace *ws = &m->ws[0];
   for (int step = 0; step < 5; step++) {
-    memcpy(m->acts[0], x, nx * sizeof(float));
-    ae_model_forward(m, n, 1);
-    double loss = ae_model_loss_step(m, x, n, 1);
+    memcpy(ws->acts[0], x, nx * sizeof(float));
+    ae_model_forward(m, ws, n, 1);
+    double loss = ae_model_loss_step(m, ws, x, n, 1, (double)nx) / (double)nx;
     if (fabs(loss - losses[step]) > 1e-4 * fabs(losses[step])) {
       fprintf(stderr, "%s step %d: loss %.9g, PyTorch %.9g\n", preset, step, loss,
               (double)losses[step]);
