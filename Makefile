@@ -3,6 +3,7 @@
 #   make           build library, program and tests
 #   make demo      train the dense model on Fashion-MNIST, write out/
 #   make test      build and run every test (ctest), release build
+#   make bench     speed and memory against PyTorch, same machine, same command
 #   make sanitize  the same tests under AddressSanitizer + UBSan (build-asan/)
 #   make clang     build and test with clang (build-clang/)
 #   make fixtures  regenerate tests/fixtures with PyTorch (python3-torch)
@@ -15,9 +16,9 @@ PYTHON ?= /usr/bin/python3
 
 DEPS = gcc make cmake pkg-config libopenblas-dev libcjson-dev libpng-dev \
        zlib1g-dev libplplot-dev plplot-driver-cairo dataset-fashion-mnist
-DEPS_TORCH = python3-torch python3-numpy
+DEPS_TORCH = python3-torch python3-numpy time
 
-.PHONY: all deps deps-torch build demo test sanitize clang fixtures install clean
+.PHONY: all deps deps-torch build demo test bench sanitize clang fixtures install clean
 
 all: build
 
@@ -53,6 +54,10 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Speed against PyTorch on this machine (release build); prints a Markdown table.
+bench: deps-torch build
+	bash bench/run.sh
 
 sanitize: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAE_SANITIZE=ON >/dev/null

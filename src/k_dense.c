@@ -60,9 +60,12 @@ void ae_act_backward(float *dy, const float *y, ae_act act, float slope,
 
 void ae_dense_forward(float *y, const float *x, const float *w, const float *b,
                       ae_act act, float slope, int n, int in_dim, int out_dim) {
-  /* y (N, O) = x (N, I) . w^T (I, O) */
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out_dim, in_dim, 1.0f,
-              x, in_dim, w, in_dim, 0.0f, y, out_dim);
+  /* y (N, O) = x (N, I) . w^T (I, O); one sample is a matrix-vector product */
+  if (n == 1)
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, out_dim, in_dim, 1.0f, w, in_dim, x, 1, 0.0f, y, 1);
+  else
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out_dim, in_dim, 1.0f,
+                x, in_dim, w, in_dim, 0.0f, y, out_dim);
   ae_bias_act_forward(y, b, act, slope, n, out_dim);
 }
 

@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""reference_torch.py — the PyTorch side of `make bench` (speed, not loss).
+
+  train: trains the preset on Fashion-MNIST for --epochs epochs exactly as
+         aekit does (BCE from logits, Adam 1e-3, batch --batch, reshuffled
+         every epoch) and prints the samples/s of the last epoch.
+  infer: encode and reconstruct throughput at batch --batch, and the latency
+         of encoding one sample (median of many), in evaluation mode with
+         torch.no_grad().
+
+Threads: --torch-threads sets torch.set_num_threads; OpenBLAS's own threads
+come from OPENBLAS_NUM_THREADS in the environment (bench/run.sh tries the
+combinations and keeps the fastest). Output: `key value` lines.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_train import DIMS, bce, build_model, load_images  # noqa: E402
+
+
+def train(args, model):
+    x = load_images(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    gen = torch.Generator().manual_seed(0)
+    n = x.shape[0]
+    rate = 0.0
+    for _ in range(args.epochs):
+        t0 = time.perf_counter()
+        perm = torch.randperm(n, generator=gen)
+        for i in range(0, n, args.batch):
+            xb = x[perm[i:i + args.batch]]
+            loss = bce(model(xb), xb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        rate = n / (time.perf_counter() - t0)
+    print("train_samples_per_s %.1f" % rate)
+
+
+@torch.no_grad()
+def infer(args, model):
+    model.eval()
+    x = load_images(os.path.join(args.data, "t10k-images-idx3-ubyte.gz"))
+    n = x.shape[0]
+    nenc = (len(model) + 1) // 2  # Linear/ReLU pairs up to the code
+    encoder = model[:nenc]
+    for name, fn in (("encode", encoder),
+                     ("reconstruct", lambda b: torch.sigmoid(model(b)))):
+        fn(x[:args.batch])  # warm up
+        best = 0.0
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for i in range(0, n, args.batch):
+                fn(x[i:i + args.batch])
+            best = max(best, n / (time.perf_counter() - t0))
+        print("%s_samples_per_s %.1f" % (name, best))
+    one = x[:1]
+    times = []
+    for _ in range(2000):
+        t0 = time.perf_counter()
+        encoder(one)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    print("encode_latency_us %.2f" % (times[len(times) // 2] * 1e6))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("mode", choices=["train", "infer"])
+    ap.add_argument("--model", choices=sorted(DIMS), default="dense")
+    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--torch-threads", type=int, default=1)
+    ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    args = ap.parse_args()
+    torch.set_num_threads(args.torch_threads)
+    torch.manual_seed(0)
+    model = build_model(DIMS[args.model], "keras")
+    (train if args.mode == "train" else infer)(args, model)
+
+
+if __name__ == "__main__":
+    main()

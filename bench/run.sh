@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# bench/run.sh — `make bench`: aekit against PyTorch on the same machine, in
+# one command, alternating the two so that drift hits both.
+#
+# Training rows time the real `aekit train` (epoch 2 of 2 on the 60 000
+# Fashion-MNIST images) and bench/reference_torch.py doing the same; inference
+# rows time encode/reconstruct over the 10 000 test images at batch 256 and
+# one-sample encode latency (aekit-bench vs reference_torch.py infer). Peak
+# RSS is the whole process's, as /usr/bin/time reports it.
+#
+# PyTorch runs in its best configuration: for 1 thread, torch.set_num_threads(1)
+# with OPENBLAS_NUM_THREADS=1; for 2 threads the fastest of
+# (torch 1, OpenBLAS 1), (torch 2, OpenBLAS 1) and (torch 2, OpenBLAS 2).
+# BENCH_REPS (default 2) repetitions each; the best of each side is kept.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD:-build}
+reps=${BENCH_REPS:-2}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+py=/usr/bin/python3
+
+# run_timed KEY CMD... : prints "VALUE RSS_MB" where VALUE is the number after
+# KEY in the command's output (a `KEY VALUE` line, or `... VALUE KEY` for
+# aekit train's "N samples/s")
+run_timed() {
+  local key=$1
+  shift
+  /usr/bin/time -f %M -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err" ||
+    { echo "bench: failed: $*" >&2; cat "$tmp/err" >&2; exit 1; }
+  local v
+  if [ "$key" = "samples/s" ]; then
+    v=$(awk '/^epoch/ {for (i = 2; i <= NF; i++) if ($i == "samples/s") r = $(i-1)} END {print r}' "$tmp/out")
+  else
+    v=$(awk -v k="$key" '$1 == k {print $2}' "$tmp/out")
+  fi
+  echo "$v $(awk '{printf "%.0f", $1 / 1024}' "$tmp/rss")"
+}
+
+# best_of "V R" "V R": the pair with the larger V (or smaller, for latency)
+better() { awk -v a="$1" -v b="$2" -v low="${3:-0}" 'BEGIN {
+  split(a, x, " "); split(b, y, " ");
+  if (a == "" || (low ? y[1] < x[1] : y[1] > x[1])) print b; else print a }'; }
+
+torch_configs() { if [ "$1" = 1 ]; then echo "1:1"; else echo "1:1 2:1 2:2"; fi; }
+
+echo "# aekit vs PyTorch $($py -c 'import torch; print(torch.__version__)'), $(nproc) cores: $(lscpu | sed -n 's/^Model name: *//p')"
+echo
+echo "| row | threads | aekit | PyTorch (best config) | ratio | aekit RSS MB | PyTorch RSS MB | RSS ratio |"
+echo "|---|---|---|---|---|---|---|---|"
+for model in dense deep; do
+  for threads in 1 2; do
+    a="" p="" pcfg=""
+    for rep in $(seq "$reps"); do
+      a=$(better "$a" "$(run_timed samples/s "$build/aekit" train --model $model --epochs 2 \
+        --batch-size 256 --threads $threads --seed 1 -o "$tmp/m.safetensors")")
+      for cfg in $(torch_configs $threads); do
+        r=$(OPENBLAS_NUM_THREADS=${cfg#*:} run_timed train_samples_per_s $py bench/reference_torch.py \
+          train --model $model --batch 256 --epochs 2 --torch-threads ${cfg%:*})
+        b=$(better "$p" "$r")
+        [ "$b" = "$r" ] && pcfg=$cfg
+        p=$b
+      done
+    done
+    set -- $a $p
+    awk -v row="train $model (batch 256)" -v t=$threads -v a=$1 -v ar=$2 -v p=$3 -v pr=$4 -v c="$pcfg" \
+      'BEGIN { split(c, q, ":"); printf "| %s | %d | %.0f samples/s | %.0f (torch %s, OpenBLAS %s) | %.2fx | %d | %d | %.2f |\n",
+               row, t, a, p, q[1], q[2], a / p, ar, pr, ar / pr }'
+  done
+done
+for model in dense deep; do
+  for threads in 1 2; do
+    for key in encode_samples_per_s reconstruct_samples_per_s encode_latency_us; do
+      low=0
+      [ $key = encode_latency_us ] && low=1
+      a="" p="" pcfg=""
+      for rep in $(seq "$reps"); do
+        a=$(better "$a" "$(run_timed $key "$build/aekit-bench" infer $model $threads)" $low)
+        for cfg in $(torch_configs $threads); do
+          r=$(OPENBLAS_NUM_THREADS=${cfg#*:} run_timed $key $py bench/reference_torch.py infer \
+            --model $model --torch-threads ${cfg%:*})
+          b=$(better "$p" "$r" $low)
+          [ "$b" = "$r" ] && pcfg=$cfg
+          p=$b
+        done
+      done
+      set -- $a $p
+      awk -v row="${key%_*} $model" -v t=$threads -v a=$1 -v ar=$2 -v p=$3 -v pr=$4 -v c="$pcfg" -v low=$low \
+        'BEGIN { split(c, q, ":"); u = low ? " us" : "/s"; sub(/_samples_per$/, "", row); sub(/_latency_us/, " latency (1 sample)", row);
+                 printf "| %s | %d | %.*f%s | %.*f%s (torch %s, OpenBLAS %s) | %.2fx | %d | %d | %.2f |\n",
+                 row, t, low ? 2 : 0, a, u, low ? 2 : 0, p, u, q[1], q[2], low ? p / a : a / p, ar, pr, ar / pr }'
+    done
+  done
+done
+echo
+echo "Kernels (GFLOP/s of aekit's dense layer beside cblas_sgemm at the same shapes):"
+echo
+for t in 1 2; do
+  echo '```'
+  "$build/aekit-bench-kernels" $t
+  echo '```'
+done
