@@ -160,6 +160,10 @@ int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
     cli_fail();
     goto fail;
   }
+  if (!ae_dataset_data(*ds)) { /* uint8 data: the float copy is made here */
+    cli_error("%s: out of memory", d->path ? d->path : "data");
+    goto fail;
+  }
   return 0;
 fail:
   ae_model_free(*m);

@@ -42,6 +42,24 @@ ae_status ae_dataset_alloc(ae_dataset **out, size_t n, size_t dim) {
   return AE_OK;
 }
 
+/* The same with uint8 storage (u8 zero-filled, x NULL, values = byte). */
+ae_status ae_dataset_alloc_u8(ae_dataset **out, size_t n, size_t dim) {
+  ae_status s = ae_dataset_alloc(out, n, 1);
+  if (s) return s;
+  ae_dataset *ds = *out;
+  free(ds->x);
+  ds->x = NULL;
+  if (n > SIZE_MAX / dim || !(ds->u8 = calloc(n * dim, 1))) {
+    ae_dataset_free(ds);
+    *out = NULL;
+    return ae_set_error(AE_ERR_NOMEM, "data set: out of memory (%zu x %zu bytes)", n, dim);
+  }
+  ds->dim = dim;
+  ds->w = dim <= INT_MAX ? (int)dim : 0;
+  ds->a = 1.0;
+  return AE_OK;
+}
+
 /* Square images for square dimensions, otherwise a flat row. */
 void ae_dataset_square_shape(ae_dataset *ds) {
   size_t k = (size_t)sqrt((double)ds->dim);
@@ -203,7 +221,32 @@ fail:
 
 size_t ae_dataset_count(const ae_dataset *ds) { return ds ? ds->n : 0; }
 size_t ae_dataset_dim(const ae_dataset *ds) { return ds ? ds->dim : 0; }
-const float *ae_dataset_data(const ae_dataset *ds) { return ds ? ds->x : NULL; }
+/* For uint8 storage the float copy is made on first use and kept. */
+const float *ae_dataset_data(const ae_dataset *ds) {
+  if (!ds) return NULL;
+  if (!ds->x && ds->u8) {
+    ae_dataset *m = (ae_dataset *)ds; /* a cache, not a change of value */
+    m->x = malloc(ds->n * ds->dim * sizeof(float)); /* (N, D) */
+    if (m->x) ae_dataset_rows(m->x, ds, NULL, 0, ds->n);
+  }
+  return ds->x;
+}
+
+void ae_dataset_rows(float *out, const ae_dataset *ds, const uint32_t *idx,
+                     size_t start, size_t count) {
+  size_t d = ds->dim;
+  for (size_t i = 0; i < count; i++) {
+    size_t j = idx ? idx[i] : start + i;
+    float *o = out + i * d;
+    if (ds->u8) {
+      const uint8_t *r = ds->u8 + j * d;
+      float a = (float)ds->a, b = (float)ds->b;
+      for (size_t k = 0; k < d; k++) o[k] = a * (float)r[k] + b;
+    } else {
+      memcpy(o, ds->x + j * d, d * sizeof(float));
+    }
+  }
+}
 const int32_t *ae_dataset_labels(const ae_dataset *ds) {
   return ds ? ds->labels : NULL;
 }
@@ -241,8 +284,11 @@ ae_status ae_dataset_scale(ae_dataset *ds, float lo, float hi) {
                         "finite with hi > lo", (double)lo, (double)hi);
   double inv = 1.0 / ((double)hi - (double)lo);
   size_t total = ds->n * ds->dim;
-  for (size_t i = 0; i < total; i++)
-    ds->x[i] = (float)(((double)ds->x[i] - lo) * inv);
+  if (ds->x)
+    for (size_t i = 0; i < total; i++)
+      ds->x[i] = (float)(((double)ds->x[i] - lo) * inv);
+  ds->a *= inv; /* u8 storage: (a r + b - lo) inv */
+  ds->b = (ds->b - lo) * inv;
   ds->lo = (float)(((double)ds->lo - lo) * inv);
   ds->hi = (float)(((double)ds->hi - lo) * inv);
   return AE_OK;
@@ -252,7 +298,8 @@ ae_status ae_dataset_scale(ae_dataset *ds, float lo, float hi) {
 static ae_status gather(ae_dataset **out, const ae_dataset *ds,
                         const uint32_t *idx, size_t start, size_t count) {
   ae_dataset *r = NULL;
-  ae_status s = ae_dataset_alloc(&r, count, ds->dim);
+  ae_status s = ds->u8 ? ae_dataset_alloc_u8(&r, count, ds->dim)
+                       : ae_dataset_alloc(&r, count, ds->dim);
   if (s) return s;
   if (ds->labels) {
     r->labels = malloc(count * sizeof(int32_t)); /* (count) */
@@ -263,7 +310,8 @@ static ae_status gather(ae_dataset **out, const ae_dataset *ds,
   }
   for (size_t i = 0; i < count; i++) {
     size_t j = idx ? idx[i] : start + i;
-    memcpy(r->x + i * ds->dim, ds->x + j * ds->dim, ds->dim * sizeof(float));
+    if (ds->u8) memcpy(r->u8 + i * ds->dim, ds->u8 + j * ds->dim, ds->dim);
+    else memcpy(r->x + i * ds->dim, ds->x + j * ds->dim, ds->dim * sizeof(float));
     if (ds->labels) r->labels[i] = ds->labels[j];
   }
   r->c = ds->c;
@@ -271,6 +319,8 @@ static ae_status gather(ae_dataset **out, const ae_dataset *ds,
   r->w = ds->w;
   r->lo = ds->lo;
   r->hi = ds->hi;
+  r->a = ds->a;
+  r->b = ds->b;
   *out = r;
   return AE_OK;
 }
@@ -328,6 +378,7 @@ fail:
 void ae_dataset_free(ae_dataset *ds) {
   if (!ds) return;
   free(ds->x);
+  free(ds->u8);
   free(ds->labels);
   free(ds);
 }

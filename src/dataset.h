@@ -11,13 +11,24 @@ struct ae_dataset {
   size_t n;          /* samples */
   size_t dim;        /* floats per sample, == c*h*w */
   int c, h, w;       /* image shape; (1, 1, dim) for tabular data */
-  float *x;          /* (n, dim) */
+  float *x;          /* (n, dim) values; for uint8 sources NULL until asked
+                        for (ae_dataset_data), then a copy of a * u8 + b */
+  uint8_t *u8;       /* (n, dim) bytes of a uint8 source, or NULL */
+  double a, b;       /* value = a * byte + b for u8 storage */
   int32_t *labels;   /* (n), or NULL */
   float lo, hi;      /* natural range: 0..255 for uint8 sources, else min/max */
 };
 
+/* Write `count` samples as floats into out (count, dim): samples idx[i], or
+ * start + i when idx is NULL. Works on either storage; allocates nothing. */
+void ae_dataset_rows(float *out, const ae_dataset *ds, const uint32_t *idx,
+                     size_t start, size_t count);
+
 /* Allocate an empty data set of n x dim (x zero-filled, no labels). */
 ae_status ae_dataset_alloc(ae_dataset **out, size_t n, size_t dim);
+
+/* The same with compact uint8 storage: u8 zero-filled, x NULL. */
+ae_status ae_dataset_alloc_u8(ae_dataset **out, size_t n, size_t dim);
 
 /* Shape (1, k, k) when dim == k*k with k >= 2, else (1, 1, dim). */
 void ae_dataset_square_shape(ae_dataset *ds);

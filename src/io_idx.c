@@ -179,15 +179,17 @@ static void to_float(float *out, const unsigned char *p, size_t k, int type) {
   }
 }
 
-/* Read all elements as floats into a buffer that grows as data arrives. */
-static ae_status idx_read_floats(idx_file *f, const char *path, float **out) {
+/* Read all elements into a buffer that grows as data arrives: the bytes
+ * themselves for uint8 files (kept compact), floats for every other type. */
+static ae_status idx_read_values(idx_file *f, const char *path, void **out) {
   unsigned char *raw = NULL; /* (IDX_CHUNK) */
-  float *x = NULL;           /* (count) once complete */
+  unsigned char *x = NULL;   /* (count) values of osize bytes once complete */
+  size_t osize = f->type == 0x08 ? 1 : sizeof(float);
   size_t cap = f->gzip ? (f->count < IDX_CHUNK ? f->count : IDX_CHUNK) : f->count;
   size_t done = 0, per_chunk = IDX_CHUNK / f->esize, got = 0;
   ae_status s = AE_OK;
   raw = malloc(IDX_CHUNK);
-  x = malloc(cap * sizeof *x);
+  x = malloc(cap * osize);
   if (!raw || !x) {
     s = ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
     goto fail;
@@ -198,15 +200,16 @@ static ae_status idx_read_floats(idx_file *f, const char *path, float **out) {
     size_t whole = got / f->esize;
     if (done + whole > cap) {
       size_t ncap = cap * 2 < f->count ? cap * 2 : f->count;
-      float *nx = realloc(x, ncap * sizeof *x);
+      unsigned char *nx = realloc(x, ncap * osize);
       if (!nx) {
-        s = ae_set_error(AE_ERR_NOMEM, "%s: out of memory (%zu floats)", path, ncap);
+        s = ae_set_error(AE_ERR_NOMEM, "%s: out of memory (%zu values)", path, ncap);
         goto fail;
       }
       x = nx;
       cap = ncap;
     }
-    to_float(x + done, raw, whole, f->type);
+    if (osize == 1) memcpy(x + done, raw, whole);
+    else to_float((float *)(void *)x + done, raw, whole, f->type);
     done += whole;
     if (got < k * f->esize) {
       s = ae_set_error(AE_ERR_FORMAT, "%s: truncated: header claims %u samples "
@@ -238,7 +241,7 @@ static int fits_int(uint32_t d) { return d <= INT_MAX; }
 ae_status ae_idx_read(ae_dataset **out, const char *path) {
   idx_file f;
   ae_dataset *ds = NULL;
-  float *x = NULL; /* (N, D) */
+  void *x = NULL; /* (N, D) uint8 or float */
   *out = NULL;
   ae_status s = idx_open(&f, path);
   if (s) goto fail;
@@ -251,13 +254,15 @@ ae_status ae_idx_read(ae_dataset **out, const char *path) {
                      path, c, h, w);
     goto fail;
   }
-  if ((s = idx_read_floats(&f, path, &x))) goto fail;
+  if ((s = idx_read_values(&f, path, &x))) goto fail;
   ds = calloc(1, sizeof *ds);
   if (!ds) {
     s = ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
     goto fail;
   }
-  ds->x = x;
+  if (f.type == 0x08) ds->u8 = x; /* values are a * byte + b: 1 * byte + 0 */
+  else ds->x = x;
+  ds->a = 1.0, ds->b = 0.0;
   x = NULL;
   ds->n = f.dims[0];
   ds->dim = f.per;

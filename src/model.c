@@ -4,6 +4,8 @@
  * layer. */
 #include "model.h"
 
+#include "dataset.h"
+
 #include "error.h"
 #include "fastmath.h"
 
@@ -259,12 +261,11 @@ ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *
   ae_status st = infer_plan(m, n);
   if (st) return st;
   ae_workspace *ws = &m->ws[0];
-  const float *x = ae_dataset_data(ds);
   double loss = 0.0, se = 0.0;
   for (size_t i = 0; i < n; i += (size_t)ws->plan_n) {
     int b = chunk(m, i, n);
-    const float *xb = x + i * d;
-    memcpy(ws->acts[0], xb, (size_t)b * d * sizeof(float));
+    const float *xb = ws->acts[0]; /* (N, D) the chunk, also the target */
+    ae_dataset_rows(ws->acts[0], ds, NULL, i, (size_t)b);
     ae_model_forward(m, ws, b, 0);
     loss += ae_model_loss_step(m, ws, xb, b, 0, 1.0);
     se += ae_mse(NULL, ae_model_output(m, ws, b), xb, 0.0f, (size_t)b * d);

@@ -148,8 +148,7 @@ static double train_step(ae_model *m, const ae_dataset *train, const uint32_t *i
     ae_workspace *ws = &m->ws[w];
     if (cnt > 0) {
       float *x = ws->acts[0]; /* (N, D) gathered slice */
-      for (int k = 0; k < cnt; k++)
-        memcpy(x + (size_t)k * d, train->x + (size_t)idx[lo + k] * d, d * sizeof(float));
+      ae_dataset_rows(x, train, idx + lo, 0, (size_t)cnt);
       ae_model_forward(m, ws, cnt, 1);
       sums[w] = ae_model_loss_step(m, ws, x, cnt, 1, denom);
     } else {

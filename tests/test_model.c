@@ -3,6 +3,7 @@
  * bring the loss well below the untrained loss. */
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
+#include "dataset.h"
 #include "model.h"
 
 #include <math.h>
@@ -130,6 +131,12 @@ static void test_training_reduces_loss(void) {
   if (!all) return;
   CHECK_OK(ae_dataset_slice(&train, all, 0, 2048));
   CHECK_OK(ae_dataset_scale(train, 0.0f, 255.0f));
+  /* uint8 storage: rows converted on the fly equal the float copy */
+  float row[784];
+  uint32_t pick = 1234;
+  ae_dataset_rows(row, train, &pick, 0, 1);
+  CHECK(!memcmp(row, ae_dataset_data(train) + 1234 * 784, sizeof row));
+  CHECK(row[400] >= 0.0f && row[400] <= 1.0f);
   ae_model *m = NULL;
   CHECK_OK(ae_model_create(&m, "dense", 1, 28, 28, 42));
   ae_eval_result before, after;
