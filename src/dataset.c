@@ -4,6 +4,7 @@
  * Legend: N samples, D floats per sample (D == C*H*W). */
 #define _POSIX_C_SOURCE 200809L
 #include "dataset.h"
+#include "kernels.h"
 
 #include "error.h"
 #include "rng.h"
@@ -232,6 +233,7 @@ const float *ae_dataset_data(const ae_dataset *ds) {
   return ds->x;
 }
 
+AE_VECTOR_CLONES
 void ae_dataset_rows(float *out, const ae_dataset *ds, const uint32_t *idx,
                      size_t start, size_t count) {
   size_t d = ds->dim;

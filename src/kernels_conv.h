@@ -47,9 +47,8 @@ void ae_col2im(float *x, const float *col, int c, int h, int w, int kh, int kw,
 void ae_conv2d_forward(float *y, const float *x, const float *w, const float *b,
                        float *col, int n, int c, int h, int w_, int k, int kh,
                        int kw, int stride, int pad, int dil);
-/* Given dy (N, K, OH, OW): dw (K, C, KH, KW) += ..., db (K) += ... (skipped
- * when NULL), dx (N, C, H, W) = ... (skipped when NULL). col: scratch of
- * C*KH*KW*OH*OW floats (always needed). */
+/* Given dy (N, K, OH, OW): dw (K, C, KH, KW) += ..., db (K) += ..., dx (N, C,
+ * H, W) = ... (each skipped when NULL). col: scratch as for the forward. */
 void ae_conv2d_backward(float *dx, float *dw, float *db, const float *dy,
                         const float *x, const float *w, float *col, int n,
                         int c, int h, int w_, int k, int kh, int kw,
@@ -64,9 +63,8 @@ void ae_conv_transpose2d_forward(float *y, const float *x, const float *w,
                                  const float *b, float *col, int n, int c,
                                  int h, int w_, int k, int kh, int kw,
                                  int stride, int pad, int out_pad, int dil);
-/* Given dy (N, K, OH, OW): dw (C, K, KH, KW) += ..., db (K) += ... (skipped
- * when NULL), dx (N, C, H, W) = ... (skipped when NULL). col: scratch of
- * K*KH*KW*H*W floats. */
+/* Given dy (N, K, OH, OW): dw (C, K, KH, KW) += ..., db (K) += ..., dx (N, C,
+ * H, W) = ... (each skipped when NULL). col: scratch of K*KH*KW*H*W floats. */
 void ae_conv_transpose2d_backward(float *dx, float *dw, float *db,
                                   const float *dy, const float *x,
                                   const float *w, float *col, int n, int c,
@@ -122,7 +120,7 @@ void ae_batchnorm_forward_eval(float *y, float *mean, float *invstd,
  * dgamma (C) += sum dy xhat, dbeta (C) += sum dy (each skipped when NULL),
  * dx (N, C, S) = ... (skipped when NULL). training = 1 differentiates
  * through the batch statistics; 0 treats mean and invstd as constants (the
- * eval forward). */
+ * eval forward). dx may be dy. */
 void ae_batchnorm_backward(float *dx, float *dgamma, float *dbeta,
                            const float *dy, const float *x, const float *gamma,
                            const float *mean, const float *invstd,

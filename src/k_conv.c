@@ -1,0 +1,389 @@
+/* k_conv.c — image-layer kernels: conv and transposed conv (im2col + GEMM,
+ * col2im for the adjoint, as in Caffe and darknet), max pooling, nearest
+ * upsampling, batch norm, dropout.
+ * Legend: N batch, C input channels, H W input size, K output channels,
+ * KH KW kernel size, OH OW output size, S spatial size H*W. */
+#include "kernels_conv.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+int ae_conv_out_size(int in, int k, int stride, int pad, int dil) {
+  int span = in + 2 * pad - dil * (k - 1) - 1; /* last valid window start */
+  if (span < 0 || stride <= 0) return 0;
+  return span / stride + 1;
+}
+
+int ae_conv_transpose_out_size(int in, int k, int stride, int pad, int out_pad,
+                               int dil) {
+  return (in - 1) * stride - 2 * pad + dil * (k - 1) + out_pad + 1;
+}
+
+/* Output positions o in [*lo, *hi) whose input o*stride + off lies in [0, in). */
+static void valid_range(int *lo, int *hi, int in, int out, int off, int stride) {
+  int a = off < 0 ? (-off + stride - 1) / stride : 0;
+  int b = in - 1 - off < 0 ? 0 : (in - 1 - off) / stride + 1;
+  *lo = a < out ? a : out;
+  *hi = b < out ? b : out;
+  if (*hi < *lo) *hi = *lo;
+}
+
+/* im2col over an explicit (OH, OW) grid: col (C*KH*KW, OH*OW) from x (C, H, W). */
+static void im2col_grid(float *col, const float *x, int c, int h, int w, int kh,
+                        int kw, int stride, int pad, int dil, int oh, int ow) {
+  for (int ch = 0; ch < c; ch++)
+    for (int i = 0; i < kh; i++)
+      for (int j = 0; j < kw; j++) {
+        float *dst = col + ((size_t)(ch * kh + i) * kw + j) * oh * ow; /* (OH, OW) */
+        int offh = i * dil - pad, offw = j * dil - pad, ylo, yhi, xlo, xhi;
+        valid_range(&ylo, &yhi, h, oh, offh, stride);
+        valid_range(&xlo, &xhi, w, ow, offw, stride);
+        for (int oy = 0; oy < oh; oy++) {
+          float *d = dst + (size_t)oy * ow;
+          if (oy < ylo || oy >= yhi) {
+            memset(d, 0, sizeof(float) * (size_t)ow);
+            continue;
+          }
+          const float *src = x + ((size_t)ch * h + (size_t)(oy * stride + offh)) * w; /* (W) */
+          for (int ox = 0; ox < xlo; ox++) d[ox] = 0.0f;
+          if (stride == 1 && xhi > xlo)
+            memcpy(d + xlo, src + xlo + offw, sizeof(float) * (size_t)(xhi - xlo));
+          else
+            for (int ox = xlo; ox < xhi; ox++) d[ox] = src[ox * stride + offw];
+          for (int ox = xhi; ox < ow; ox++) d[ox] = 0.0f;
+        }
+      }
+}
+
+/* col2im over an explicit (OH, OW) grid: x (C, H, W) += col (C*KH*KW, OH*OW). */
+static void col2im_grid(float *x, const float *col, int c, int h, int w, int kh,
+                        int kw, int stride, int pad, int dil, int oh, int ow) {
+  for (int ch = 0; ch < c; ch++)
+    for (int i = 0; i < kh; i++)
+      for (int j = 0; j < kw; j++) {
+        const float *src = col + ((size_t)(ch * kh + i) * kw + j) * oh * ow; /* (OH, OW) */
+        int offh = i * dil - pad, offw = j * dil - pad, ylo, yhi, xlo, xhi;
+        valid_range(&ylo, &yhi, h, oh, offh, stride);
+        valid_range(&xlo, &xhi, w, ow, offw, stride);
+        for (int oy = ylo; oy < yhi; oy++) {
+          const float *s = src + (size_t)oy * ow;
+          float *d = x + ((size_t)ch * h + (size_t)(oy * stride + offh)) * w; /* (W) */
+          for (int ox = xlo; ox < xhi; ox++) d[ox * stride + offw] += s[ox];
+        }
+      }
+}
+
+void ae_im2col(float *col, const float *x, int c, int h, int w, int kh, int kw,
+               int stride, int pad, int dil) {
+  im2col_grid(col, x, c, h, w, kh, kw, stride, pad, dil,
+              ae_conv_out_size(h, kh, stride, pad, dil),
+              ae_conv_out_size(w, kw, stride, pad, dil));
+}
+
+void ae_col2im(float *x, const float *col, int c, int h, int w, int kh, int kw,
+               int stride, int pad, int dil) {
+  col2im_grid(x, col, c, h, w, kh, kw, stride, pad, dil,
+              ae_conv_out_size(h, kh, stride, pad, dil),
+              ae_conv_out_size(w, kw, stride, pad, dil));
+}
+
+/* y (N, K, S) += b (K) broadcast over S. */
+static void add_channel_bias(float *y, const float *b, int n, int k, int s) {
+  for (int i = 0; i < n; i++)
+    for (int kk = 0; kk < k; kk++) {
+      float *row = y + ((size_t)i * k + kk) * s, bias = b[kk];
+      for (int j = 0; j < s; j++) row[j] += bias;
+    }
+}
+
+/* db (K) += sums of dy (N, K, S) over N and S, in a fixed order. */
+static void sum_channel_grad(float *db, const float *dy, int n, int k, int s) {
+  for (int kk = 0; kk < k; kk++) {
+    double acc = 0.0;
+    for (int i = 0; i < n; i++) {
+      const float *row = dy + ((size_t)i * k + kk) * s;
+      for (int j = 0; j < s; j++) acc += row[j];
+    }
+    db[kk] += (float)acc;
+  }
+}
+
+/* A 1x1 kernel with stride 1 and no padding reads x itself as its col. */
+static int conv_is_pointwise(int kh, int kw, int stride, int pad) {
+  return kh == 1 && kw == 1 && stride == 1 && pad == 0;
+}
+
+void ae_conv2d_forward(float *y, const float *x, const float *w, const float *b,
+                       float *col, int n, int c, int h, int w_, int k, int kh,
+                       int kw, int stride, int pad, int dil) {
+  int oh = ae_conv_out_size(h, kh, stride, pad, dil);
+  int ow = ae_conv_out_size(w_, kw, stride, pad, dil);
+  int ohw = oh * ow, ckk = c * kh * kw, pointwise = conv_is_pointwise(kh, kw, stride, pad);
+  for (int i = 0; i < n; i++) {
+    const float *xn = x + (size_t)i * c * h * w_; /* (C, H, W) */
+    float *yn = y + (size_t)i * k * ohw;          /* (K, OH*OW) */
+    const float *src = xn;                        /* (C*KH*KW, OH*OW) */
+    if (!pointwise) {
+      im2col_grid(col, xn, c, h, w_, kh, kw, stride, pad, dil, oh, ow);
+      src = col;
+    }
+    /* yn (K, OH*OW) = w (K, C*KH*KW) . col (C*KH*KW, OH*OW) */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, ohw, ckk, 1.0f,
+                w, ckk, src, ohw, 0.0f, yn, ohw);
+  }
+  if (b) add_channel_bias(y, b, n, k, ohw);
+}
+
+void ae_conv2d_backward(float *dx, float *dw, float *db, const float *dy,
+                        const float *x, const float *w, float *col, int n,
+                        int c, int h, int w_, int k, int kh, int kw,
+                        int stride, int pad, int dil) {
+  int oh = ae_conv_out_size(h, kh, stride, pad, dil);
+  int ow = ae_conv_out_size(w_, kw, stride, pad, dil);
+  int ohw = oh * ow, ckk = c * kh * kw, pointwise = conv_is_pointwise(kh, kw, stride, pad);
+  if (db) sum_channel_grad(db, dy, n, k, ohw);
+  for (int i = 0; i < n; i++) {
+    const float *xn = x + (size_t)i * c * h * w_; /* (C, H, W) */
+    const float *dyn = dy + (size_t)i * k * ohw;  /* (K, OH*OW) */
+    if (dw) {
+      const float *src = xn; /* (C*KH*KW, OH*OW) */
+      if (!pointwise) {
+        im2col_grid(col, xn, c, h, w_, kh, kw, stride, pad, dil, oh, ow);
+        src = col;
+      }
+      /* dw (K, C*KH*KW) += dyn (K, OH*OW) . col^T (OH*OW, C*KH*KW) */
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, ckk, ohw, 1.0f,
+                  dyn, ohw, src, ohw, 1.0f, dw, ckk);
+    }
+    if (dx) {
+      float *dxn = dx + (size_t)i * c * h * w_; /* (C, H, W) */
+      /* col (C*KH*KW, OH*OW) = w^T (C*KH*KW, K) . dyn (K, OH*OW), then col2im */
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, ohw, k, 1.0f,
+                  w, ckk, dyn, ohw, 0.0f, pointwise ? dxn : col, ohw);
+      if (!pointwise) {
+        memset(dxn, 0, sizeof(float) * (size_t)c * h * w_);
+        col2im_grid(dxn, col, c, h, w_, kh, kw, stride, pad, dil, oh, ow);
+      }
+    }
+  }
+}
+
+void ae_conv_transpose2d_forward(float *y, const float *x, const float *w,
+                                 const float *b, float *col, int n, int c,
+                                 int h, int w_, int k, int kh, int kw,
+                                 int stride, int pad, int out_pad, int dil) {
+  int oh = ae_conv_transpose_out_size(h, kh, stride, pad, out_pad, dil);
+  int ow = ae_conv_transpose_out_size(w_, kw, stride, pad, out_pad, dil);
+  int hw = h * w_, kkk = k * kh * kw;
+  for (int i = 0; i < n; i++) {
+    const float *xn = x + (size_t)i * c * hw; /* (C, H*W) */
+    float *yn = y + (size_t)i * k * oh * ow;  /* (K, OH, OW) */
+    /* col (K*KH*KW, H*W) = w^T (K*KH*KW, C) . xn (C, H*W) */
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kkk, hw, c, 1.0f, w,
+                kkk, xn, hw, 0.0f, col, hw);
+    /* the input grid (H, W) is the grid of the conv that this is the adjoint of */
+    memset(yn, 0, sizeof(float) * (size_t)k * oh * ow);
+    col2im_grid(yn, col, k, oh, ow, kh, kw, stride, pad, dil, h, w_);
+  }
+  if (b) add_channel_bias(y, b, n, k, oh * ow);
+}
+
+void ae_conv_transpose2d_backward(float *dx, float *dw, float *db,
+                                  const float *dy, const float *x,
+                                  const float *w, float *col, int n, int c,
+                                  int h, int w_, int k, int kh, int kw,
+                                  int stride, int pad, int out_pad, int dil) {
+  int oh = ae_conv_transpose_out_size(h, kh, stride, pad, out_pad, dil);
+  int ow = ae_conv_transpose_out_size(w_, kw, stride, pad, out_pad, dil);
+  int hw = h * w_, kkk = k * kh * kw;
+  if (db) sum_channel_grad(db, dy, n, k, oh * ow);
+  if (!dw && !dx) return;
+  for (int i = 0; i < n; i++) {
+    const float *dyn = dy + (size_t)i * k * oh * ow; /* (K, OH, OW) */
+    /* col (K*KH*KW, H*W) = im2col of dyn over the (H, W) grid */
+    im2col_grid(col, dyn, k, oh, ow, kh, kw, stride, pad, dil, h, w_);
+    if (dw) /* dw (C, K*KH*KW) += xn (C, H*W) . col^T (H*W, K*KH*KW) */
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, c, kkk, hw, 1.0f,
+                  x + (size_t)i * c * hw, hw, col, hw, 1.0f, dw, kkk);
+    if (dx) /* dxn (C, H*W) = w (C, K*KH*KW) . col (K*KH*KW, H*W) */
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c, hw, kkk, 1.0f,
+                  w, kkk, col, hw, 0.0f, dx + (size_t)i * c * hw, hw);
+  }
+}
+
+void ae_maxpool2d_forward(float *y, int32_t *idx, const float *x, int n, int c,
+                          int h, int w, int kernel, int stride, int pad) {
+  int oh = ae_conv_out_size(h, kernel, stride, pad, 1);
+  int ow = ae_conv_out_size(w, kernel, stride, pad, 1);
+  for (size_t p = 0; p < (size_t)n * c; p++) {
+    const float *xp = x + p * h * w; /* (H, W) */
+    float *yp = y + p * oh * ow;     /* (OH, OW) */
+    int32_t *ip = idx + p * oh * ow; /* (OH, OW) */
+    for (int oy = 0; oy < oh; oy++) {
+      int hs = oy * stride - pad, he = hs + kernel < h ? hs + kernel : h;
+      if (hs < 0) hs = 0;
+      for (int ox = 0; ox < ow; ox++) {
+        int ws = ox * stride - pad, we = ws + kernel < w ? ws + kernel : w;
+        if (ws < 0) ws = 0;
+        float best = -INFINITY;
+        int32_t at = hs * w + ws;
+        for (int yy = hs; yy < he; yy++)
+          for (int xx = ws; xx < we; xx++) {
+            float v = xp[yy * w + xx];
+            if (v > best || isnan(v)) { /* PyTorch's rule: first max, NaN wins */
+              best = v;
+              at = yy * w + xx;
+            }
+          }
+        yp[oy * ow + ox] = best;
+        ip[oy * ow + ox] = at;
+      }
+    }
+  }
+}
+
+void ae_maxpool2d_backward(float *dx, const float *dy, const int32_t *idx,
+                           int n, int c, int h, int w, int kernel, int stride,
+                           int pad) {
+  int oh = ae_conv_out_size(h, kernel, stride, pad, 1);
+  int ow = ae_conv_out_size(w, kernel, stride, pad, 1);
+  memset(dx, 0, sizeof(float) * (size_t)n * c * h * w);
+  for (size_t p = 0; p < (size_t)n * c; p++) {
+    float *dxp = dx + p * h * w; /* (H, W) */
+    const float *dyp = dy + p * oh * ow;
+    const int32_t *ip = idx + p * oh * ow;
+    for (int j = 0; j < oh * ow; j++) dxp[ip[j]] += dyp[j];
+  }
+}
+
+void ae_upsample_nearest2d_forward(float *y, const float *x, int n, int c,
+                                   int h, int w, int scale) {
+  int oh = h * scale, ow = w * scale;
+  for (size_t p = 0; p < (size_t)n * c; p++) {
+    const float *xp = x + p * h * w; /* (H, W) */
+    float *yp = y + p * oh * ow;     /* (H*scale, W*scale) */
+    for (int oy = 0; oy < oh; oy++) {
+      const float *src = xp + (size_t)(oy / scale) * w;
+      float *d = yp + (size_t)oy * ow;
+      for (int ox = 0; ox < ow; ox++) d[ox] = src[ox / scale];
+    }
+  }
+}
+
+void ae_upsample_nearest2d_backward(float *dx, const float *dy, int n, int c,
+                                    int h, int w, int scale) {
+  int ow = w * scale;
+  for (size_t p = 0; p < (size_t)n * c; p++) {
+    float *dxp = dx + p * h * w;                          /* (H, W) */
+    const float *dyp = dy + p * (size_t)h * scale * ow;   /* (H*scale, W*scale) */
+    for (int iy = 0; iy < h; iy++)
+      for (int ix = 0; ix < w; ix++) {
+        float acc = 0.0f;
+        for (int a = 0; a < scale; a++) {
+          const float *row = dyp + (size_t)(iy * scale + a) * ow + ix * scale;
+          for (int bb = 0; bb < scale; bb++) acc += row[bb];
+        }
+        dxp[iy * w + ix] = acc;
+      }
+  }
+}
+
+/* Channel ch of y (N, C, S) = gamma (x - mean) invstd + beta, as x sc + sh. */
+static void batchnorm_apply(float *y, const float *x, const float *gamma,
+                            const float *beta, double mean, double invstd,
+                            int ch, int n, int c, int s) {
+  double sc = (gamma ? gamma[ch] : 1.0) * invstd;
+  float fsc = (float)sc, fsh = (float)((beta ? beta[ch] : 0.0) - mean * sc);
+  for (int i = 0; i < n; i++) {
+    size_t off = ((size_t)i * c + ch) * s;
+    for (int j = 0; j < s; j++) y[off + j] = x[off + j] * fsc + fsh;
+  }
+}
+
+void ae_batchnorm_forward_train(float *y, float *mean, float *invstd,
+                                float *running_mean, float *running_var,
+                                const float *x, const float *gamma,
+                                const float *beta, float momentum, float eps,
+                                int n, int c, int s) {
+  double m = (double)n * s;
+  for (int ch = 0; ch < c; ch++) {
+    double sum = 0.0, sq = 0.0;
+    for (int i = 0; i < n; i++) {
+      const float *row = x + ((size_t)i * c + ch) * s; /* (S) */
+      for (int j = 0; j < s; j++) sum += row[j];
+    }
+    double mu = sum / m;
+    for (int i = 0; i < n; i++) { /* two passes: no cancellation */
+      const float *row = x + ((size_t)i * c + ch) * s;
+      for (int j = 0; j < s; j++) sq += (row[j] - mu) * (row[j] - mu);
+    }
+    double var = sq / m;
+    mean[ch] = (float)mu;
+    invstd[ch] = (float)(1.0 / sqrt(var + eps));
+    if (running_mean)
+      running_mean[ch] = (float)((1.0 - momentum) * running_mean[ch] + momentum * mu);
+    if (running_var) /* PyTorch: the unbiased variance; N*S == 1 is an error there */
+      running_var[ch] = (float)((1.0 - momentum) * running_var[ch] +
+                                momentum * (m > 1 ? sq / (m - 1) : var));
+    /* normalise with the float mean and invstd the backward will see */
+    batchnorm_apply(y, x, gamma, beta, mean[ch], invstd[ch], ch, n, c, s);
+  }
+}
+
+void ae_batchnorm_forward_eval(float *y, float *mean, float *invstd,
+                               const float *x, const float *gamma,
+                               const float *beta, const float *running_mean,
+                               const float *running_var, float eps, int n,
+                               int c, int s) {
+  for (int ch = 0; ch < c; ch++) {
+    float mu = running_mean[ch], is = (float)(1.0 / sqrt((double)running_var[ch] + eps));
+    if (mean) mean[ch] = mu;
+    if (invstd) invstd[ch] = is;
+    batchnorm_apply(y, x, gamma, beta, mu, is, ch, n, c, s);
+  }
+}
+
+void ae_batchnorm_backward(float *dx, float *dgamma, float *dbeta,
+                           const float *dy, const float *x, const float *gamma,
+                           const float *mean, const float *invstd,
+                           int training, int n, int c, int s) {
+  double m = (double)n * s;
+  for (int ch = 0; ch < c; ch++) {
+    double mu = mean[ch], is = invstd[ch], sdy = 0.0, sdyx = 0.0;
+    for (int i = 0; i < n; i++) {
+      size_t off = ((size_t)i * c + ch) * s;
+      for (int j = 0; j < s; j++) {
+        sdy += dy[off + j];
+        sdyx += dy[off + j] * ((x[off + j] - mu) * is); /* dy xhat */
+      }
+    }
+    if (dgamma) dgamma[ch] += (float)sdyx;
+    if (dbeta) dbeta[ch] += (float)sdy;
+    if (!dx) continue;
+    /* training: dx = gamma invstd (dy - mean(dy) - xhat mean(dy xhat)) */
+    double g = (gamma ? gamma[ch] : 1.0) * is;
+    double a = training ? sdy / m : 0.0, bq = training ? sdyx / m : 0.0;
+    for (int i = 0; i < n; i++) {
+      size_t off = ((size_t)i * c + ch) * s;
+      for (int j = 0; j < s; j++) {
+        double xhat = (x[off + j] - mu) * is;
+        dx[off + j] = (float)(g * (dy[off + j] - a - xhat * bq));
+      }
+    }
+  }
+}
+
+void ae_dropout_forward(float *y, float *mask, const float *x, const float *u,
+                        float p, size_t count) {
+  float keep = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;
+  for (size_t k = 0; k < count; k++) {
+    mask[k] = u[k] >= p ? keep : 0.0f;
+    y[k] = x[k] * mask[k];
+  }
+}
+
+void ae_dropout_backward(float *dx, const float *dy, const float *mask,
+                         size_t count) {
+  for (size_t k = 0; k < count; k++) dx[k] = dy[k] * mask[k];
+}
