@@ -15,8 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-void openblas_set_num_threads(int num_threads);
-
 static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -36,11 +34,10 @@ int main(int argc, char **argv) {
   const char *dir = argc > 4 ? argv[4] : "/usr/share/datasets/fashion-mnist";
   char path[512];
   snprintf(path, sizeof path, "%s/t10k-images-idx3-ubyte.gz", dir);
-  openblas_set_num_threads(atoi(argv[3]));
   ae_dataset *ds = NULL;
   ae_model *m = NULL;
   if (ae_dataset_load(&ds, path, NULL) || ae_dataset_scale(ds, 0.0f, 255.0f) ||
-      ae_model_create(&m, argv[2], 1, 28, 28, 42)) {
+      ae_model_create(&m, argv[2], 1, 28, 28, 42) || ae_model_set_threads(m, atoi(argv[3]))) {
     fprintf(stderr, "aekit-bench: error: %s\n", ae_last_error());
     return 1;
   }

@@ -85,8 +85,13 @@ for model in dense deep; do
         done
       done
       set -- $a $p
-      awk -v row="${key%_*} $model" -v t=$threads -v a=$1 -v ar=$2 -v p=$3 -v pr=$4 -v c="$pcfg" -v low=$low \
-        'BEGIN { split(c, q, ":"); u = low ? " us" : "/s"; sub(/_samples_per$/, "", row); sub(/_latency_us/, " latency (1 sample)", row);
+      case $key in
+        encode_samples_per_s) row="encode $model (batch 256)" ;;
+        reconstruct_samples_per_s) row="reconstruct $model (batch 256)" ;;
+        *) row="encode $model, 1 sample (latency)" ;;
+      esac
+      awk -v row="$row" -v t=$threads -v a=$1 -v ar=$2 -v p=$3 -v pr=$4 -v c="$pcfg" -v low=$low \
+        'BEGIN { split(c, q, ":"); u = low ? " us" : " samples/s";
                  printf "| %s | %d | %.*f%s | %.*f%s (torch %s, OpenBLAS %s) | %.2fx | %d | %d | %.2f |\n",
                  row, t, low ? 2 : 0, a, u, low ? 2 : 0, p, u, q[1], q[2], low ? p / a : a / p, ar, pr, ar / pr }'
     done

@@ -147,7 +147,12 @@ int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
   *m = NULL;
   *ds = NULL;
   if (!model_path) return cli_error("no model file given");
-  if (ae_model_load(m, model_path)) return cli_fail();
+  if (ae_model_load(m, model_path) || ae_model_set_threads(*m, d->threads)) {
+    cli_fail();
+    ae_model_free(*m);
+    *m = NULL;
+    return 1;
+  }
   if (cli_load(ds, d, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) goto fail;
   if (ae_dataset_dim(*ds) != ae_model_input_dim(*m)) {
     cli_error("%s: samples have %zu features, model %s takes %zu", d->path ? d->path : "data",

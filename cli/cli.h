@@ -37,6 +37,7 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *usage,
 typedef struct cli_data {
   const char *path, *labels, *header;
   int label_column, limit;
+  int threads; /* for the model that uses the data; 0 = all cores */
 } cli_data;
 
 /* Load `d->path` (default: Fashion-MNIST's `fashion_file`, with its

@@ -64,7 +64,7 @@ int cmd_train(int argc, char **argv) {
   const char *model = "dense", *output = NULL, *optimizer = "adam", *scale = "auto";
   const char *init = "keras";
   const char *val_path = NULL, *history = NULL, *curve = NULL, *checkpoint = NULL;
-  cli_data d = {NULL, NULL, NULL, -1, 0};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
   ae_train_options o;
   ae_train_options_defaults(&o);
   float val_split = 0.0f;

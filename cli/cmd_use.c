@@ -11,7 +11,8 @@
   {"--labels", NULL, OPT_STRING, &(d).labels, "labels file for the data (IDX)"},                         \
   {"--csv-header", NULL, OPT_STRING, &(d).header, "yes, no or auto (default auto)"},                     \
   {"--label-column", NULL, OPT_INT, &(d).label_column, "CSV column holding labels"},                     \
-  {"--limit", NULL, OPT_INT, &(d).limit, "use only the first N samples"}
+  {"--limit", NULL, OPT_INT, &(d).limit, "use only the first N samples"},                                \
+  {"--threads", "-t", OPT_INT, &(d).threads, "threads (default: all cores)"}
 
 #define OPTS_END {NULL, NULL, 0, NULL, NULL}
 
@@ -28,7 +29,7 @@ static int parse_model_cmd(int argc, char **argv, const char *cmd, const char *u
 }
 
 int cmd_eval(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
   const char *model = NULL;
   const cli_opt opts[] = {DATA_OPTS(d), OPTS_END};
   int r = parse_model_cmd(argc, argv, "eval",
@@ -51,7 +52,7 @@ int cmd_eval(int argc, char **argv) {
 }
 
 int cmd_encode(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
   const char *model = NULL, *output = NULL;
   const cli_opt opts[] = {
       {"--output", "-o", OPT_STRING, &output, "codes file: .npy or .csv"}, DATA_OPTS(d), OPTS_END};
@@ -98,8 +99,10 @@ static int ends_with(const char *s, const char *suffix) {
 
 int cmd_decode(int argc, char **argv) {
   const char *model = NULL, *codes_path = NULL, *output = NULL;
+  int threads = 0;
   const cli_opt opts[] = {
       {"--codes", NULL, OPT_STRING, &codes_path, "codes to decode: .npy or .csv, one row each"},
+      {"--threads", "-t", OPT_INT, &threads, "threads (default: all cores)"},
       {"--output", "-o", OPT_STRING, &output, "images out: .png (grid), .npy or .csv"},
       OPTS_END};
   int r = parse_model_cmd(argc, argv, "decode",
@@ -116,7 +119,9 @@ int cmd_decode(int argc, char **argv) {
   ae_load_options lo;
   ae_load_options_defaults(&lo);
   lo.csv_header = 0;
-  if (ae_model_load(&m, model) || ae_dataset_load(&codes, codes_path, &lo)) goto fail;
+  if (ae_model_load(&m, model) || ae_model_set_threads(m, threads) ||
+      ae_dataset_load(&codes, codes_path, &lo))
+    goto fail;
   size_t n = ae_dataset_count(codes), d = ae_model_input_dim(m);
   if (ae_dataset_dim(codes) != ae_model_code_dim(m)) {
     cli_error("%s: codes have %zu values, model %s has a code of %zu", codes_path,
@@ -152,7 +157,7 @@ out:
 }
 
 int cmd_reconstruct(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
   const char *model = NULL, *output = NULL;
   int count = 10;
   const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG grid to write"},

@@ -194,6 +194,10 @@ void ae_model_scaling(const ae_model *m, float *lo, float *hi);
  * Layer order, weights (out, in) then bias, as in the model file. */
 float *ae_model_params(ae_model *m);
 
+/* Threads used by inference and evaluation (0, the default: all cores).
+ * Training takes its own count (ae_train_options.threads). */
+ae_status ae_model_set_threads(ae_model *m, int threads);
+
 /* Inference (evaluation mode) on n already-scaled samples. */
 ae_status ae_model_encode(ae_model *m, float *codes, const float *x,
                           size_t n);

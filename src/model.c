@@ -10,10 +10,14 @@
 #include "fastmath.h"
 
 #include <cJSON.h>
+#include <omp.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
 
 const char *ae_version(void) { return AE_VERSION_STRING; }
 
@@ -195,60 +199,100 @@ double ae_model_loss_step(ae_model *m, ae_workspace *ws, const float *t, int n,
   return sum;
 }
 
-/* ---- inference, in chunks of the planned batch (workspace 0) ---- */
+/* ---- inference: chunks of up to 256 samples, spread over worker threads,
+ * each with its own workspace and single-threaded BLAS. Every chunk's result
+ * lands in its own place and sums are added in chunk order, so the same
+ * thread count gives the same bits. ---- */
 
 #define AE_INFER_BATCH 256
 
-static ae_status infer_plan(ae_model *m, size_t n) {
-  return ae_model_plan(m, n < AE_INFER_BATCH ? (int)(n ? n : 1) : AE_INFER_BATCH);
+typedef enum { RUN_ENCODE, RUN_DECODE, RUN_RECONSTRUCT, RUN_EVALUATE } run_kind;
+
+typedef struct run_job {
+  run_kind kind;
+  const float *in;       /* (n, width of the first layer run), or NULL: */
+  const ae_dataset *ds;  /* samples come from the data set */
+  float *out;            /* codes (n, Z) or outputs (n, D) */
+  double *loss, *se;     /* RUN_EVALUATE: sums per chunk */
+} run_job;
+
+/* One chunk of b samples starting at sample i (chunk number c). */
+static void run_chunk(ae_model *m, ae_workspace *ws, const run_job *j, size_t i, int b,
+                      size_t c) {
+  size_t d = (size_t)m->input_dim, z = ae_model_code_dim(m);
+  int from = j->kind == RUN_DECODE ? m->n_enc : 0;
+  int to = j->kind == RUN_ENCODE ? m->n_enc : m->n_layers;
+  size_t width = j->kind == RUN_DECODE ? z : d;
+  float *first = ws->acts[from]; /* (b, width) */
+  if (j->ds) ae_dataset_rows(first, j->ds, NULL, i, (size_t)b);
+  else memcpy(first, j->in + i * width, (size_t)b * width * sizeof(float));
+  forward_range(m, ws, from, to, b, 0);
+  if (j->kind == RUN_ENCODE) {
+    memcpy(j->out + i * z, ws->acts[m->n_enc], (size_t)b * z * sizeof(float));
+  } else if (j->kind == RUN_EVALUATE) {
+    j->loss[c] = ae_model_loss_step(m, ws, first, b, 0, 1.0);
+    j->se[c] = ae_mse(NULL, ae_model_output(m, ws, b), first, 0.0f, (size_t)b * d);
+  } else {
+    memcpy(j->out + i * d, ae_model_output(m, ws, b), (size_t)b * d * sizeof(float));
+  }
 }
 
-/* Chunk size for sample i of n. */
-static int chunk(const ae_model *m, size_t i, size_t n) {
-  size_t c = (size_t)m->ws[0].plan_n;
-  return (int)(n - i < c ? n - i : c);
+/* Split n samples into chunks of at most 256, at least one per thread. */
+static void plan_chunks(const ae_model *m, size_t n, int *threads, size_t *size, size_t *chunks) {
+  int t = m->threads > 0 ? m->threads : omp_get_max_threads();
+  if (t > AE_MAX_WORKERS) t = AE_MAX_WORKERS;
+  if ((size_t)t > n) t = n ? (int)n : 1;
+  size_t per = (n + (size_t)t - 1) / (size_t)t;
+  *size = per < AE_INFER_BATCH ? (per ? per : 1) : AE_INFER_BATCH;
+  *chunks = (n + *size - 1) / *size;
+  *threads = t;
+}
+
+/* Run a job over n samples. */
+static ae_status run(ae_model *m, const run_job *j, size_t n) {
+  if (n == 0) return AE_OK;
+  int threads;
+  size_t size, chunks;
+  plan_chunks(m, n, &threads, &size, &chunks);
+  for (int w = 0; w < threads; w++) {
+    ae_status st = plan_workspace(m, &m->ws[w], (int)size);
+    if (st) return st;
+  }
+  if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+  if (threads == 1) { /* no parallel region: single-sample latency */
+    for (size_t c = 0; c < chunks; c++)
+      run_chunk(m, &m->ws[0], j, c * size, (int)(n - c * size < size ? n - c * size : size), c);
+    return AE_OK;
+  }
+  #pragma omp parallel for num_threads(threads) schedule(static)
+  for (size_t c = 0; c < chunks; c++) {
+    size_t i = c * size;
+    int b = (int)(n - i < size ? n - i : size);
+    run_chunk(m, &m->ws[omp_get_thread_num()], j, i, b, c);
+  }
+  return AE_OK;
+}
+
+ae_status ae_model_set_threads(ae_model *m, int threads) {
+  if (threads < 0 || threads > AE_MAX_WORKERS)
+    return ae_set_error(AE_ERR_ARG, "threads must be in 0..%d (got %d)", AE_MAX_WORKERS, threads);
+  m->threads = threads;
+  return AE_OK;
 }
 
 ae_status ae_model_encode(ae_model *m, float *codes, const float *x, size_t n) {
-  ae_status st = infer_plan(m, n);
-  if (st) return st;
-  ae_workspace *ws = &m->ws[0];
-  size_t d = (size_t)m->input_dim, z = ae_model_code_dim(m);
-  for (size_t i = 0; i < n; i += (size_t)ws->plan_n) {
-    int b = chunk(m, i, n);
-    memcpy(ws->acts[0], x + i * d, (size_t)b * d * sizeof(float));
-    forward_range(m, ws, 0, m->n_enc, b, 0);
-    memcpy(codes + i * z, ws->acts[m->n_enc], (size_t)b * z * sizeof(float));
-  }
-  return AE_OK;
+  run_job j = {RUN_ENCODE, x, NULL, codes, NULL, NULL};
+  return run(m, &j, n);
 }
 
 ae_status ae_model_decode(ae_model *m, float *x_hat, const float *codes, size_t n) {
-  ae_status st = infer_plan(m, n);
-  if (st) return st;
-  ae_workspace *ws = &m->ws[0];
-  size_t d = (size_t)m->input_dim, z = ae_model_code_dim(m);
-  for (size_t i = 0; i < n; i += (size_t)ws->plan_n) {
-    int b = chunk(m, i, n);
-    memcpy(ws->acts[m->n_enc], codes + i * z, (size_t)b * z * sizeof(float));
-    forward_range(m, ws, m->n_enc, m->n_layers, b, 0);
-    memcpy(x_hat + i * d, ae_model_output(m, ws, b), (size_t)b * d * sizeof(float));
-  }
-  return AE_OK;
+  run_job j = {RUN_DECODE, codes, NULL, x_hat, NULL, NULL};
+  return run(m, &j, n);
 }
 
 ae_status ae_model_reconstruct(ae_model *m, float *x_hat, const float *x, size_t n) {
-  ae_status st = infer_plan(m, n);
-  if (st) return st;
-  ae_workspace *ws = &m->ws[0];
-  size_t d = (size_t)m->input_dim;
-  for (size_t i = 0; i < n; i += (size_t)ws->plan_n) {
-    int b = chunk(m, i, n);
-    memcpy(ws->acts[0], x + i * d, (size_t)b * d * sizeof(float));
-    ae_model_forward(m, ws, b, 0);
-    memcpy(x_hat + i * d, ae_model_output(m, ws, b), (size_t)b * d * sizeof(float));
-  }
-  return AE_OK;
+  run_job j = {RUN_RECONSTRUCT, x, NULL, x_hat, NULL, NULL};
+  return run(m, &j, n);
 }
 
 ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *ds) {
@@ -258,18 +302,17 @@ ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *
     return ae_set_error(AE_ERR_SHAPE, "data has %zu features per sample, the model takes %zu",
                         ae_dataset_dim(ds), d);
   if (n == 0) return ae_set_error(AE_ERR_ARG, "empty data set");
-  ae_status st = infer_plan(m, n);
-  if (st) return st;
-  ae_workspace *ws = &m->ws[0];
+  int threads;
+  size_t size, chunks;
+  plan_chunks(m, n, &threads, &size, &chunks);
+  double *sums = calloc(2 * chunks, sizeof(double)); /* loss, se per chunk */
+  if (!sums) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  run_job j = {RUN_EVALUATE, NULL, ds, NULL, sums, sums + chunks};
+  ae_status st = run(m, &j, n);
   double loss = 0.0, se = 0.0;
-  for (size_t i = 0; i < n; i += (size_t)ws->plan_n) {
-    int b = chunk(m, i, n);
-    const float *xb = ws->acts[0]; /* (N, D) the chunk, also the target */
-    ae_dataset_rows(ws->acts[0], ds, NULL, i, (size_t)b);
-    ae_model_forward(m, ws, b, 0);
-    loss += ae_model_loss_step(m, ws, xb, b, 0, 1.0);
-    se += ae_mse(NULL, ae_model_output(m, ws, b), xb, 0.0f, (size_t)b * d);
-  }
+  for (size_t c = 0; c < chunks; c++) loss += sums[c], se += sums[chunks + c];
+  free(sums);
+  if (st) return st;
   double count = (double)n * (double)d;
   res->count = n;
   res->loss = loss / count;

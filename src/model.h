@@ -57,6 +57,7 @@ struct ae_model {
   float lo, hi;            /* input scaling */
   ae_workspace ws[AE_MAX_WORKERS]; /* ws[0] serves inference and 1 thread */
   int n_workers;           /* workspaces with a gradient block */
+  int threads;             /* inference threads, 0 = all cores */
   char *training_json;     /* metadata pieces set by the trainer, or NULL */
   char *history_json;
   char *metadata;          /* cached full metadata (ae_model_metadata) */

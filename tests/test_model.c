@@ -102,6 +102,11 @@ static void test_save_load(const char *dir) {
   CHECK(!memcmp(za, zb, sizeof za));
   CHECK_OK(ae_model_decode(b, yb, zb, N));
   CHECK(!memcmp(ya, yb, sizeof ya));
+  /* inference threads change the chunking, not the results */
+  CHECK_OK(ae_model_set_threads(b, 3));
+  CHECK_OK(ae_model_reconstruct(b, yb, x, N));
+  for (int k = 0; k < N * 784; k++) CHECK_NEAR(yb[k], ya[k], 1e-6);
+  CHECK_FAILS(ae_model_set_threads(b, -1), AE_ERR_ARG, "threads");
   /* another architecture is refused, and the weights are left alone */
   CHECK_OK(ae_model_create(&c, "dense", 1, 28, 28, 5));
   CHECK_OK(ae_model_save(c, other));
