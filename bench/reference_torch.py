@@ -8,6 +8,10 @@
          of encoding one sample (median of many), in evaluation mode with
          torch.no_grad().
 
+--model conv (train only): aekit's `conv` preset (bench/reference_conv_model.py)
+with PyTorch's default initialisation, plain reconstruction MSE on the
+(N,1,28,28) images (no noise: a speed row), Adam 1e-3, default batch 32.
+
 Threads: --torch-threads sets torch.set_num_threads; OpenBLAS's own threads
 come from OPENBLAS_NUM_THREADS in the environment (bench/run.sh tries the
 combinations and keeps the fastest). Output: `key value` lines.
@@ -19,13 +23,22 @@ import sys
 import time
 
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_conv_model import build_conv_model, images_nchw  # noqa: E402
 from reference_train import DIMS, bce, build_model, load_images  # noqa: E402
+
+MODELS = sorted(DIMS) + ["conv"]
 
 
 def train(args, model):
     x = load_images(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
+    if args.model == "conv":
+        x = images_nchw(x)
+        loss_fn = mse
+    else:
+        loss_fn = bce
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     gen = torch.Generator().manual_seed(0)
     n = x.shape[0]
@@ -35,12 +48,16 @@ def train(args, model):
         perm = torch.randperm(n, generator=gen)
         for i in range(0, n, args.batch):
             xb = x[perm[i:i + args.batch]]
-            loss = bce(model(xb), xb)
+            loss = loss_fn(model(xb), xb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
         rate = n / (time.perf_counter() - t0)
     print("train_samples_per_s %.1f" % rate)
+
+
+def mse(y, x):
+    return F.mse_loss(y, x, reduction="mean")
 
 
 @torch.no_grad()
@@ -73,15 +90,23 @@ def infer(args, model):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("mode", choices=["train", "infer"])
-    ap.add_argument("--model", choices=sorted(DIMS), default="dense")
-    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--model", choices=MODELS, default="dense")
+    ap.add_argument("--batch", type=int, default=None,
+                    help="batch size (default 256; 32 for --model conv)")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--torch-threads", type=int, default=1)
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     args = ap.parse_args()
+    if args.model == "conv" and args.mode == "infer":
+        ap.error("infer does not support --model conv (train only)")
+    if args.batch is None:
+        args.batch = 32 if args.model == "conv" else 256
     torch.set_num_threads(args.torch_threads)
     torch.manual_seed(0)
-    model = build_model(DIMS[args.model], "keras")
+    if args.model == "conv":
+        model = build_conv_model()  # PyTorch's default initialisation
+    else:
+        model = build_model(DIMS[args.model], "keras")
     (train if args.mode == "train" else infer)(args, model)
 
 

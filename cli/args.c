@@ -177,3 +177,22 @@ fail:
   *ds = NULL;
   return 1;
 }
+
+/* Lay out n images of h*w (scaled to [0,1]) as a grid of `cols` columns. */
+ae_status cli_write_grid(const char *path, const float *img, size_t n, int h, int w,
+                                  int cols) {
+  int rows = (int)((n + (size_t)cols - 1) / (size_t)cols);
+  size_t hw = (size_t)h * w;
+  float *grid = calloc((size_t)rows * cols * hw, sizeof(float));
+  if (!grid) return AE_ERR_NOMEM;
+  memcpy(grid, img, n * hw * sizeof(float));
+  ae_status st = ae_png_write_grid(path, grid, rows, cols, h, w, 2, 2);
+  free(grid);
+  return st;
+}
+
+int cli_ends_with(const char *s, const char *suffix) {
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && !strcmp(s + a - b, suffix);
+}
+

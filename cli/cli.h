@@ -49,11 +49,28 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
 int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
                        const cli_data *d);
 
+/* The data options of every command that reads a data set. */
+#define DATA_OPTS(d)                                                                     \
+  {"--data", NULL, OPT_STRING, &(d).path, "data: IDX (.gz), CSV or NPY (default: Fashion-MNIST test set)"}, \
+  {"--labels", NULL, OPT_STRING, &(d).labels, "labels file for the data (IDX)"},                         \
+  {"--csv-header", NULL, OPT_STRING, &(d).header, "yes, no or auto (default auto)"},                     \
+  {"--label-column", NULL, OPT_INT, &(d).label_column, "CSV column holding labels"},                     \
+  {"--limit", NULL, OPT_INT, &(d).limit, "use only the first N samples"},                                \
+  {"--threads", "-t", OPT_INT, &(d).threads, "threads (default: all cores)"}
+
+#define OPTS_END {NULL, NULL, 0, NULL, NULL}
+
+/* Write n images of h*w values in [0,1] as a PNG grid of `cols` columns
+ * (the last row padded with black). */
+ae_status cli_write_grid(const char *path, const float *img, size_t n, int h, int w, int cols);
+int cli_ends_with(const char *s, const char *suffix);
+
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_reconstruct(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_denoise(int argc, char **argv);
 
 #endif

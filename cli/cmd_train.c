@@ -58,7 +58,9 @@ static const char *usage =
     "usage: aekit train [options] -o MODEL.safetensors\n\n"
     "Train an autoencoder. Without --data, trains on Fashion-MNIST's 60 000\n"
     "training images. The model file records the architecture, the input\n"
-    "scaling, the training settings and the loss history.";
+    "scaling, the training settings and the loss history. With --noise the\n"
+    "inputs are corrupted (afresh every batch) and the targets kept clean:\n"
+    "a denoising autoencoder of any architecture.";
 
 int cmd_train(int argc, char **argv) {
   const char *model = "dense", *output = NULL, *optimizer = "adam", *scale = "auto";
@@ -95,6 +97,7 @@ int cmd_train(int argc, char **argv) {
       {"--init", NULL, OPT_STRING, &init, "keras (He/Glorot uniform, default) or pytorch (nn.Linear's)"},
       {"--seed", NULL, OPT_U64, &o.seed, "seed for shuffling, split and initialisation (42)"},
       {"--threads", "-t", OPT_INT, &o.threads, "threads (default: all cores)"},
+      {"--noise", NULL, OPT_STRING, &o.noise, "denoising: gaussian:MEAN,STD, masking:P or salt-pepper:P"},
       {"--checkpoint", NULL, OPT_STRING, &checkpoint, "write the model here after every epoch"},
       {"--history", NULL, OPT_STRING, &history, "write per-epoch losses as CSV"},
       {"--loss-curve", NULL, OPT_STRING, &curve, "write the loss curve as PNG"},

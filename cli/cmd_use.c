@@ -6,15 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DATA_OPTS(d)                                                                     \
-  {"--data", NULL, OPT_STRING, &(d).path, "data: IDX (.gz), CSV or NPY (default: Fashion-MNIST test set)"}, \
-  {"--labels", NULL, OPT_STRING, &(d).labels, "labels file for the data (IDX)"},                         \
-  {"--csv-header", NULL, OPT_STRING, &(d).header, "yes, no or auto (default auto)"},                     \
-  {"--label-column", NULL, OPT_INT, &(d).label_column, "CSV column holding labels"},                     \
-  {"--limit", NULL, OPT_INT, &(d).limit, "use only the first N samples"},                                \
-  {"--threads", "-t", OPT_INT, &(d).threads, "threads (default: all cores)"}
-
-#define OPTS_END {NULL, NULL, 0, NULL, NULL}
 
 /* Parse a command taking exactly one positional MODEL argument. */
 static int parse_model_cmd(int argc, char **argv, const char *cmd, const char *usage,
@@ -30,22 +21,37 @@ static int parse_model_cmd(int argc, char **argv, const char *cmd, const char *u
 
 int cmd_eval(int argc, char **argv) {
   cli_data d = {NULL, NULL, NULL, -1, 0, 0};
-  const char *model = NULL;
-  const cli_opt opts[] = {DATA_OPTS(d), OPTS_END};
+  const char *model = NULL, *noise = NULL;
+  uint64_t seed = 1;
+  const cli_opt opts[] = {
+      {"--noise", NULL, OPT_STRING, &noise, "corrupt the inputs first: gaussian:MEAN,STD, masking:P, salt-pepper:P"},
+      {"--seed", NULL, OPT_U64, &seed, "seed of the corruption (default 1)"},
+      DATA_OPTS(d), OPTS_END};
   int r = parse_model_cmd(argc, argv, "eval",
                           "usage: aekit eval MODEL [options]\n\n"
-                          "Loss, MSE per pixel and PSNR of the model on a data set.",
+                          "Loss, MSE per pixel and PSNR of the model on a data set. With\n"
+                          "--noise: MSE and PSNR of the corrupted inputs and of their\n"
+                          "denoised reconstructions, both against the clean data.",
                           opts, &model);
   if (r) return r == 2 ? 0 : 1;
   ae_model *m;
   ae_dataset *ds;
   if (cli_load_for_model(&m, &ds, model, &d)) return 1;
-  ae_eval_result res;
+  ae_eval_result res, noisy;
+  const char *loss = ae_model_loss(m) == AE_LOSS_BCE ? "bce" : "mse";
   int rc = 0;
-  if (ae_model_evaluate(m, &res, ds)) rc = cli_fail();
-  else
+  if (noise) {
+    if (ae_model_evaluate_denoising(m, &noisy, &res, ds, noise, seed)) rc = cli_fail();
+    else
+      printf("samples %zu\nnoise %s\nnoisy vs clean:    mse %.6f  psnr %.2f dB\n"
+             "denoised vs clean: mse %.6f  psnr %.2f dB  loss (%s) %.6f\n",
+             res.count, noise, noisy.mse, noisy.psnr, res.mse, res.psnr, loss, res.loss);
+  } else if (ae_model_evaluate(m, &res, ds)) {
+    rc = cli_fail();
+  } else {
     printf("samples %zu\nloss (%s, mean per element) %.6f\nmse %.6f\npsnr %.2f dB\n", res.count,
-           ae_model_loss(m) == AE_LOSS_BCE ? "bce" : "mse", res.loss, res.mse, res.psnr);
+           loss, res.loss, res.mse, res.psnr);
+  }
   ae_model_free(m);
   ae_dataset_free(ds);
   return rc;
@@ -77,24 +83,6 @@ int cmd_encode(int argc, char **argv) {
   ae_model_free(m);
   ae_dataset_free(ds);
   return rc;
-}
-
-/* Lay out n images of h*w (scaled to [0,1]) as a grid of `cols` columns. */
-static ae_status write_image_grid(const char *path, const float *img, size_t n, int h, int w,
-                                  int cols) {
-  int rows = (int)((n + (size_t)cols - 1) / (size_t)cols);
-  size_t hw = (size_t)h * w;
-  float *grid = calloc((size_t)rows * cols * hw, sizeof(float));
-  if (!grid) return AE_ERR_NOMEM;
-  memcpy(grid, img, n * hw * sizeof(float));
-  ae_status st = ae_png_write_grid(path, grid, rows, cols, h, w, 2, 2);
-  free(grid);
-  return st;
-}
-
-static int ends_with(const char *s, const char *suffix) {
-  size_t a = strlen(s), b = strlen(suffix);
-  return a >= b && !strcmp(s + a - b, suffix);
 }
 
 int cmd_decode(int argc, char **argv) {
@@ -135,8 +123,8 @@ int cmd_decode(int argc, char **argv) {
   if (ae_model_decode(m, out, ae_dataset_data(codes), n)) goto fail;
   int c, h, w;
   ae_model_input_shape(m, &c, &h, &w);
-  ae_status st = ends_with(output, ".png")
-                     ? (c == 1 ? write_image_grid(output, out, n, h, w, n < 10 ? (int)n : 10)
+  ae_status st = cli_ends_with(output, ".png")
+                     ? (c == 1 ? cli_write_grid(output, out, n, h, w, n < 10 ? (int)n : 10)
                                : AE_ERR_ARG)
                      : ae_array_save(output, out, n, d);
   if (st == AE_ERR_ARG && c != 1) {

@@ -14,6 +14,7 @@ static const struct {
     {"encode", cmd_encode, "write the codes of a data set (CSV or NPY)"},
     {"decode", cmd_decode, "turn codes back into images"},
     {"reconstruct", cmd_reconstruct, "PNG grid of originals above reconstructions"},
+    {"denoise", cmd_denoise, "clean corrupted images; picture of noisy, denoised, clean"},
     {"info", cmd_info, "show what a model file holds"},
 };
 

@@ -91,8 +91,8 @@ typedef struct ae_load_options {
 
 void ae_load_options_defaults(ae_load_options *opt);
 
-/* Read a data set. The format comes from the name: *.csv, *.npy, otherwise
- * IDX (plain or gzip-compressed). Values are kept as read (0..255 for uint8
+/* Read a data set. The format comes from the name: *.csv, *.npy, *.png (one
+ * grayscale image, one sample), otherwise IDX (plain or gzip-compressed). Values are kept as read (0..255 for uint8
  * sources); see ae_dataset_scale. opt may be NULL for defaults. Rejects
  * truncated files, sizes that overflow, ragged rows, NaN and infinity. */
 ae_status ae_dataset_load(ae_dataset **out, const char *path,
@@ -217,6 +217,21 @@ typedef struct ae_eval_result {
 ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res,
                             const ae_dataset *ds);
 
+/* Corrupt `count` values (scaled to [0, 1]) in place with a noise model:
+ * "gaussian:MEAN,STD" (added, then clipped to [0, 1]), "masking:P" (set to
+ * 0), "salt-pepper:P" (set to 0 or 1), or "none"; drawn from `seed`. */
+ae_status ae_noise_corrupt(float *x, size_t count, const char *noise,
+                           uint64_t seed);
+
+/* Denoising quality on an already-scaled data set: corrupt a copy with
+ * `noise` (from `seed`), then `noisy` gets MSE/PSNR of the corrupted inputs
+ * against the clean ones and `denoised` the model's loss, MSE and PSNR of
+ * its reconstructions of the corrupted inputs against the clean ones. */
+ae_status ae_model_evaluate_denoising(ae_model *m, ae_eval_result *noisy,
+                                      ae_eval_result *denoised,
+                                      const ae_dataset *ds, const char *noise,
+                                      uint64_t seed);
+
 /* ---- training ----------------------------------------------------------- */
 
 typedef enum ae_optimizer { AE_OPT_ADAM = 0, AE_OPT_SGD = 1 } ae_optimizer;
@@ -246,6 +261,10 @@ typedef struct ae_train_options {
   int patience;               /* early stopping on validation loss; 0 = off */
   float min_delta;            /* improvement needed to reset patience */
   const char *checkpoint_path;/* write the model here after each epoch */
+  const char *noise;          /* denoising: corrupt inputs (never targets)
+                                 with "gaussian:MEAN,STD", "masking:P" or
+                                 "salt-pepper:P", drawn afresh every batch;
+                                 NULL or "none": plain autoencoder */
   void (*progress)(const ae_progress *p, void *user);
   void *user;
 } ae_train_options;

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "dataset.h"
 #include "kernels.h"
+#include "pngio.h"
 
 #include "error.h"
 #include "rng.h"
@@ -160,6 +161,24 @@ fail:
   return s;
 }
 
+/* One grayscale image (any PNG, converted to 8-bit gray) as one sample of
+ * shape (1, H, W), stored as bytes with the range 0..255. */
+static ae_status png_read(ae_dataset **out, const char *path) {
+  unsigned char *px = NULL;
+  int w = 0, h = 0;
+  ae_status s = ae_png_read_gray(path, &px, &w, &h);
+  if (s) return s;
+  if ((s = ae_dataset_alloc_u8(out, 1, (size_t)w * (size_t)h))) {
+    free(px);
+    return s;
+  }
+  memcpy((*out)->u8, px, (size_t)w * (size_t)h);
+  free(px);
+  (*out)->c = 1, (*out)->h = h, (*out)->w = w;
+  (*out)->lo = 0.0f, (*out)->hi = 255.0f;
+  return AE_OK;
+}
+
 ae_status ae_dataset_load(ae_dataset **out, const char *path,
                           const ae_load_options *opt) {
   ae_load_options def;
@@ -176,6 +195,8 @@ ae_status ae_dataset_load(ae_dataset **out, const char *path,
     s = ae_csv_read(&ds, path, opt->csv_header, opt->csv_label_column);
   else if (ends_with(path, ".npy"))
     s = ae_npy_read(&ds, path);
+  else if (ends_with(path, ".png") || ends_with(path, ".PNG"))
+    s = png_read(&ds, path);
   else
     s = ae_idx_read(&ds, path);
   if (s) goto fail;

@@ -1,4 +1,5 @@
-/* layer_dense.c — fully connected layer with a fused activation.
+/* layer_dense.c — fully connected layer with a fused activation. It takes
+ * any input shape as a flat vector of in_dim values (N, I).
  * Parameters: weight (O, I) row-major, then bias (O) — PyTorch's layout. */
 #include "layer.h"
 
@@ -25,39 +26,43 @@ static void dense_init(ae_layer *l, ae_init scheme, ae_rng *rng) {
     l->params[nw + j] = (float)((2.0 * ae_rng_uniform_double(rng) - 1.0) * bias_limit);
 }
 
-static void dense_forward(ae_layer *l, float *y, const float *x, int n,
+static void dense_forward(ae_layer *l, const ae_layer_ctx *ctx, float *y, const float *x, int n,
                           int train) {
-  (void)train;
+  (void)ctx, (void)train;
   const float *w = l->params, *b = w + (size_t)l->out_dim * l->in_dim;
   ae_dense_forward(y, x, w, b, l->u.dense.run_act, l->u.dense.slope, n,
                    l->in_dim, l->out_dim);
 }
 
-static void dense_backward(ae_layer *l, float *grads, float *dx, float *dy,
-                           const float *x, const float *y, int n) {
+static void dense_backward(ae_layer *l, const ae_layer_ctx *ctx, float *grads, float *dx,
+                           float *dy, const float *x, const float *y, int n) {
+  (void)ctx;
   const float *w = l->params;
   float *dw = grads, *db = dw + (size_t)l->out_dim * l->in_dim;
   ae_dense_backward(dx, dw, db, dy, y, x, w, l->u.dense.run_act,
                     l->u.dense.slope, n, l->in_dim, l->out_dim);
 }
 
-static const char *act_name(ae_act a) {
-  switch (a) {
-  case AE_ACT_RELU: return "relu";
-  case AE_ACT_LEAKY_RELU: return "leaky_relu";
-  case AE_ACT_SIGMOID: return "sigmoid";
-  case AE_ACT_TANH: return "tanh";
+int ae_act_spec(ae_act act, float slope, char *buf, size_t len) {
+  switch (act) {
+  case AE_ACT_RELU: return snprintf(buf, len, "relu");
+  case AE_ACT_LEAKY_RELU: return snprintf(buf, len, "leaky_relu:%g", (double)slope);
+  case AE_ACT_SIGMOID: return snprintf(buf, len, "sigmoid");
+  case AE_ACT_TANH: return snprintf(buf, len, "tanh");
   case AE_ACT_IDENTITY: break;
   }
-  return "identity";
+  return snprintf(buf, len, "identity");
 }
 
 static int dense_spec(const ae_layer *l, char *buf, size_t len) {
-  const ae_dense_params *d = &l->u.dense;
-  if (d->act == AE_ACT_LEAKY_RELU)
-    return snprintf(buf, len, "dense:%d:leaky_relu:%g", l->out_dim,
-                    (double)d->slope);
-  return snprintf(buf, len, "dense:%d:%s", l->out_dim, act_name(d->act));
+  int k = snprintf(buf, len, "dense:%d:", l->out_dim);
+  return k + ae_act_spec(l->u.dense.act, l->u.dense.slope, buf + k, len - (size_t)k);
+}
+
+static int dense_tensors(const ae_layer *l, ae_tensor_view *t) {
+  t[0] = (ae_tensor_view){"weight", 2, {l->out_dim, l->in_dim, 0, 0}, 0, 0};
+  t[1] = (ae_tensor_view){"bias", 1, {l->out_dim, 0, 0, 0}, 0, (size_t)l->out_dim * l->in_dim};
+  return 2;
 }
 
 const ae_layer_ops ae_dense_ops = {
@@ -67,4 +72,5 @@ const ae_layer_ops ae_dense_ops = {
     .forward = dense_forward,
     .backward = dense_backward,
     .spec = dense_spec,
+    .tensors = dense_tensors,
 };

@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "fastmath.h"
+#include "noise.h"
 
 #include <cJSON.h>
 #include <omp.h>
@@ -23,7 +24,7 @@ const char *ae_version(void) { return AE_VERSION_STRING; }
 
 /* Canonical spec text of a built model. */
 static ae_status make_spec_string(ae_model *m) {
-  size_t cap = 64 + (size_t)m->n_layers * 48, len = 0;
+  size_t cap = 64 + (size_t)m->n_layers * 96, len = 0;
   char *s = malloc(cap);
   if (!s) return ae_set_error(AE_ERR_NOMEM, "out of memory");
   for (int i = 0; i < m->n_layers; i++) {
@@ -44,51 +45,72 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
   ae_spec sp;
   ae_status st = ae_spec_parse(&sp, spec, d);
   if (st) return st;
+  const char *text = spec;
   ae_model *m = calloc(1, sizeof *m);
   if (!m) return ae_set_error(AE_ERR_NOMEM, "out of memory");
   m->c = c, m->h = h, m->w = w, m->input_dim = d;
   m->n_enc = sp.n_enc, m->n_layers = sp.n_layers, m->loss = sp.loss;
   m->seed = seed, m->lo = 0.0f, m->hi = 1.0f;
-  int in = d;
+  ae_shape shape = {c, h, w};
   for (int i = 0; i < sp.n_layers; i++) {
     ae_layer *l = &m->layers[i];
-    const ae_spec_layer *s = &sp.layers[i];
-    l->ops = &ae_dense_ops;
-    l->kind = s->kind;
-    l->in_dim = in, l->out_dim = s->units;
-    l->u.dense.act = l->u.dense.run_act = s->act;
-    l->u.dense.slope = s->slope;
+    if ((st = ae_layer_build(l, &sp.layers[i], shape, i + 1))) {
+      ae_error_prefix(text);
+      goto fail;
+    }
     l->n_params = l->ops->param_count(l);
+    l->n_state = l->ops->state_count ? l->ops->state_count(l) : 0;
     m->n_params += l->n_params;
-    in = s->units;
+    m->n_state += l->n_state;
+    shape = l->out;
   }
   ae_layer *last = &m->layers[m->n_layers - 1];
-  if (m->loss == AE_LOSS_BCE && last->u.dense.act == AE_ACT_SIGMOID) {
+  if (last->kind == AE_LAYER_DENSE && last->out_dim == d)
+    shape = last->out = (ae_shape){c, h, w}; /* a flat output takes the input's shape */
+  if (shape.c != c || shape.h != h || shape.w != w) {
+    st = ae_set_error(AE_ERR_SHAPE,
+                      "spec '%s': the decoder ends in %d values of shape (%d, %d, %d) but the input has %d of shape (%d, %d, %d)",
+                      text, shape.c * shape.h * shape.w, shape.c, shape.h, shape.w, d, c, h, w);
+    goto fail;
+  }
+  ae_act *out_act = last->kind == AE_LAYER_DENSE ? &last->u.dense.run_act
+                    : (last->kind == AE_LAYER_CONV2D || last->kind == AE_LAYER_CONV_TRANSPOSE2D)
+                        ? &last->u.conv.run_act
+                        : NULL;
+  if (m->loss == AE_LOSS_BCE) {
+    if (!out_act || *out_act != AE_ACT_SIGMOID) {
+      st = ae_set_error(AE_ERR_ARG, "spec '%s': loss=bce needs a sigmoid output layer (use loss=mse otherwise)",
+                        text);
+      goto fail;
+    }
     m->logits_out = 1; /* sigmoid fused into the loss */
-    last->u.dense.run_act = AE_ACT_IDENTITY;
+    *out_act = AE_ACT_IDENTITY;
   }
-  m->params = calloc(m->n_params, sizeof(float));
-  m->grads = calloc(m->n_params, sizeof(float));
-  if (!m->params || !m->grads) {
-    ae_model_free(m);
-    return ae_set_error(AE_ERR_NOMEM, "out of memory for %zu parameters", m->n_params);
+  m->params = calloc(m->n_params ? m->n_params : 1, sizeof(float));
+  m->grads = calloc(m->n_params ? m->n_params : 1, sizeof(float));
+  m->state = calloc(m->n_state ? m->n_state : 1, sizeof(float));
+  if (!m->params || !m->grads || !m->state) {
+    st = ae_set_error(AE_ERR_NOMEM, "out of memory for %zu parameters", m->n_params);
+    goto fail;
   }
-  size_t off = 0;
+  size_t off = 0, soff = 0;
   for (int i = 0; i < m->n_layers; i++) {
     ae_layer *l = &m->layers[i];
     l->params = m->params + off;
     l->offset = off;
+    l->state = m->state + soff;
     off += l->n_params;
+    soff += l->n_state;
   }
   m->ws[0].grads = m->grads;
   m->n_workers = 1;
   ae_model_init(m, AE_INIT_KERAS, seed);
-  if ((st = make_spec_string(m))) {
-    ae_model_free(m);
-    return st;
-  }
+  if ((st = make_spec_string(m))) goto fail;
   *out = m;
   return AE_OK;
+fail:
+  ae_model_free(m);
+  return st;
 }
 
 ae_status ae_model_init(ae_model *m, ae_init scheme, uint64_t seed) {
@@ -96,7 +118,8 @@ ae_status ae_model_init(ae_model *m, ae_init scheme, uint64_t seed) {
     return ae_set_error(AE_ERR_ARG, "unknown initialisation scheme %d", (int)scheme);
   ae_rng rng;
   ae_rng_seed(&rng, seed);
-  for (int i = 0; i < m->n_layers; i++) m->layers[i].ops->init(&m->layers[i], scheme, &rng);
+  for (int i = 0; i < m->n_layers; i++)
+    if (m->layers[i].ops->init) m->layers[i].ops->init(&m->layers[i], scheme, &rng);
   m->seed = seed;
   m->init = scheme;
   return AE_OK;
@@ -106,6 +129,8 @@ void ae_model_free(ae_model *m) {
   if (!m) return;
   free(m->params);
   free(m->grads);
+  free(m->state);
+  free(m->sync);
   for (int w = 0; w < AE_MAX_WORKERS; w++) {
     free(m->ws[w].mem);
     if (w > 0) free(m->ws[w].grads);
@@ -117,18 +142,21 @@ void ae_model_free(ae_model *m) {
   free(m);
 }
 
-/* Plan one workspace for slices of up to n samples. */
-static ae_status plan_workspace(ae_model *m, ae_workspace *ws, int n) {
+/* Plan one workspace for slices of up to n samples (with a clean-target
+ * buffer when `targets`). */
+static ae_status plan_workspace(ae_model *m, ae_workspace *ws, int n, int targets) {
   if (n <= 0) return ae_set_error(AE_ERR_ARG, "batch size %d must be positive", n);
-  if (n <= ws->plan_n) return AE_OK;
-  size_t widest = (size_t)m->input_dim, total = (size_t)m->input_dim;
+  if (n <= ws->plan_n && (!targets || ws->target)) return AE_OK;
+  if (n < ws->plan_n) n = ws->plan_n;
+  size_t widest = (size_t)m->input_dim, per = (size_t)m->input_dim, fixed = 0;
   for (int i = 0; i < m->n_layers; i++) {
-    size_t o = (size_t)m->layers[i].out_dim;
-    total += o;
-    if (o > widest) widest = o;
+    const ae_layer *l = &m->layers[i];
+    per += (size_t)l->out_dim;
+    if ((size_t)l->out_dim > widest) widest = (size_t)l->out_dim;
+    if (l->ops->scratch_count) fixed += l->ops->scratch_count(l, n);
   }
-  total += 2 * widest + (size_t)m->input_dim; /* grad_a, grad_b, out */
-  float *mem = malloc(total * (size_t)n * sizeof(float));
+  per += 2 * widest + (size_t)m->input_dim * (targets ? 2 : 1); /* grads, out, target */
+  float *mem = malloc((per * (size_t)n + fixed) * sizeof(float));
   if (!mem)
     return ae_set_error(AE_ERR_NOMEM, "out of memory planning batches of %d", n);
   free(ws->mem);
@@ -140,30 +168,60 @@ static ae_status plan_workspace(ae_model *m, ae_workspace *ws, int n) {
     ws->acts[i + 1] = p, p += (size_t)n * m->layers[i].out_dim;
   ws->grad_a = p, p += (size_t)n * widest;
   ws->grad_b = p, p += (size_t)n * widest;
-  ws->out = p;
+  ws->out = p, p += (size_t)n * m->input_dim;
+  ws->target = targets ? p : NULL;
+  if (targets) p += (size_t)n * m->input_dim;
+  for (int i = 0; i < m->n_layers; i++) {
+    const ae_layer *l = &m->layers[i];
+    ws->scratch[i] = p;
+    if (l->ops->scratch_count) p += l->ops->scratch_count(l, n);
+  }
+  if (!ws->team) ws->team = 1;
   return AE_OK;
 }
 
-ae_status ae_model_plan(ae_model *m, int n) { return plan_workspace(m, &m->ws[0], n); }
+ae_status ae_model_plan(ae_model *m, int n) { return ae_model_plan_workers(m, 1, n, 0); }
 
-ae_status ae_model_plan_workers(ae_model *m, int workers, int n) {
+ae_status ae_model_plan_workers(ae_model *m, int workers, int n, int targets) {
   if (workers < 1 || workers > AE_MAX_WORKERS)
     return ae_set_error(AE_ERR_ARG, "threads must be in 1..%d (got %d)", AE_MAX_WORKERS, workers);
   for (int w = 0; w < workers; w++) {
     ae_workspace *ws = &m->ws[w];
-    ae_status st = plan_workspace(m, ws, n);
+    ae_status st = plan_workspace(m, ws, n, targets);
     if (st) return st;
-    if (!ws->grads && !(ws->grads = malloc(m->n_params * sizeof(float))))
+    if (!ws->grads && !(ws->grads = malloc((m->n_params ? m->n_params : 1) * sizeof(float))))
       return ae_set_error(AE_ERR_NOMEM, "out of memory for %d gradient blocks", workers);
   }
   if (workers > m->n_workers) m->n_workers = workers;
+  if (workers > m->sync_team) { /* per layer: `workers` slots of sync_count */
+    size_t total = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+      const ae_layer *l = &m->layers[i];
+      m->sync_off[i] = total;
+      if (l->ops->sync_count) total += l->ops->sync_count(l) * (size_t)workers;
+    }
+    double *sync = calloc(total ? total : 1, sizeof(double));
+    if (!sync) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+    free(m->sync);
+    m->sync = sync;
+    m->sync_team = workers;
+  }
   return AE_OK;
+}
+
+/* The context layer i of workspace ws runs with. */
+static ae_layer_ctx layer_ctx(ae_model *m, ae_workspace *ws, int i, int n) {
+  ae_layer_ctx c = {ws->scratch[i], &ws->rng, m->sync ? m->sync + m->sync_off[i] : NULL,
+                    ws->worker, ws->team > 0 ? ws->team : 1, ws->n_total > 0 ? ws->n_total : n};
+  return c;
 }
 
 /* Run layers [from, to) on ws->acts[from] (N, .). */
 static void forward_range(ae_model *m, ae_workspace *ws, int from, int to, int n, int train) {
-  for (int i = from; i < to; i++)
-    m->layers[i].ops->forward(&m->layers[i], ws->acts[i + 1], ws->acts[i], n, train);
+  for (int i = from; i < to; i++) {
+    ae_layer_ctx ctx = layer_ctx(m, ws, i, n);
+    m->layers[i].ops->forward(&m->layers[i], &ctx, ws->acts[i + 1], ws->acts[i], n, train);
+  }
 }
 
 void ae_model_forward(ae_model *m, ae_workspace *ws, int n, int train) {
@@ -190,7 +248,8 @@ double ae_model_loss_step(ae_model *m, ae_workspace *ws, const float *t, int n,
     float *dy = ws->grad_a, *dx = ws->grad_b;
     for (int i = m->n_layers - 1; i >= 0; i--) {
       ae_layer *l = &m->layers[i];
-      l->ops->backward(l, ws->grads + l->offset, i > 0 ? dx : NULL, dy, ws->acts[i],
+      ae_layer_ctx ctx = layer_ctx(m, ws, i, n);
+      l->ops->backward(l, &ctx, ws->grads + l->offset, i > 0 ? dx : NULL, dy, ws->acts[i],
                        ws->acts[i + 1], n);
       float *tmp = dy;
       dy = dx, dx = tmp;
@@ -214,6 +273,7 @@ typedef struct run_job {
   const ae_dataset *ds;  /* samples come from the data set */
   float *out;            /* codes (n, Z) or outputs (n, D) */
   double *loss, *se;     /* RUN_EVALUATE: sums per chunk */
+  const float *target;   /* RUN_EVALUATE: (n, D) targets, or NULL: the input */
 } run_job;
 
 /* One chunk of b samples starting at sample i (chunk number c). */
@@ -230,8 +290,9 @@ static void run_chunk(ae_model *m, ae_workspace *ws, const run_job *j, size_t i,
   if (j->kind == RUN_ENCODE) {
     memcpy(j->out + i * z, ws->acts[m->n_enc], (size_t)b * z * sizeof(float));
   } else if (j->kind == RUN_EVALUATE) {
-    j->loss[c] = ae_model_loss_step(m, ws, first, b, 0, 1.0);
-    j->se[c] = ae_mse(NULL, ae_model_output(m, ws, b), first, 0.0f, (size_t)b * d);
+    const float *t = j->target ? j->target + i * d : first;
+    j->loss[c] = ae_model_loss_step(m, ws, t, b, 0, 1.0);
+    j->se[c] = ae_mse(NULL, ae_model_output(m, ws, b), t, 0.0f, (size_t)b * d);
   } else {
     memcpy(j->out + i * d, ae_model_output(m, ws, b), (size_t)b * d * sizeof(float));
   }
@@ -255,7 +316,8 @@ static ae_status run(ae_model *m, const run_job *j, size_t n) {
   size_t size, chunks;
   plan_chunks(m, n, &threads, &size, &chunks);
   for (int w = 0; w < threads; w++) {
-    ae_status st = plan_workspace(m, &m->ws[w], (int)size);
+    ae_status st = plan_workspace(m, &m->ws[w], (int)size, 0);
+    m->ws[w].worker = 0, m->ws[w].team = 1, m->ws[w].n_total = 0; /* independent chunks */
     if (st) return st;
   }
   if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
@@ -281,33 +343,32 @@ ae_status ae_model_set_threads(ae_model *m, int threads) {
 }
 
 ae_status ae_model_encode(ae_model *m, float *codes, const float *x, size_t n) {
-  run_job j = {RUN_ENCODE, x, NULL, codes, NULL, NULL};
+  run_job j = {RUN_ENCODE, x, NULL, codes, NULL, NULL, NULL};
   return run(m, &j, n);
 }
 
 ae_status ae_model_decode(ae_model *m, float *x_hat, const float *codes, size_t n) {
-  run_job j = {RUN_DECODE, codes, NULL, x_hat, NULL, NULL};
+  run_job j = {RUN_DECODE, codes, NULL, x_hat, NULL, NULL, NULL};
   return run(m, &j, n);
 }
 
 ae_status ae_model_reconstruct(ae_model *m, float *x_hat, const float *x, size_t n) {
-  run_job j = {RUN_RECONSTRUCT, x, NULL, x_hat, NULL, NULL};
+  run_job j = {RUN_RECONSTRUCT, x, NULL, x_hat, NULL, NULL, NULL};
   return run(m, &j, n);
 }
 
-ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *ds) {
+/* Evaluate n samples: inputs from ds (or x), targets t (or the inputs). */
+static ae_status evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *ds, const float *x,
+                          const float *t, size_t n) {
   memset(res, 0, sizeof *res);
-  size_t n = ae_dataset_count(ds), d = (size_t)m->input_dim;
-  if (ae_dataset_dim(ds) != d)
-    return ae_set_error(AE_ERR_SHAPE, "data has %zu features per sample, the model takes %zu",
-                        ae_dataset_dim(ds), d);
+  size_t d = (size_t)m->input_dim;
   if (n == 0) return ae_set_error(AE_ERR_ARG, "empty data set");
   int threads;
   size_t size, chunks;
   plan_chunks(m, n, &threads, &size, &chunks);
   double *sums = calloc(2 * chunks, sizeof(double)); /* loss, se per chunk */
   if (!sums) return ae_set_error(AE_ERR_NOMEM, "out of memory");
-  run_job j = {RUN_EVALUATE, NULL, ds, NULL, sums, sums + chunks};
+  run_job j = {RUN_EVALUATE, x, ds, NULL, sums, sums + chunks, t};
   ae_status st = run(m, &j, n);
   double loss = 0.0, se = 0.0;
   for (size_t c = 0; c < chunks; c++) loss += sums[c], se += sums[chunks + c];
@@ -321,6 +382,54 @@ ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *
   if (!isfinite(res->loss))
     return ae_set_error(AE_ERR_NUMERIC, "the loss is not finite (%g): the model or data hold NaN/inf", res->loss);
   return AE_OK;
+}
+
+static ae_status check_dim(const ae_model *m, const ae_dataset *ds) {
+  if (ae_dataset_dim(ds) != (size_t)m->input_dim)
+    return ae_set_error(AE_ERR_SHAPE, "data has %zu features per sample, the model takes %d",
+                        ae_dataset_dim(ds), m->input_dim);
+  return AE_OK;
+}
+
+ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *ds) {
+  ae_status st = check_dim(m, ds);
+  return st ? st : evaluate(m, res, ds, NULL, NULL, ae_dataset_count(ds));
+}
+
+ae_status ae_noise_corrupt(float *x, size_t count, const char *noise, uint64_t seed) {
+  ae_noise nz;
+  ae_status st = ae_noise_parse(&nz, noise);
+  if (st) return st;
+  ae_rng rng;
+  ae_rng_seed(&rng, seed);
+  ae_noise_apply(&nz, x, count, 0.0f, 1.0f, &rng);
+  return AE_OK;
+}
+
+ae_status ae_model_evaluate_denoising(ae_model *m, ae_eval_result *noisy,
+                                      ae_eval_result *denoised, const ae_dataset *ds,
+                                      const char *noise, uint64_t seed) {
+  memset(noisy, 0, sizeof *noisy);
+  memset(denoised, 0, sizeof *denoised);
+  ae_status st = check_dim(m, ds);
+  if (st) return st;
+  size_t n = ae_dataset_count(ds), count = n * (size_t)m->input_dim;
+  const float *clean = ae_dataset_data(ds); /* (n, D) */
+  float *x = malloc(count * sizeof(float)); /* (n, D) corrupted copy */
+  if (!clean || !x) {
+    free(x);
+    return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  }
+  memcpy(x, clean, count * sizeof(float));
+  if (!(st = ae_noise_corrupt(x, count, noise, seed))) {
+    noisy->count = n;
+    noisy->mse = ae_mse(NULL, x, clean, 0.0f, count) / (double)count;
+    noisy->loss = noisy->mse;
+    noisy->psnr = noisy->mse > 0 ? 10.0 * log10(1.0 / noisy->mse) : INFINITY;
+    st = evaluate(m, denoised, NULL, x, clean, n);
+  }
+  free(x);
+  return st;
 }
 
 /* ---- accessors ---- */

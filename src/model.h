@@ -13,14 +13,6 @@
 #define AE_MAX_LAYERS 64
 #define AE_MAX_WORKERS 64
 
-/* One layer as the spec describes it, before it is built. */
-typedef struct ae_spec_layer {
-  ae_layer_kind kind;
-  int units;
-  ae_act act;
-  float slope;
-} ae_spec_layer;
-
 typedef struct ae_spec {
   ae_spec_layer layers[AE_MAX_LAYERS];
   int n_enc, n_layers;
@@ -40,11 +32,15 @@ typedef struct ae_workspace {
   float *acts[AE_MAX_LAYERS + 1]; /* acts[0] input (N, D); acts[i+1] (N, out_i) */
   float *grad_a, *grad_b;  /* (N, W) ping-pong gradient buffers */
   float *out;              /* (N, D) output probabilities when logits_out */
+  float *target;           /* (N, D) clean target when the input is corrupted */
+  float *scratch[AE_MAX_LAYERS]; /* each layer's scratch_count(l, N) */
   float *grads;            /* (P) */
+  ae_rng rng;              /* this worker's generator (noise, dropout) */
+  int worker, team, n_total; /* set by the trainer for each batch */
 } ae_workspace;
 
 struct ae_model {
-  int c, h, w, input_dim;
+  int c, h, w, input_dim;  /* input shape (c, h, w), D = c*h*w */
   int n_enc, n_layers;
   ae_layer layers[AE_MAX_LAYERS];
   ae_loss loss;
@@ -52,8 +48,12 @@ struct ae_model {
   char *spec;              /* canonical spec string */
   uint64_t seed;
   ae_init init;            /* how the parameters were first drawn */
-  size_t n_params;
+  size_t n_params, n_state;
   float *params, *grads;   /* (P), (P) */
+  float *state;            /* non-trainable (batch-norm running statistics) */
+  double *sync;            /* shared sums of batch-coupled layers: per layer */
+  size_t sync_off[AE_MAX_LAYERS]; /* its slots, sync_team of them, from here */
+  int sync_team;
   float lo, hi;            /* input scaling */
   ae_workspace ws[AE_MAX_WORKERS]; /* ws[0] serves inference and 1 thread */
   int n_workers;           /* workspaces with a gradient block */
@@ -67,8 +67,9 @@ struct ae_model {
  * grows. */
 ae_status ae_model_plan(ae_model *m, int n);
 /* Plan `workers` workspaces for slices of up to n samples each, with their
- * own gradient blocks (ws[0] uses m->grads). */
-ae_status ae_model_plan_workers(ae_model *m, int workers, int n);
+ * own gradient blocks (ws[0] uses m->grads), a clean-target buffer when
+ * `targets` is set, and the shared sync area for `workers`. */
+ae_status ae_model_plan_workers(ae_model *m, int workers, int n, int targets);
 
 /* Forward ws->acts[0] (N, D) through the layers. The last activation holds
  * logits when m->logits_out (see ae_model_output for probabilities). */

@@ -1,7 +1,10 @@
 /* model_io.c — a model as a .safetensors file.
  *
- * Tensors: "encoder.<i>.weight" (O, I), "encoder.<i>.bias" (O), then the
- * same for "decoder.<j>", all float32. __metadata__ (string values):
+ * Tensors: "encoder.<i>.<name>" then "decoder.<j>.<name>", float32, in
+ * PyTorch's layouts: dense weight (O, I), conv weight (K, C, KH, KW),
+ * transposed conv weight (C, K, KH, KW), bias (K); batch norm weight, bias,
+ * running_mean, running_var (C). Layers without parameters store nothing
+ * but keep their index. __metadata__ (string values):
  *   format        "aekit/1"
  *   spec          canonical spec, e.g. "dense:32:relu|dense:784:sigmoid;loss=bce"
  *   input_shape   "[1,28,28]"
@@ -22,13 +25,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AE_MAX_TENSORS (2 * AE_MAX_LAYERS)
+#define AE_MAX_TENSORS (4 * AE_MAX_LAYERS)
 
-/* Name of layer i's weight (bias when `bias`). */
-static void tensor_name(const ae_model *m, int i, int bias, char *buf, size_t len) {
+/* Name of layer i's tensor: "encoder.<i>.<suffix>" or "decoder.<j>.<suffix>". */
+static void tensor_name(const ae_model *m, int i, const char *suffix, char *buf, size_t len) {
   int enc = i < m->n_enc;
-  snprintf(buf, len, "%s.%d.%s", enc ? "encoder" : "decoder", enc ? i : i - m->n_enc,
-           bias ? "bias" : "weight");
+  snprintf(buf, len, "%s.%d.%s", enc ? "encoder" : "decoder", enc ? i : i - m->n_enc, suffix);
+}
+
+/* Where a tensor's floats live in the model, and how many there are. */
+static float *tensor_data(const ae_layer *l, const ae_tensor_view *v, size_t *count) {
+  size_t k = 1;
+  for (int d = 0; d < v->ndim; d++) k *= (size_t)v->shape[d];
+  *count = k;
+  return (v->state ? l->state : l->params) + v->offset;
 }
 
 ae_status ae_model_save(const ae_model *m, const char *path) {
@@ -37,13 +47,15 @@ ae_status ae_model_save(const ae_model *m, const char *path) {
   int nt = 0;
   for (int i = 0; i < m->n_layers; i++) {
     const ae_layer *l = &m->layers[i];
-    for (int bias = 0; bias < 2; bias++, nt++) {
-      tensor_name(m, i, bias, names[nt], sizeof names[nt]);
+    ae_tensor_view v[4];
+    int nv = l->ops->tensors(l, v);
+    for (int k = 0; k < nv; k++, nt++) {
+      size_t count;
+      tensor_name(m, i, v[k].suffix, names[nt], sizeof names[nt]);
       t[nt].name = names[nt];
-      t[nt].ndim = bias ? 1 : 2;
-      t[nt].shape[0] = l->out_dim;
-      t[nt].shape[1] = bias ? 0 : l->in_dim;
-      t[nt].data = bias ? l->params + (size_t)l->out_dim * l->in_dim : l->params;
+      t[nt].ndim = v[k].ndim;
+      for (int d = 0; d < 4; d++) t[nt].shape[d] = v[k].shape[d];
+      t[nt].data = tensor_data(l, &v[k], &count);
     }
   }
   char shape[64], scaling[96], seed[32];
@@ -91,19 +103,21 @@ static ae_status copy_weights(ae_model *m, const ae_st_file *f, const char *path
   int expected = 0;
   for (int i = 0; i < m->n_layers; i++) {
     ae_layer *l = &m->layers[i];
-    for (int bias = 0; bias < 2; bias++, expected++) {
+    ae_tensor_view v[4];
+    int nv = l->ops->tensors(l, v);
+    for (int k = 0; k < nv; k++, expected++) {
       char name[48];
-      tensor_name(m, i, bias, name, sizeof name);
+      tensor_name(m, i, v[k].suffix, name, sizeof name);
       const ae_st_tensor *t = ae_st_find(f, name);
       if (!t)
         return ae_set_error(AE_ERR_FORMAT, "%s: tensor '%s' is missing (spec %s)", path, name, m->spec);
-      int ok = bias ? t->ndim == 1 && t->shape[0] == l->out_dim
-                    : t->ndim == 2 && t->shape[0] == l->out_dim && t->shape[1] == l->in_dim;
+      int ok = t->ndim == v[k].ndim;
+      for (int d = 0; ok && d < v[k].ndim; d++) ok = t->shape[d] == v[k].shape[d];
       if (!ok)
         return ae_set_error(AE_ERR_SHAPE, "%s: tensor '%s' has the wrong shape for spec %s", path,
                             name, m->spec);
-      size_t count = bias ? (size_t)l->out_dim : (size_t)l->out_dim * l->in_dim;
-      float *dst = bias ? l->params + (size_t)l->out_dim * l->in_dim : l->params;
+      size_t count;
+      float *dst = tensor_data(l, &v[k], &count);
       memcpy(dst, t->data, count * sizeof(float));
     }
   }
@@ -172,6 +186,7 @@ ae_status ae_model_load_weights(ae_model *m, const char *path) {
                       path, other->spec, other->input_dim, m->spec, m->input_dim);
   } else {
     memcpy(m->params, other->params, m->n_params * sizeof(float));
+    memcpy(m->state, other->state, m->n_state * sizeof(float));
   }
   ae_model_free(other);
   return st;

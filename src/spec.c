@@ -1,9 +1,13 @@
 /* spec.c — the model spec syntax:
  *   SPEC   = ENCODER [ "|" DECODER ] [ ";loss=" ("bce" | "mse") ]
  *   STACK  = LAYER { "," LAYER }
- *   LAYER  = "dense:" UNITS ":" ACT
- *   ACT    = relu | leaky_relu [":" SLOPE] | sigmoid | tanh | identity
- * or a preset name. Without a decoder, the decoder mirrors the encoder. */
+ *   LAYER  = KIND { ":" FIELD }    FIELD = NUMBER | KEY "=" VALUE | ACTIVATION
+ *   dense:UNITS[:ACT]                       conv:FILTERS:KERNEL[:stride=S][:pad=P|same][:dil=D][:ACT]
+ *   convt:FILTERS:KERNEL[:stride=S][:pad=P][:outpad=O][:dil=D][:ACT]
+ *   bn[:momentum=M][:eps=E]   maxpool:K[:stride=S][:pad=P]   upsample:SCALE
+ *   dropout:P   flatten   reshape:C:H:W
+ *   ACT    = relu | leaky_relu[:SLOPE] | sigmoid | tanh | identity (default)
+ * or a preset name. Without a decoder, a dense-only encoder is mirrored. */
 #define _POSIX_C_SOURCE 200809L
 #include "error.h"
 #include "model.h"
@@ -19,65 +23,147 @@ static const struct {
 } presets[] = {
     {"dense", "dense:32:relu;loss=bce"},
     {"deep", "dense:128:relu,dense:64:relu,dense:32:relu;loss=bce"},
+    /* the Keras/PyImageSearch convolutional autoencoder (code of 16) */
+    {"conv", "conv:32:3:stride=2:pad=1:leaky_relu:0.2,bn,conv:64:3:stride=2:pad=1:leaky_relu:0.2,"
+             "bn,flatten,dense:16|dense:3136,reshape:64:7:7,"
+             "convt:64:3:stride=2:pad=1:outpad=1:leaky_relu:0.2,bn,"
+             "convt:32:3:stride=2:pad=1:outpad=1:leaky_relu:0.2,bn,convt:1:3:pad=1:sigmoid;loss=mse"},
+    /* the Keras blog's convolutional autoencoder: Conv 16-8-8, max pooling
+     * and upsampling, code (8, 4, 4) */
+    {"conv-pool", "conv:16:3:pad=1:relu,maxpool:2,conv:8:3:pad=1:relu,maxpool:2,"
+                  "conv:8:3:pad=1:relu,maxpool:2:pad=1|conv:8:3:pad=1:relu,upsample:2,"
+                  "conv:8:3:pad=1:relu,upsample:2,conv:16:3:relu,upsample:2,"
+                  "conv:1:3:pad=1:sigmoid;loss=bce"},
 };
 
-static int parse_act(const char *s, ae_act *act, float *slope) {
-  *slope = 0.0f;
-  if (!strcmp(s, "relu")) *act = AE_ACT_RELU;
-  else if (!strcmp(s, "sigmoid")) *act = AE_ACT_SIGMOID;
-  else if (!strcmp(s, "tanh")) *act = AE_ACT_TANH;
-  else if (!strcmp(s, "identity") || !strcmp(s, "linear")) *act = AE_ACT_IDENTITY;
-  else if (!strncmp(s, "leaky_relu", 10)) {
-    *act = AE_ACT_LEAKY_RELU;
-    *slope = 0.01f; /* PyTorch's default negative slope */
-    if (s[10] == ':') {
-      char *end;
-      errno = 0;
-      double v = strtod(s + 11, &end);
-      if (errno || *end || end == s + 11 || !(v >= 0.0 && v < 1.0)) return -1;
-      *slope = (float)v;
-    } else if (s[10]) return -1;
-  } else return -1;
+/* Parse a whole-string integer in [lo, hi]. */
+static int parse_int(const char *s, long lo, long hi, int *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || *end || end == s || v < lo || v > hi) return -1;
+  *out = (int)v;
   return 0;
 }
 
-/* Parse one layer "dense:UNITS:ACT" (text is modified). */
-static ae_status parse_layer(ae_spec_layer *l, char *text, const char *spec,
-                             int index) {
-  char *kind = text, *units = strchr(text, ':');
-  if (!units)
-    return ae_set_error(AE_ERR_ARG, "spec '%s': layer %d '%s': expected kind:units:activation",
-                        spec, index, text);
-  *units++ = 0;
-  if (strcmp(kind, "dense"))
-    return ae_set_error(AE_ERR_ARG, "spec '%s': layer %d: unknown layer kind '%s' (known: dense)",
-                        spec, index, kind);
-  l->kind = AE_LAYER_DENSE;
-  char *act = strchr(units, ':');
-  if (act) *act++ = 0;
+/* Parse a whole-string finite float in [lo, hi]. */
+static int parse_float(const char *s, double lo, double hi, float *out) {
   char *end;
   errno = 0;
-  long u = strtol(units, &end, 10);
-  if (errno || *end || end == units || u <= 0 || u > (1 << 24))
-    return ae_set_error(AE_ERR_ARG, "spec '%s': layer %d: units '%s' must be a positive integer",
-                        spec, index, units);
-  l->units = (int)u;
-  if (!act || parse_act(act, &l->act, &l->slope))
-    return ae_set_error(AE_ERR_ARG,
-                        "spec '%s': layer %d: unknown activation '%s' (relu, leaky_relu[:SLOPE], sigmoid, tanh, identity)",
-                        spec, index, act ? act : "");
+  double v = strtod(s, &end);
+  if (errno || *end || end == s || !(v >= lo && v <= hi)) return -1;
+  *out = (float)v;
+  return 0;
+}
+
+static int is_number(const char *s) {
+  return *s && (isdigit((unsigned char)*s) || *s == '.' || *s == '-');
+}
+
+static int parse_act_name(const char *s, ae_act *act) {
+  if (!strcmp(s, "relu")) *act = AE_ACT_RELU;
+  else if (!strcmp(s, "leaky_relu")) *act = AE_ACT_LEAKY_RELU;
+  else if (!strcmp(s, "sigmoid")) *act = AE_ACT_SIGMOID;
+  else if (!strcmp(s, "tanh")) *act = AE_ACT_TANH;
+  else if (!strcmp(s, "identity") || !strcmp(s, "linear")) *act = AE_ACT_IDENTITY;
+  else return -1;
+  return 0;
+}
+
+#define BAD(...) ae_set_error(AE_ERR_ARG, __VA_ARGS__)
+
+/* Parse one layer (text is modified); index is 1-based for messages. */
+static ae_status parse_layer(ae_spec_layer *l, char *text, const char *spec, int index) {
+  char *fields[16];
+  int nf = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(text, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
+    if (nf == 16) return BAD("spec '%s': layer %d has too many fields", spec, index);
+    fields[nf++] = t;
+  }
+  if (!nf) return BAD("spec '%s': layer %d is empty", spec, index);
+  const char *kind = fields[0];
+  *l = (ae_spec_layer){.stride = 1, .dil = 1, .act = AE_ACT_IDENTITY, .momentum = 0.1f,
+                       .eps = 1e-5f};
+  int npos = 0, pos[3] = {0, 0, 0}, has_act = 0, act_ok = 1, max_pos = 0;
+  if (!strcmp(kind, "dense")) l->kind = AE_LAYER_DENSE, max_pos = 1;
+  else if (!strcmp(kind, "conv")) l->kind = AE_LAYER_CONV2D, max_pos = 2;
+  else if (!strcmp(kind, "convt")) l->kind = AE_LAYER_CONV_TRANSPOSE2D, max_pos = 2;
+  else if (!strcmp(kind, "bn")) l->kind = AE_LAYER_BATCHNORM, act_ok = 0;
+  else if (!strcmp(kind, "maxpool")) l->kind = AE_LAYER_MAXPOOL2D, max_pos = 1, act_ok = 0;
+  else if (!strcmp(kind, "upsample")) l->kind = AE_LAYER_UPSAMPLE2D, max_pos = 1, act_ok = 0;
+  else if (!strcmp(kind, "dropout")) l->kind = AE_LAYER_DROPOUT, act_ok = 0;
+  else if (!strcmp(kind, "flatten")) l->kind = AE_LAYER_FLATTEN, act_ok = 0;
+  else if (!strcmp(kind, "reshape")) l->kind = AE_LAYER_RESHAPE, max_pos = 3, act_ok = 0;
+  else
+    return BAD("spec '%s': layer %d: unknown layer kind '%s' (dense, conv, convt, bn, maxpool, "
+               "upsample, dropout, flatten, reshape)", spec, index, kind);
+  for (int i = 1; i < nf; i++) {
+    char *f = fields[i], *eq = strchr(f, '=');
+    if (eq) {
+      *eq = 0;
+      const char *v = eq + 1;
+      int bad = 1;
+      int conv = l->kind == AE_LAYER_CONV2D || l->kind == AE_LAYER_CONV_TRANSPOSE2D;
+      int pool = l->kind == AE_LAYER_MAXPOOL2D;
+      if (!strcmp(f, "stride") && (conv || pool)) bad = parse_int(v, 1, 64, &l->stride);
+      else if (!strcmp(f, "pad") && (conv || pool) && !strcmp(v, "same") && l->kind == AE_LAYER_CONV2D)
+        l->same = 1, bad = 0;
+      else if (!strcmp(f, "pad") && (conv || pool)) bad = parse_int(v, 0, 64, &l->pad);
+      else if (!strcmp(f, "dil") && conv) bad = parse_int(v, 1, 64, &l->dil);
+      else if (!strcmp(f, "outpad") && l->kind == AE_LAYER_CONV_TRANSPOSE2D)
+        bad = parse_int(v, 0, 64, &l->outpad);
+      else if (!strcmp(f, "momentum") && l->kind == AE_LAYER_BATCHNORM)
+        bad = parse_float(v, 0.0, 1.0, &l->momentum);
+      else if (!strcmp(f, "eps") && l->kind == AE_LAYER_BATCHNORM)
+        bad = parse_float(v, 1e-12, 1.0, &l->eps);
+      else
+        return BAD("spec '%s': layer %d (%s): unknown option '%s'", spec, index, kind, f);
+      if (bad) return BAD("spec '%s': layer %d (%s): %s='%s' is out of range", spec, index, kind, f, v);
+    } else if (act_ok && !parse_act_name(f, &l->act)) {
+      if (has_act) return BAD("spec '%s': layer %d: two activations", spec, index);
+      has_act = 1;
+      if (l->act == AE_ACT_LEAKY_RELU) {
+        l->slope = 0.01f; /* PyTorch's default negative slope */
+        if (i + 1 < nf && is_number(fields[i + 1]) &&
+            parse_float(fields[++i], 0.0, 0.999999, &l->slope))
+          return BAD("spec '%s': layer %d: leaky_relu slope '%s' must be in [0, 1)", spec, index,
+                     fields[i]);
+      }
+    } else if (is_number(f) && l->kind == AE_LAYER_DROPOUT && npos == 0) {
+      if (parse_float(f, 0.0, 0.999999, &l->p))
+        return BAD("spec '%s': layer %d: dropout rate '%s' must be in [0, 1)", spec, index, f);
+      npos = 1;
+    } else if (is_number(f) && npos < max_pos) {
+      if (parse_int(f, 1, 1 << 24, &pos[npos]))
+        return BAD("spec '%s': layer %d (%s): '%s' must be a positive integer", spec, index, kind, f);
+      npos++;
+    } else {
+      return BAD("spec '%s': layer %d (%s): unexpected field '%s'%s", spec, index, kind, f,
+                 act_ok ? " (activations: relu, leaky_relu[:SLOPE], sigmoid, tanh, identity)" : "");
+    }
+  }
+  int need = l->kind == AE_LAYER_DROPOUT ? 1 : max_pos;
+  if (npos < need)
+    return BAD("spec '%s': layer %d (%s): expected %d size field%s (see the spec syntax)", spec,
+               index, kind, need, need > 1 ? "s" : "");
+  l->units = pos[0];
+  if (l->kind == AE_LAYER_CONV2D || l->kind == AE_LAYER_CONV_TRANSPOSE2D) l->kernel = pos[1];
+  if (l->kind == AE_LAYER_MAXPOOL2D || l->kind == AE_LAYER_UPSAMPLE2D) l->kernel = pos[0];
+  if (l->kind == AE_LAYER_RESHAPE) l->reshape = (ae_shape){pos[0], pos[1], pos[2]};
+  if ((l->kind == AE_LAYER_CONV2D || l->kind == AE_LAYER_CONV_TRANSPOSE2D) && l->kernel > 64)
+    return BAD("spec '%s': layer %d: kernel %d is larger than 64", spec, index, l->kernel);
   return AE_OK;
 }
 
 /* Parse a comma-separated stack into out->layers[first..]. */
-static ae_status parse_stack(ae_spec *out, char *text, const char *spec,
-                             int first, int *count) {
+static ae_status parse_stack(ae_spec *out, char *text, const char *spec, int first, int *count) {
   int n = 0;
   char *save = NULL;
-  if (!*text) return ae_set_error(AE_ERR_ARG, "spec '%s': empty layer list", spec);
+  if (!*text) return BAD("spec '%s': empty layer list", spec);
   for (char *tok = strtok_r(text, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     if (first + n >= AE_MAX_LAYERS)
-      return ae_set_error(AE_ERR_ARG, "spec '%s': more than %d layers", spec, AE_MAX_LAYERS);
+      return BAD("spec '%s': more than %d layers", spec, AE_MAX_LAYERS);
     ae_status st = parse_layer(&out->layers[first + n], tok, spec, first + n + 1);
     if (st) return st;
     n++;
@@ -88,10 +174,10 @@ static ae_status parse_stack(ae_spec *out, char *text, const char *spec,
 
 ae_status ae_spec_parse(ae_spec *out, const char *spec, int input_dim) {
   memset(out, 0, sizeof *out);
-  if (!spec || !*spec) return ae_set_error(AE_ERR_ARG, "empty model spec");
+  if (!spec || !*spec) return BAD("empty model spec");
   for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
     if (!strcmp(spec, presets[i].name)) spec = presets[i].spec;
-  if (strlen(spec) > 4096) return ae_set_error(AE_ERR_ARG, "model spec too long");
+  if (strlen(spec) > 4096) return BAD("model spec too long");
   char buf[4097];
   for (size_t i = 0, j = 0;; i++) { /* copy without spaces */
     if (!isspace((unsigned char)spec[i])) buf[j++] = spec[i];
@@ -103,7 +189,7 @@ ae_status ae_spec_parse(ae_spec *out, const char *spec, int input_dim) {
     *opts++ = 0;
     if (!strcmp(opts, "loss=bce")) out->loss = AE_LOSS_BCE;
     else if (!strcmp(opts, "loss=mse")) out->loss = AE_LOSS_MSE;
-    else return ae_set_error(AE_ERR_ARG, "spec '%s': unknown option '%s' (loss=bce or loss=mse)", spec, opts);
+    else return BAD("spec '%s': unknown option '%s' (loss=bce or loss=mse)", spec, opts);
   }
   char *dec = strchr(buf, '|');
   if (dec) *dec++ = 0;
@@ -114,20 +200,15 @@ ae_status ae_spec_parse(ae_spec *out, const char *spec, int input_dim) {
     st = parse_stack(out, dec, spec, n_enc, &n_dec);
     if (st) return st;
   } else { /* mirror: hidden sizes reversed, then D units with sigmoid */
-    if (2 * n_enc > AE_MAX_LAYERS)
-      return ae_set_error(AE_ERR_ARG, "spec '%s': too many layers to mirror", spec);
+    for (int i = 0; i < n_enc; i++)
+      if (out->layers[i].kind != AE_LAYER_DENSE)
+        return BAD("spec '%s': only dense encoders are mirrored; give the decoder after '|'", spec);
+    if (2 * n_enc > AE_MAX_LAYERS) return BAD("spec '%s': too many layers to mirror", spec);
     for (int i = n_enc - 2; i >= 0; i--) out->layers[n_enc + n_dec++] = out->layers[i];
-    ae_spec_layer last = {AE_LAYER_DENSE, input_dim, AE_ACT_SIGMOID, 0.0f};
+    ae_spec_layer last = {.kind = AE_LAYER_DENSE, .units = input_dim, .act = AE_ACT_SIGMOID};
     out->layers[n_enc + n_dec++] = last;
   }
   out->n_enc = n_enc;
   out->n_layers = n_enc + n_dec;
-  const ae_spec_layer *last = &out->layers[out->n_layers - 1];
-  if (last->units != input_dim)
-    return ae_set_error(AE_ERR_SHAPE, "spec '%s': the decoder ends in %d units but the input has %d features",
-                        spec, last->units, input_dim);
-  if (out->loss == AE_LOSS_BCE && last->act != AE_ACT_SIGMOID)
-    return ae_set_error(AE_ERR_ARG, "spec '%s': loss=bce needs a sigmoid output layer (use loss=mse otherwise)",
-                        spec);
   return AE_OK;
 }

@@ -6,6 +6,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "model.h"
+#include "noise.h"
 
 #include <cJSON.h>
 #include <cblas.h>
@@ -78,6 +79,7 @@ static char *options_json(const ae_train_options *o, size_t n_train, size_t n_va
   cJSON_AddNumberToObject(j, "epochs", o->epochs);
   cJSON_AddNumberToObject(j, "batch_size", o->batch_size);
   cJSON_AddNumberToObject(j, "patience", o->patience);
+  if (o->noise) cJSON_AddStringToObject(j, "noise", o->noise);
   cJSON_AddNumberToObject(j, "train_samples", (double)n_train);
   cJSON_AddNumberToObject(j, "val_samples", (double)n_val);
   char seed[32];
@@ -135,25 +137,30 @@ static ae_status history_alloc(ae_history **out, int epochs) {
  * parameters and updates that range. The same thread count gives the same
  * bits. Returns the batch's loss sum. */
 static double train_step(ae_model *m, const ae_dataset *train, const uint32_t *idx, int b,
-                         int workers, const ae_train_options *o, float *mom, float *vel,
-                         long step) {
+                         int workers, const ae_train_options *o, const ae_noise *noise,
+                         float *mom, float *vel, long step) {
   double sums[AE_MAX_WORKERS] = {0};
   size_t d = (size_t)m->input_dim, P = m->n_params;
   double denom = (double)b * (double)d;
-  #pragma omp parallel num_threads(workers) if (workers > 1)
+  int size = workers < b ? workers : b; /* the last batch may be small */
+  #pragma omp parallel num_threads(size) if (size > 1)
   {
+    /* every worker gets at least one sample (workers <= b) and runs every
+     * layer: batch norm meets the others at its barriers */
     int w = omp_get_thread_num(), team = omp_get_num_threads();
-    int slice = (b + team - 1) / team, lo = w * slice;
-    int cnt = b - lo < slice ? b - lo : slice;
+    int lo = (int)((long)b * w / team), cnt = (int)((long)b * (w + 1) / team) - lo;
     ae_workspace *ws = &m->ws[w];
-    if (cnt > 0) {
-      float *x = ws->acts[0]; /* (N, D) gathered slice */
-      ae_dataset_rows(x, train, idx + lo, 0, (size_t)cnt);
-      ae_model_forward(m, ws, cnt, 1);
-      sums[w] = ae_model_loss_step(m, ws, x, cnt, 1, denom);
-    } else {
-      memset(ws->grads, 0, P * sizeof(float));
+    ws->worker = w, ws->team = team, ws->n_total = b;
+    float *x = ws->acts[0]; /* (N, D) gathered slice */
+    float *target = x;
+    ae_dataset_rows(x, train, idx + lo, 0, (size_t)cnt);
+    if (noise && noise->kind != AE_NOISE_NONE) { /* corrupt the input, keep the target */
+      target = ws->target;
+      memcpy(target, x, (size_t)cnt * d * sizeof(float));
+      ae_noise_apply(noise, x, (size_t)cnt * d, 0.0f, 1.0f, &ws->rng);
     }
+    ae_model_forward(m, ws, cnt, 1);
+    sums[w] = ae_model_loss_step(m, ws, target, cnt, 1, denom);
     #pragma omp barrier
     size_t p0 = P * (size_t)w / (size_t)team, p1 = P * (size_t)(w + 1) / (size_t)team;
     for (int j = 1; j < team; j++) ae_add_into(m->grads + p0, m->ws[j].grads + p0, p1 - p0);
@@ -187,17 +194,25 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
   if (workers > AE_MAX_WORKERS) workers = AE_MAX_WORKERS;
   if (workers > bs) workers = bs;
   openblas_set_num_threads(1);
-  if ((st = ae_model_plan_workers(m, workers, (bs + workers - 1) / workers))) return st;
+  ae_noise noise = {AE_NOISE_NONE, 0.0f, 0.0f};
+  if (o->noise && (st = ae_noise_parse(&noise, o->noise))) return st;
+  if ((st = ae_model_plan_workers(m, workers, (bs + workers - 1) / workers,
+                                  noise.kind != AE_NOISE_NONE)))
+    return st;
+  for (int w = 0; w < workers; w++) /* worker w's stream: seed, then w jumps */
+    ae_rng_seed(&m->ws[w].rng, o->seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(w + 1)));
 
   ae_history *h = NULL;
   uint32_t *idx = malloc(n * sizeof *idx);
-  float *state = calloc(P * 3, sizeof(float)); /* Adam m, v or SGD buffer; best */
+  size_t S = m->n_state;
+  /* Adam m, v (or the SGD buffer), then the best epoch's parameters and state */
+  float *state = calloc(P * 3 + S + 1, sizeof(float));
   if (!idx || !state || (st = history_alloc(&h, o->epochs))) {
     free(idx);
     free(state);
     return st ? st : ae_set_error(AE_ERR_NOMEM, "out of memory");
   }
-  float *mom = state, *vel = state + P, *best = state + 2 * P;
+  float *mom = state, *vel = state + P, *best = state + 2 * P, *best_state = state + 3 * P;
   for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
   ae_rng rng;
   ae_rng_seed(&rng, o->seed);
@@ -210,7 +225,7 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
     for (size_t i = 0; i < n; i += (size_t)bs) {
       int b = (int)(n - i < (size_t)bs ? n - i : (size_t)bs);
       step++;
-      double loss = train_step(m, train, idx + i, b, workers, o, mom, vel, step) /
+      double loss = train_step(m, train, idx + i, b, workers, o, &noise, mom, vel, step) /
                     ((double)b * (double)d);
       if (!isfinite(loss)) {
         st = ae_set_error(AE_ERR_NUMERIC, "training diverged in epoch %d: the loss is %g (try a smaller learning rate)",
@@ -240,7 +255,10 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
       best_val = score;
       h->best = e;
       wait = 0;
-      if (val) memcpy(best, m->params, P * sizeof(float));
+      if (val) {
+        memcpy(best, m->params, P * sizeof(float));
+        memcpy(best_state, m->state, S * sizeof(float));
+      }
     } else {
       wait++;
     }
@@ -255,8 +273,10 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
     if (val && o->patience > 0 && wait >= o->patience) break;
   }
   /* with early stopping, keep the best weights (Keras restore_best_weights) */
-  if (val && o->patience > 0 && h->best != h->epochs - 1)
+  if (val && o->patience > 0 && h->best != h->epochs - 1) {
     memcpy(m->params, best, P * sizeof(float));
+    memcpy(m->state, best_state, S * sizeof(float));
+  }
 done:
   free(idx);
   free(state);

@@ -1,0 +1,172 @@
+/* layer_bn.c — batch norm (BatchNorm2d over (N, C, H, W), BatchNorm1d over
+ * (N, C) when H = W = 1), PyTorch semantics: batch statistics (biased
+ * variance) in training, running statistics in evaluation, running_var
+ * updated with the unbiased variance, momentum and eps as given.
+ *
+ * Legend: N this worker's samples, M = N_total * S values per channel over
+ * the whole batch, C channels, S = H*W.
+ * Parameters: weight = gamma (C), bias = beta (C). State: running_mean (C),
+ * running_var (C). Scratch: mean (C), invstd (C) of the last forward.
+ * Sync: per worker 4C doubles: sum x, sum (x - mean)^2, sum dy, sum dy xhat.
+ * With several workers each adds its slice's sums and waits at a barrier,
+ * then combines all slots in worker order: every worker normalises with the
+ * statistics of the whole batch, as one thread would. */
+#include "layer.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+static size_t bn_param_count(const ae_layer *l) { return 2 * (size_t)l->in.c; }
+static size_t bn_state_count(const ae_layer *l) { return 2 * (size_t)l->in.c; }
+static size_t bn_scratch_count(const ae_layer *l, int n) {
+  (void)n;
+  return 2 * (size_t)l->in.c;
+}
+static size_t bn_sync_count(const ae_layer *l) { return 4 * (size_t)l->in.c; }
+
+/* gamma 1, beta 0, running mean 0, running var 1 (both schemes). */
+static void bn_init(ae_layer *l, ae_init scheme, ae_rng *rng) {
+  (void)scheme, (void)rng;
+  int c = l->in.c;
+  for (int k = 0; k < c; k++) {
+    l->params[k] = 1.0f, l->params[c + k] = 0.0f;
+    l->state[k] = 0.0f, l->state[c + k] = 1.0f;
+  }
+}
+
+/* Sum over the team's slots of entry `at` (fixed order). */
+static double team_sum(const ae_layer_ctx *ctx, size_t stride, size_t at) {
+  double s = 0.0;
+  for (int w = 0; w < ctx->team; w++) s += ctx->sync[(size_t)w * stride + at];
+  return s;
+}
+
+static void bn_forward(ae_layer *l, const ae_layer_ctx *ctx, float *y, const float *x, int n,
+                       int train) {
+  int c = l->in.c, s = l->in.h * l->in.w;
+  const float *gamma = l->params, *beta = l->params + c;
+  float *mean = ctx->scratch, *invstd = ctx->scratch + c; /* (C), (C) */
+  const ae_bn_params *p = &l->u.bn;
+  if (train) {
+    size_t stride = bn_sync_count(l);
+    double *slot = ctx->sync + (size_t)ctx->worker * stride;
+    double m = (double)ctx->n_total * s;
+    for (int ch = 0; ch < c; ch++) {
+      double sum = 0.0;
+      for (int i = 0; i < n; i++) {
+        const float *row = x + ((size_t)i * c + ch) * s; /* (S) */
+        for (int j = 0; j < s; j++) sum += row[j];
+      }
+      slot[ch] = sum;
+    }
+    if (ctx->team > 1) {
+      #pragma omp barrier
+    }
+    for (int ch = 0; ch < c; ch++) {
+      float mu = (float)(team_sum(ctx, stride, (size_t)ch) / m);
+      double sq = 0.0; /* two passes: no cancellation */
+      for (int i = 0; i < n; i++) {
+        const float *row = x + ((size_t)i * c + ch) * s;
+        for (int j = 0; j < s; j++) sq += ((double)row[j] - mu) * ((double)row[j] - mu);
+      }
+      mean[ch] = mu;
+      slot[c + ch] = sq;
+    }
+    if (ctx->team > 1) {
+      #pragma omp barrier
+    }
+    for (int ch = 0; ch < c; ch++) {
+      double sq = team_sum(ctx, stride, (size_t)(c + ch)), var = sq / m;
+      invstd[ch] = (float)(1.0 / sqrt(var + p->eps));
+      if (ctx->worker == 0) { /* one writer; nobody reads state while training */
+        l->state[ch] = (float)((1.0 - p->momentum) * l->state[ch] + p->momentum * mean[ch]);
+        l->state[c + ch] = (float)((1.0 - p->momentum) * l->state[c + ch] +
+                                   p->momentum * (m > 1 ? sq / (m - 1) : var));
+      }
+    }
+  } else {
+    for (int ch = 0; ch < c; ch++) {
+      mean[ch] = l->state[ch];
+      invstd[ch] = (float)(1.0 / sqrt((double)l->state[c + ch] + p->eps));
+    }
+  }
+  for (int i = 0; i < n; i++)
+    for (int ch = 0; ch < c; ch++) {
+      size_t off = ((size_t)i * c + ch) * s;
+      float a = gamma[ch] * invstd[ch], b = beta[ch] - a * mean[ch];
+      for (int j = 0; j < s; j++) y[off + j] = a * x[off + j] + b;
+    }
+}
+
+static void bn_backward(ae_layer *l, const ae_layer_ctx *ctx, float *grads, float *dx, float *dy,
+                        const float *x, const float *y, int n) {
+  (void)y;
+  int c = l->in.c, s = l->in.h * l->in.w;
+  const float *gamma = l->params;
+  const float *mean = ctx->scratch, *invstd = ctx->scratch + c;
+  size_t stride = bn_sync_count(l);
+  double *slot = ctx->sync + (size_t)ctx->worker * stride;
+  double m = (double)ctx->n_total * s;
+  for (int ch = 0; ch < c; ch++) {
+    double sdy = 0.0, sdyx = 0.0;
+    for (int i = 0; i < n; i++) {
+      size_t off = ((size_t)i * c + ch) * s;
+      for (int j = 0; j < s; j++) {
+        sdy += dy[off + j];
+        sdyx += (double)dy[off + j] * (((double)x[off + j] - mean[ch]) * invstd[ch]);
+      }
+    }
+    grads[ch] += (float)sdyx;  /* dgamma */
+    grads[c + ch] += (float)sdy; /* dbeta */
+    slot[2 * c + ch] = sdy;
+    slot[3 * c + ch] = sdyx;
+  }
+  if (!dx) return; /* every worker has the same layers: all return here */
+  if (ctx->team > 1) {
+    #pragma omp barrier
+  }
+  for (int ch = 0; ch < c; ch++) {
+    double mdy = team_sum(ctx, stride, (size_t)(2 * c + ch)) / m;
+    double mdyx = team_sum(ctx, stride, (size_t)(3 * c + ch)) / m;
+    double is = invstd[ch], g = gamma[ch] * is;
+    for (int i = 0; i < n; i++) {
+      size_t off = ((size_t)i * c + ch) * s;
+      for (int j = 0; j < s; j++) {
+        double xhat = ((double)x[off + j] - mean[ch]) * is;
+        dx[off + j] = (float)(g * ((double)dy[off + j] - mdy - xhat * mdyx));
+      }
+    }
+  }
+}
+
+static int bn_spec(const ae_layer *l, char *buf, size_t len) {
+  const ae_bn_params *p = &l->u.bn;
+  int k = snprintf(buf, len, "bn");
+  if (p->momentum != 0.1f) k += snprintf(buf + k, len - (size_t)k, ":momentum=%g", (double)p->momentum);
+  if (p->eps != 1e-5f) k += snprintf(buf + k, len - (size_t)k, ":eps=%g", (double)p->eps);
+  return k;
+}
+
+static int bn_tensors(const ae_layer *l, ae_tensor_view *t) {
+  int c = l->in.c;
+  t[0] = (ae_tensor_view){"weight", 1, {c, 0, 0, 0}, 0, 0};
+  t[1] = (ae_tensor_view){"bias", 1, {c, 0, 0, 0}, 0, (size_t)c};
+  t[2] = (ae_tensor_view){"running_mean", 1, {c, 0, 0, 0}, 1, 0};
+  t[3] = (ae_tensor_view){"running_var", 1, {c, 0, 0, 0}, 1, (size_t)c};
+  return 4;
+}
+
+const ae_layer_ops ae_batchnorm_ops = {
+    .name = "bn",
+    .param_count = bn_param_count,
+    .state_count = bn_state_count,
+    .scratch_count = bn_scratch_count,
+    .sync_count = bn_sync_count,
+    .init = bn_init,
+    .forward = bn_forward,
+    .backward = bn_backward,
+    .spec = bn_spec,
+    .tensors = bn_tensors,
+};

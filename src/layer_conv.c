@@ -1,0 +1,125 @@
+/* layer_conv.c — conv2d and conv_transpose2d layers with a fused
+ * activation (im2col/col2im + GEMM kernels in k_conv.c).
+ * Legend: N batch, C in channels, K out channels, KH KW kernel, H W in,
+ * OH OW out. Parameters: weight then bias (K), PyTorch layouts: conv2d
+ * (K, C, KH, KW), conv_transpose2d (C, K, KH, KW). Scratch: one image's
+ * column buffer. */
+#include "kernels_conv.h"
+#include "layer.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static int is_transpose(const ae_layer *l) { return l->kind == AE_LAYER_CONV_TRANSPOSE2D; }
+
+static size_t conv_weight_count(const ae_layer *l) {
+  const ae_conv_params *p = &l->u.conv;
+  return (size_t)l->in.c * p->filters * p->kernel * p->kernel;
+}
+
+static size_t conv_param_count(const ae_layer *l) {
+  return conv_weight_count(l) + (size_t)l->u.conv.filters;
+}
+
+/* conv2d: C*KH*KW*OH*OW; conv_transpose2d: K*KH*KW*H*W. */
+static size_t conv_scratch_count(const ae_layer *l, int n) {
+  (void)n;
+  const ae_conv_params *p = &l->u.conv;
+  size_t kk = (size_t)p->kernel * p->kernel;
+  return is_transpose(l) ? (size_t)p->filters * kk * l->in.h * l->in.w
+                         : (size_t)l->in.c * kk * l->out.h * l->out.w;
+}
+
+/* Keras: He/Glorot uniform with fan_in = C KH KW, fan_out = K KH KW (for the
+ * transpose the two swap, as in Keras and PyTorch); PyTorch: weights and
+ * biases U(+-1/sqrt(fan_in)). */
+static void conv_init(ae_layer *l, ae_init scheme, ae_rng *rng) {
+  const ae_conv_params *p = &l->u.conv;
+  double kk = (double)p->kernel * p->kernel;
+  double fan_in = kk * (is_transpose(l) ? p->filters : l->in.c);
+  double fan_out = kk * (is_transpose(l) ? l->in.c : p->filters);
+  double limit = (p->act == AE_ACT_RELU || p->act == AE_ACT_LEAKY_RELU)
+                     ? sqrt(6.0 / fan_in)
+                     : sqrt(6.0 / (fan_in + fan_out));
+  double bias_limit = 0.0;
+  if (scheme == AE_INIT_TORCH) limit = bias_limit = 1.0 / sqrt(fan_in);
+  size_t nw = conv_weight_count(l);
+  for (size_t k = 0; k < nw; k++)
+    l->params[k] = (float)((2.0 * ae_rng_uniform_double(rng) - 1.0) * limit);
+  for (int k = 0; k < p->filters; k++)
+    l->params[nw + k] = (float)((2.0 * ae_rng_uniform_double(rng) - 1.0) * bias_limit);
+}
+
+static void conv_forward(ae_layer *l, const ae_layer_ctx *ctx, float *y, const float *x, int n,
+                         int train) {
+  (void)train;
+  const ae_conv_params *p = &l->u.conv;
+  const float *w = l->params, *b = w + conv_weight_count(l);
+  if (is_transpose(l))
+    ae_conv_transpose2d_forward(y, x, w, b, ctx->scratch, n, l->in.c, l->in.h, l->in.w,
+                                p->filters, p->kernel, p->kernel, p->stride, p->pad, p->outpad,
+                                p->dil);
+  else
+    ae_conv2d_forward(y, x, w, b, ctx->scratch, n, l->in.c, l->in.h, l->in.w, p->filters,
+                      p->kernel, p->kernel, p->stride, p->pad, p->dil);
+  ae_bias_act_forward(y, NULL, p->run_act, p->slope, n, l->out_dim);
+}
+
+static void conv_backward(ae_layer *l, const ae_layer_ctx *ctx, float *grads, float *dx,
+                          float *dy, const float *x, const float *y, int n) {
+  const ae_conv_params *p = &l->u.conv;
+  const float *w = l->params;
+  float *dw = grads, *db = grads + conv_weight_count(l);
+  ae_act_backward(dy, y, p->run_act, p->slope, (size_t)n * l->out_dim);
+  if (is_transpose(l))
+    ae_conv_transpose2d_backward(dx, dw, db, dy, x, w, ctx->scratch, n, l->in.c, l->in.h,
+                                 l->in.w, p->filters, p->kernel, p->kernel, p->stride, p->pad,
+                                 p->outpad, p->dil);
+  else
+    ae_conv2d_backward(dx, dw, db, dy, x, w, ctx->scratch, n, l->in.c, l->in.h, l->in.w,
+                       p->filters, p->kernel, p->kernel, p->stride, p->pad, p->dil);
+}
+
+static int conv_spec(const ae_layer *l, char *buf, size_t len) {
+  const ae_conv_params *p = &l->u.conv;
+  size_t k = 0;
+  k += (size_t)snprintf(buf, len, "%s:%d:%d", is_transpose(l) ? "convt" : "conv", p->filters,
+                        p->kernel);
+  if (p->stride != 1) k += (size_t)snprintf(buf + k, len - k, ":stride=%d", p->stride);
+  if (p->same) k += (size_t)snprintf(buf + k, len - k, ":pad=same");
+  else if (p->pad) k += (size_t)snprintf(buf + k, len - k, ":pad=%d", p->pad);
+  if (p->dil != 1) k += (size_t)snprintf(buf + k, len - k, ":dil=%d", p->dil);
+  if (p->outpad) k += (size_t)snprintf(buf + k, len - k, ":outpad=%d", p->outpad);
+  k += (size_t)snprintf(buf + k, len - k, ":");
+  return (int)k + ae_act_spec(p->act, p->slope, buf + k, len - k);
+}
+
+static int conv_tensors(const ae_layer *l, ae_tensor_view *t) {
+  const ae_conv_params *p = &l->u.conv;
+  int a = is_transpose(l) ? l->in.c : p->filters, b = is_transpose(l) ? p->filters : l->in.c;
+  t[0] = (ae_tensor_view){"weight", 4, {a, b, p->kernel, p->kernel}, 0, 0};
+  t[1] = (ae_tensor_view){"bias", 1, {p->filters, 0, 0, 0}, 0, conv_weight_count(l)};
+  return 2;
+}
+
+const ae_layer_ops ae_conv2d_ops = {
+    .name = "conv",
+    .param_count = conv_param_count,
+    .scratch_count = conv_scratch_count,
+    .init = conv_init,
+    .forward = conv_forward,
+    .backward = conv_backward,
+    .spec = conv_spec,
+    .tensors = conv_tensors,
+};
+
+const ae_layer_ops ae_conv_transpose2d_ops = {
+    .name = "convt",
+    .param_count = conv_param_count,
+    .scratch_count = conv_scratch_count,
+    .init = conv_init,
+    .forward = conv_forward,
+    .backward = conv_backward,
+    .spec = conv_spec,
+    .tensors = conv_tensors,
+};
