@@ -29,13 +29,15 @@ static void valid_range(int *lo, int *hi, int in, int out, int off, int stride) 
   if (*hi < *lo) *hi = *lo;
 }
 
-/* im2col over an explicit (OH, OW) grid: col (C*KH*KW, OH*OW) from x (C, H, W). */
-static void im2col_grid(float *col, const float *x, int c, int h, int w, int kh,
+/* im2col over an explicit (OH, OW) grid: col (C*KH*KW, OH*OW) from x (C, H,
+ * W); rows of col are `ld` floats apart (ld = OH*OW for one image, N*OH*OW
+ * when the images of a batch sit side by side). */
+static void im2col_grid(float *col, size_t ld, const float *x, int c, int h, int w, int kh,
                         int kw, int stride, int pad, int dil, int oh, int ow) {
   for (int ch = 0; ch < c; ch++)
     for (int i = 0; i < kh; i++)
       for (int j = 0; j < kw; j++) {
-        float *dst = col + ((size_t)(ch * kh + i) * kw + j) * oh * ow; /* (OH, OW) */
+        float *dst = col + ((size_t)(ch * kh + i) * kw + j) * ld; /* (OH, OW) */
         int offh = i * dil - pad, offw = j * dil - pad, ylo, yhi, xlo, xhi;
         valid_range(&ylo, &yhi, h, oh, offh, stride);
         valid_range(&xlo, &xhi, w, ow, offw, stride);
@@ -56,13 +58,14 @@ static void im2col_grid(float *col, const float *x, int c, int h, int w, int kh,
       }
 }
 
-/* col2im over an explicit (OH, OW) grid: x (C, H, W) += col (C*KH*KW, OH*OW). */
-static void col2im_grid(float *x, const float *col, int c, int h, int w, int kh,
+/* col2im over an explicit (OH, OW) grid: x (C, H, W) += col (C*KH*KW, OH*OW),
+ * rows of col `ld` floats apart. */
+static void col2im_grid(float *x, const float *col, size_t ld, int c, int h, int w, int kh,
                         int kw, int stride, int pad, int dil, int oh, int ow) {
   for (int ch = 0; ch < c; ch++)
     for (int i = 0; i < kh; i++)
       for (int j = 0; j < kw; j++) {
-        const float *src = col + ((size_t)(ch * kh + i) * kw + j) * oh * ow; /* (OH, OW) */
+        const float *src = col + ((size_t)(ch * kh + i) * kw + j) * ld; /* (OH, OW) */
         int offh = i * dil - pad, offw = j * dil - pad, ylo, yhi, xlo, xhi;
         valid_range(&ylo, &yhi, h, oh, offh, stride);
         valid_range(&xlo, &xhi, w, ow, offw, stride);
@@ -76,16 +79,14 @@ static void col2im_grid(float *x, const float *col, int c, int h, int w, int kh,
 
 void ae_im2col(float *col, const float *x, int c, int h, int w, int kh, int kw,
                int stride, int pad, int dil) {
-  im2col_grid(col, x, c, h, w, kh, kw, stride, pad, dil,
-              ae_conv_out_size(h, kh, stride, pad, dil),
-              ae_conv_out_size(w, kw, stride, pad, dil));
+  int oh = ae_conv_out_size(h, kh, stride, pad, dil), ow = ae_conv_out_size(w, kw, stride, pad, dil);
+  im2col_grid(col, (size_t)oh * ow, x, c, h, w, kh, kw, stride, pad, dil, oh, ow);
 }
 
 void ae_col2im(float *x, const float *col, int c, int h, int w, int kh, int kw,
                int stride, int pad, int dil) {
-  col2im_grid(x, col, c, h, w, kh, kw, stride, pad, dil,
-              ae_conv_out_size(h, kh, stride, pad, dil),
-              ae_conv_out_size(w, kw, stride, pad, dil));
+  int oh = ae_conv_out_size(h, kh, stride, pad, dil), ow = ae_conv_out_size(w, kw, stride, pad, dil);
+  col2im_grid(x, col, (size_t)oh * ow, c, h, w, kh, kw, stride, pad, dil, oh, ow);
 }
 
 /* y (N, K, S) += b (K) broadcast over S. */
@@ -109,9 +110,29 @@ static void sum_channel_grad(float *db, const float *dy, int n, int k, int s) {
   }
 }
 
-/* A 1x1 kernel with stride 1 and no padding reads x itself as its col. */
-static int conv_is_pointwise(int kh, int kw, int stride, int pad) {
-  return kh == 1 && kw == 1 && stride == 1 && pad == 0;
+/* (N, R, S) <-> (R, N*S): the batch's images side by side, so one GEMM
+ * covers the whole batch. */
+static void batch_to_rows(float *dst, const float *src, int n, int r, int s) {
+  for (int i = 0; i < n; i++)
+    for (int q = 0; q < r; q++)
+      memcpy(dst + ((size_t)q * n + i) * s, src + ((size_t)i * r + q) * s, sizeof(float) * (size_t)s);
+}
+
+static void rows_to_batch(float *dst, const float *src, int n, int r, int s) {
+  for (int i = 0; i < n; i++)
+    for (int q = 0; q < r; q++)
+      memcpy(dst + ((size_t)i * r + q) * s, src + ((size_t)q * n + i) * s, sizeof(float) * (size_t)s);
+}
+
+size_t ae_conv2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw, int stride, int pad,
+                         int dil) {
+  size_t ohw = (size_t)ae_conv_out_size(h, kh, stride, pad, dil) *
+               (size_t)ae_conv_out_size(w_, kw, stride, pad, dil);
+  return (size_t)n * ohw * ((size_t)c * kh * kw + (size_t)k);
+}
+
+size_t ae_conv_transpose2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw) {
+  return (size_t)n * h * w_ * ((size_t)k * kh * kw + (size_t)c);
 }
 
 void ae_conv2d_forward(float *y, const float *x, const float *w, const float *b,
@@ -119,19 +140,16 @@ void ae_conv2d_forward(float *y, const float *x, const float *w, const float *b,
                        int kw, int stride, int pad, int dil) {
   int oh = ae_conv_out_size(h, kh, stride, pad, dil);
   int ow = ae_conv_out_size(w_, kw, stride, pad, dil);
-  int ohw = oh * ow, ckk = c * kh * kw, pointwise = conv_is_pointwise(kh, kw, stride, pad);
-  for (int i = 0; i < n; i++) {
-    const float *xn = x + (size_t)i * c * h * w_; /* (C, H, W) */
-    float *yn = y + (size_t)i * k * ohw;          /* (K, OH*OW) */
-    const float *src = xn;                        /* (C*KH*KW, OH*OW) */
-    if (!pointwise) {
-      im2col_grid(col, xn, c, h, w_, kh, kw, stride, pad, dil, oh, ow);
-      src = col;
-    }
-    /* yn (K, OH*OW) = w (K, C*KH*KW) . col (C*KH*KW, OH*OW) */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, ohw, ckk, 1.0f,
-                w, ckk, src, ohw, 0.0f, yn, ohw);
-  }
+  int ohw = oh * ow, ckk = c * kh * kw;
+  size_t ld = (size_t)n * ohw;
+  float *out = col + (size_t)ckk * ld; /* (K, N*OH*OW) */
+  for (int i = 0; i < n; i++) /* col (C*KH*KW, N*OH*OW) */
+    im2col_grid(col + (size_t)i * ohw, ld, x + (size_t)i * c * h * w_, c, h, w_, kh, kw, stride,
+                pad, dil, oh, ow);
+  /* out (K, N*OH*OW) = w (K, C*KH*KW) . col */
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, (int)ld, ckk, 1.0f, w, ckk, col,
+              (int)ld, 0.0f, out, (int)ld);
+  rows_to_batch(y, out, n, k, ohw);
   if (b) add_channel_bias(y, b, n, k, ohw);
 }
 
@@ -141,31 +159,28 @@ void ae_conv2d_backward(float *dx, float *dw, float *db, const float *dy,
                         int stride, int pad, int dil) {
   int oh = ae_conv_out_size(h, kh, stride, pad, dil);
   int ow = ae_conv_out_size(w_, kw, stride, pad, dil);
-  int ohw = oh * ow, ckk = c * kh * kw, pointwise = conv_is_pointwise(kh, kw, stride, pad);
+  int ohw = oh * ow, ckk = c * kh * kw;
+  size_t ld = (size_t)n * ohw;
+  float *g = col + (size_t)ckk * ld; /* (K, N*OH*OW) = dy, images side by side */
   if (db) sum_channel_grad(db, dy, n, k, ohw);
-  for (int i = 0; i < n; i++) {
-    const float *xn = x + (size_t)i * c * h * w_; /* (C, H, W) */
-    const float *dyn = dy + (size_t)i * k * ohw;  /* (K, OH*OW) */
-    if (dw) {
-      const float *src = xn; /* (C*KH*KW, OH*OW) */
-      if (!pointwise) {
-        im2col_grid(col, xn, c, h, w_, kh, kw, stride, pad, dil, oh, ow);
-        src = col;
-      }
-      /* dw (K, C*KH*KW) += dyn (K, OH*OW) . col^T (OH*OW, C*KH*KW) */
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, ckk, ohw, 1.0f,
-                  dyn, ohw, src, ohw, 1.0f, dw, ckk);
-    }
-    if (dx) {
-      float *dxn = dx + (size_t)i * c * h * w_; /* (C, H, W) */
-      /* col (C*KH*KW, OH*OW) = w^T (C*KH*KW, K) . dyn (K, OH*OW), then col2im */
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, ohw, k, 1.0f,
-                  w, ckk, dyn, ohw, 0.0f, pointwise ? dxn : col, ohw);
-      if (!pointwise) {
-        memset(dxn, 0, sizeof(float) * (size_t)c * h * w_);
-        col2im_grid(dxn, col, c, h, w_, kh, kw, stride, pad, dil, oh, ow);
-      }
-    }
+  if (!dw && !dx) return;
+  batch_to_rows(g, dy, n, k, ohw);
+  if (dw) {
+    for (int i = 0; i < n; i++)
+      im2col_grid(col + (size_t)i * ohw, ld, x + (size_t)i * c * h * w_, c, h, w_, kh, kw,
+                  stride, pad, dil, oh, ow);
+    /* dw (K, C*KH*KW) += g (K, N*OH*OW) . col^T */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, ckk, (int)ld, 1.0f, g, (int)ld, col,
+                (int)ld, 1.0f, dw, ckk);
+  }
+  if (dx) {
+    /* col (C*KH*KW, N*OH*OW) = w^T . g, then col2im image by image */
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, (int)ld, k, 1.0f, w, ckk, g,
+                (int)ld, 0.0f, col, (int)ld);
+    memset(dx, 0, sizeof(float) * (size_t)n * c * h * w_);
+    for (int i = 0; i < n; i++)
+      col2im_grid(dx + (size_t)i * c * h * w_, col + (size_t)i * ohw, ld, c, h, w_, kh, kw,
+                  stride, pad, dil, oh, ow);
   }
 }
 
@@ -176,16 +191,17 @@ void ae_conv_transpose2d_forward(float *y, const float *x, const float *w,
   int oh = ae_conv_transpose_out_size(h, kh, stride, pad, out_pad, dil);
   int ow = ae_conv_transpose_out_size(w_, kw, stride, pad, out_pad, dil);
   int hw = h * w_, kkk = k * kh * kw;
-  for (int i = 0; i < n; i++) {
-    const float *xn = x + (size_t)i * c * hw; /* (C, H*W) */
-    float *yn = y + (size_t)i * k * oh * ow;  /* (K, OH, OW) */
-    /* col (K*KH*KW, H*W) = w^T (K*KH*KW, C) . xn (C, H*W) */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kkk, hw, c, 1.0f, w,
-                kkk, xn, hw, 0.0f, col, hw);
-    /* the input grid (H, W) is the grid of the conv that this is the adjoint of */
-    memset(yn, 0, sizeof(float) * (size_t)k * oh * ow);
-    col2im_grid(yn, col, k, oh, ow, kh, kw, stride, pad, dil, h, w_);
-  }
+  size_t ld = (size_t)n * hw;
+  float *xr = col + (size_t)kkk * ld; /* (C, N*H*W) */
+  batch_to_rows(xr, x, n, c, hw);
+  /* col (K*KH*KW, N*H*W) = w^T (K*KH*KW, C) . xr */
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kkk, (int)ld, c, 1.0f, w, kkk, xr,
+              (int)ld, 0.0f, col, (int)ld);
+  /* the input grid (H, W) is the grid of the conv that this is the adjoint of */
+  memset(y, 0, sizeof(float) * (size_t)n * k * oh * ow);
+  for (int i = 0; i < n; i++)
+    col2im_grid(y + (size_t)i * k * oh * ow, col + (size_t)i * hw, ld, k, oh, ow, kh, kw, stride,
+                pad, dil, h, w_);
   if (b) add_channel_bias(y, b, n, k, oh * ow);
 }
 
@@ -197,18 +213,22 @@ void ae_conv_transpose2d_backward(float *dx, float *dw, float *db,
   int oh = ae_conv_transpose_out_size(h, kh, stride, pad, out_pad, dil);
   int ow = ae_conv_transpose_out_size(w_, kw, stride, pad, out_pad, dil);
   int hw = h * w_, kkk = k * kh * kw;
+  size_t ld = (size_t)n * hw;
+  float *xr = col + (size_t)kkk * ld; /* (C, N*H*W) */
   if (db) sum_channel_grad(db, dy, n, k, oh * ow);
   if (!dw && !dx) return;
-  for (int i = 0; i < n; i++) {
-    const float *dyn = dy + (size_t)i * k * oh * ow; /* (K, OH, OW) */
-    /* col (K*KH*KW, H*W) = im2col of dyn over the (H, W) grid */
-    im2col_grid(col, dyn, k, oh, ow, kh, kw, stride, pad, dil, h, w_);
-    if (dw) /* dw (C, K*KH*KW) += xn (C, H*W) . col^T (H*W, K*KH*KW) */
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, c, kkk, hw, 1.0f,
-                  x + (size_t)i * c * hw, hw, col, hw, 1.0f, dw, kkk);
-    if (dx) /* dxn (C, H*W) = w (C, K*KH*KW) . col (K*KH*KW, H*W) */
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c, hw, kkk, 1.0f,
-                  w, kkk, col, hw, 0.0f, dx + (size_t)i * c * hw, hw);
+  for (int i = 0; i < n; i++) /* col (K*KH*KW, N*H*W) = im2col of dy over the (H, W) grid */
+    im2col_grid(col + (size_t)i * hw, ld, dy + (size_t)i * k * oh * ow, k, oh, ow, kh, kw, stride,
+                pad, dil, h, w_);
+  if (dw) { /* dw (C, K*KH*KW) += xr (C, N*H*W) . col^T */
+    batch_to_rows(xr, x, n, c, hw);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, c, kkk, (int)ld, 1.0f, xr, (int)ld, col,
+                (int)ld, 1.0f, dw, kkk);
+  }
+  if (dx) { /* xr (C, N*H*W) = w (C, K*KH*KW) . col, back to (N, C, H, W) */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c, (int)ld, kkk, 1.0f, w, kkk, col,
+                (int)ld, 0.0f, xr, (int)ld);
+    rows_to_batch(dx, xr, n, c, hw);
   }
 }
 

@@ -39,11 +39,20 @@ void ae_im2col(float *col, const float *x, int c, int h, int w, int kh, int kw,
 void ae_col2im(float *x, const float *col, int c, int h, int w, int kh, int kw,
                int stride, int pad, int dil);
 
-/* ---- convolution (Conv2d) ---- */
+/* ---- convolution (Conv2d) ----
+ * The whole batch is one GEMM: the images' columns sit side by side in a
+ * (C*KH*KW, N*OH*OW) matrix. Scratch `col` holds ae_conv2d_scratch(...)
+ * floats; backward recomputes what it needs, so it may be called again. */
+
+/* Scratch floats for a batch of n: N*OH*OW*(C*KH*KW + K). */
+size_t ae_conv2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw, int stride, int pad,
+                         int dil);
+/* Scratch floats for a transposed conv on a batch of n: N*H*W*(K*KH*KW + C). */
+size_t ae_conv_transpose2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw);
+
 
 /* y (N, K, OH, OW) = conv(x (N, C, H, W), w (K, C, KH, KW)) + b (K);
- * b may be NULL. col: scratch of C*KH*KW*OH*OW floats (unused, may be NULL,
- * for a 1x1 kernel with stride 1 and no padding). */
+ * b may be NULL. col: scratch of ae_conv2d_scratch(...) floats. */
 void ae_conv2d_forward(float *y, const float *x, const float *w, const float *b,
                        float *col, int n, int c, int h, int w_, int k, int kh,
                        int kw, int stride, int pad, int dil);
@@ -58,13 +67,13 @@ void ae_conv2d_backward(float *dx, float *dw, float *db, const float *dy,
 
 /* y (N, K, OH, OW) = conv_transpose(x (N, C, H, W), w (C, K, KH, KW)) + b (K);
  * OH, OW from ae_conv_transpose_out_size; b may be NULL. col: scratch of
- * K*KH*KW*H*W floats. */
+ * ae_conv_transpose2d_scratch(...) floats. */
 void ae_conv_transpose2d_forward(float *y, const float *x, const float *w,
                                  const float *b, float *col, int n, int c,
                                  int h, int w_, int k, int kh, int kw,
                                  int stride, int pad, int out_pad, int dil);
 /* Given dy (N, K, OH, OW): dw (C, K, KH, KW) += ..., db (K) += ..., dx (N, C,
- * H, W) = ... (each skipped when NULL). col: scratch of K*KH*KW*H*W floats. */
+ * H, W) = ... (each skipped when NULL). col: scratch as for the forward. */
 void ae_conv_transpose2d_backward(float *dx, float *dw, float *db,
                                   const float *dy, const float *x,
                                   const float *w, float *col, int n, int c,

@@ -2,8 +2,8 @@
  * activation (im2col/col2im + GEMM kernels in k_conv.c).
  * Legend: N batch, C in channels, K out channels, KH KW kernel, H W in,
  * OH OW out. Parameters: weight then bias (K), PyTorch layouts: conv2d
- * (K, C, KH, KW), conv_transpose2d (C, K, KH, KW). Scratch: one image's
- * column buffer. */
+ * (K, C, KH, KW), conv_transpose2d (C, K, KH, KW). Scratch: the batch's
+ * column matrix, so each layer is one large GEMM per worker. */
 #include "kernels_conv.h"
 #include "layer.h"
 
@@ -21,13 +21,13 @@ static size_t conv_param_count(const ae_layer *l) {
   return conv_weight_count(l) + (size_t)l->u.conv.filters;
 }
 
-/* conv2d: C*KH*KW*OH*OW; conv_transpose2d: K*KH*KW*H*W. */
+/* The batch's column matrix and GEMM output (k_conv.c). */
 static size_t conv_scratch_count(const ae_layer *l, int n) {
-  (void)n;
   const ae_conv_params *p = &l->u.conv;
-  size_t kk = (size_t)p->kernel * p->kernel;
-  return is_transpose(l) ? (size_t)p->filters * kk * l->in.h * l->in.w
-                         : (size_t)l->in.c * kk * l->out.h * l->out.w;
+  return is_transpose(l) ? ae_conv_transpose2d_scratch(n, l->in.c, l->in.h, l->in.w, p->filters,
+                                                       p->kernel, p->kernel)
+                         : ae_conv2d_scratch(n, l->in.c, l->in.h, l->in.w, p->filters, p->kernel,
+                                             p->kernel, p->stride, p->pad, p->dil);
 }
 
 /* Keras: He/Glorot uniform with fan_in = C KH KW, fan_out = K KH KW (for the

@@ -84,7 +84,8 @@ static void test_conv_fixtures(const fx_file *f) {
       int oh = t ? ae_conv_transpose_out_size(h, kh, s, pad, op, d) : ae_conv_out_size(h, kh, s, pad, d);
       int ow = t ? ae_conv_transpose_out_size(w, kw, s, pad, op, d) : ae_conv_out_size(w, kw, s, pad, d);
       size_t ny = (size_t)n * k * oh * ow, nx = (size_t)n * c * h * w, nw = (size_t)k * c * kh * kw;
-      size_t ncol = t ? (size_t)k * kh * kw * h * w : (size_t)c * kh * kw * oh * ow;
+      size_t ncol = t ? ae_conv_transpose2d_scratch(n, c, h, w, k, kh, kw)
+                      : ae_conv2d_scratch(n, c, h, w, k, kh, kw, s, pad, d);
       const float *x = get(f, p, "x", NULL), *wt = get(f, p, "w", NULL);
       const float *b = has_b ? get(f, p, "b", NULL) : NULL, *dy = get(f, p, "dy", NULL);
       float *y = zeros(ny), *col = zeros(ncol), *dx = zeros(nx), *dw = zeros(nw), *db = zeros(k);
@@ -278,8 +279,9 @@ static void test_conv_finite_differences(void) {
                        : ae_conv_out_size(q.w, q.kw, q.s, q.pad, q.d);
     size_t nx = (size_t)q.n * q.c * q.h * q.w, ny = (size_t)q.n * q.k * q.oh * q.ow;
     size_t nw = (size_t)q.k * q.c * q.kh * q.kw;
-    size_t ncol = q.transpose ? (size_t)q.k * q.kh * q.kw * q.h * q.w
-                              : (size_t)q.c * q.kh * q.kw * q.oh * q.ow;
+    size_t ncol = q.transpose ? ae_conv_transpose2d_scratch(q.n, q.c, q.h, q.w, q.k, q.kh, q.kw)
+                              : ae_conv2d_scratch(q.n, q.c, q.h, q.w, q.k, q.kh, q.kw, q.s,
+                                                  q.pad, q.d);
     q.x = zeros(nx), q.wt = zeros(nw), q.b = zeros(q.k), q.r = zeros(ny), q.y = zeros(ny);
     q.col = zeros(ncol);
     float *dx = zeros(nx), *dw = zeros(nw), *db = zeros(q.k), *zero = zeros(nx);
