@@ -49,7 +49,7 @@ ae_status ae_layer_build(ae_layer *l, const ae_spec_layer *s, ae_shape in, int i
   case AE_LAYER_MAXPOOL2D: {
     l->ops = &ae_maxpool2d_ops;
     ae_pool_params *p = &l->u.pool;
-    *p = (ae_pool_params){s->kernel, s->stride ? s->stride : s->kernel, s->pad};
+    *p = (ae_pool_params){s->kernel, s->stride, s->pad};
     if (2 * p->pad > p->kernel)
       return ae_set_error(AE_ERR_ARG, "layer %d (maxpool): pad=%d exceeds half the kernel %d",
                           index, p->pad, p->kernel);

@@ -85,7 +85,7 @@ static ae_status parse_layer(ae_spec_layer *l, char *text, const char *spec, int
   const char *kind = fields[0];
   *l = (ae_spec_layer){.stride = 1, .dil = 1, .act = AE_ACT_IDENTITY, .momentum = 0.1f,
                        .eps = 1e-5f};
-  int npos = 0, pos[3] = {0, 0, 0}, has_act = 0, act_ok = 1, max_pos = 0;
+  int npos = 0, pos[3] = {0, 0, 0}, has_act = 0, act_ok = 1, max_pos = 0, stride_given = 0;
   if (!strcmp(kind, "dense")) l->kind = AE_LAYER_DENSE, max_pos = 1;
   else if (!strcmp(kind, "conv")) l->kind = AE_LAYER_CONV2D, max_pos = 2;
   else if (!strcmp(kind, "convt")) l->kind = AE_LAYER_CONV_TRANSPOSE2D, max_pos = 2;
@@ -106,7 +106,8 @@ static ae_status parse_layer(ae_spec_layer *l, char *text, const char *spec, int
       int bad = 1;
       int conv = l->kind == AE_LAYER_CONV2D || l->kind == AE_LAYER_CONV_TRANSPOSE2D;
       int pool = l->kind == AE_LAYER_MAXPOOL2D;
-      if (!strcmp(f, "stride") && (conv || pool)) bad = parse_int(v, 1, 64, &l->stride);
+      if (!strcmp(f, "stride") && (conv || pool))
+        bad = parse_int(v, 1, 64, &l->stride), stride_given = 1;
       else if (!strcmp(f, "pad") && (conv || pool) && !strcmp(v, "same") && l->kind == AE_LAYER_CONV2D)
         l->same = 1, bad = 0;
       else if (!strcmp(f, "pad") && (conv || pool)) bad = parse_int(v, 0, 64, &l->pad);
@@ -150,6 +151,7 @@ static ae_status parse_layer(ae_spec_layer *l, char *text, const char *spec, int
   l->units = pos[0];
   if (l->kind == AE_LAYER_CONV2D || l->kind == AE_LAYER_CONV_TRANSPOSE2D) l->kernel = pos[1];
   if (l->kind == AE_LAYER_MAXPOOL2D || l->kind == AE_LAYER_UPSAMPLE2D) l->kernel = pos[0];
+  if (l->kind == AE_LAYER_MAXPOOL2D && !stride_given) l->stride = l->kernel; /* as PyTorch */
   if (l->kind == AE_LAYER_RESHAPE) l->reshape = (ae_shape){pos[0], pos[1], pos[2]};
   if ((l->kind == AE_LAYER_CONV2D || l->kind == AE_LAYER_CONV_TRANSPOSE2D) && l->kernel > 64)
     return BAD("spec '%s': layer %d: kernel %d is larger than 64", spec, index, l->kernel);

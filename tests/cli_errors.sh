@@ -54,6 +54,8 @@ expect_error "dir" "$aekit" train --data "$tmp/dir" -o "$tmp/x.safetensors"
 expect_error "labels" "$aekit" train --data "$fashion/t10k-images-idx3-ubyte.gz" \
   --labels "$fashion/train-labels-idx1-ubyte.gz" -o "$tmp/x.safetensors"
 expect_error "--init" "$aekit" train --data "$tmp/ok.csv" --init zeros -o "$tmp/x.safetensors"
+expect_error "noise" "$aekit" train --data "$tmp/ok.csv" --noise gaussian:0.5 -o "$tmp/x.safetensors"
+expect_error "(1, 2, 2)" "$aekit" train --model conv --data "$tmp/ok.csv" -o "$tmp/x.safetensors"
 expect_error "--bogus" "$aekit" train --bogus -o "$tmp/x.safetensors"
 expect_error "--epochs" "$aekit" train --epochs ten -o "$tmp/x.safetensors"
 expect_error "nope" "$aekit" nope
