@@ -281,7 +281,9 @@ int ae_history_best_epoch(const ae_history *h);               /* 0-based */
 ae_status ae_history_save_csv(const ae_history *h, const char *path);
 void ae_history_free(ae_history *h);
 
-/* Train m on already-scaled data. val may be NULL. With validation and
+/* Train m on already-scaled data. val may be NULL; with a noise model the
+ * validation loss is that of denoising corrupted validation inputs (the
+ * same corruption every epoch) against the clean ones. With validation and
  * patience > 0, stops after `patience` epochs without improvement and leaves
  * the weights of the best validation epoch in m (otherwise the last). The training settings and a history summary are
  * recorded in the model's metadata. history may be NULL. */

@@ -242,9 +242,13 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
     }
     h->train[e] = loss_sum / (double)n;
     h->val[e] = NAN;
-    if (val) {
-      ae_eval_result r;
-      if ((st = ae_model_evaluate(m, &r, val))) goto done;
+    if (val) { /* a denoiser is judged on corrupted inputs against clean ones,
+                  with the same corruption every epoch */
+      ae_eval_result r, corrupted;
+      st = noise.kind == AE_NOISE_NONE
+               ? ae_model_evaluate(m, &r, val)
+               : ae_model_evaluate_denoising(m, &corrupted, &r, val, o->noise, o->seed + 1);
+      if (st) goto done;
       h->val[e] = r.loss;
     }
     h->secs[e] = now_s() - t0;
