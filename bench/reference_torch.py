@@ -34,6 +34,8 @@ MODELS = sorted(DIMS) + ["conv"]
 
 def train(args, model):
     x = load_images(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
+    if args.limit:
+        x = x[:args.limit]
     if args.model == "conv":
         x = images_nchw(x)
         loss_fn = mse
@@ -94,6 +96,8 @@ def main():
     ap.add_argument("--batch", type=int, default=None,
                     help="batch size (default 256; 32 for --model conv)")
     ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--limit", type=int, default=0,
+                    help="train on the first N images only (0: all)")
     ap.add_argument("--torch-threads", type=int, default=1)
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     args = ap.parse_args()

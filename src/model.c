@@ -146,6 +146,7 @@ void ae_model_free(ae_model *m) {
  * buffer when `targets`). */
 static ae_status plan_workspace(ae_model *m, ae_workspace *ws, int n, int targets) {
   if (n <= 0) return ae_set_error(AE_ERR_ARG, "batch size %d must be positive", n);
+  if (ws->target) targets = 1; /* a plan only grows: keep what training asked for */
   if (n <= ws->plan_n && (!targets || ws->target)) return AE_OK;
   if (n < ws->plan_n) n = ws->plan_n;
   size_t widest = (size_t)m->input_dim, per = (size_t)m->input_dim, fixed = 0;

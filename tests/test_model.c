@@ -295,8 +295,13 @@ static void test_conv_threads_and_files(const char *dir) {
   /* denoising: the corrupted inputs are worse than their reconstructions
    * of a model trained to denoise, and the noise is recorded */
   o.noise = "masking:0.5";
-  o.epochs = 1;
-  CHECK_OK(ae_train(m2, part, NULL, &o, NULL));
+  o.epochs = 2; /* validation (600 samples, chunks larger than the training
+                   slices) between epochs re-plans the workspaces */
+  ae_dataset *val = NULL;
+  CHECK_OK(ae_dataset_slice(&val, all, 1000, 600));
+  CHECK_OK(ae_dataset_scale(val, 0.0f, 255.0f));
+  CHECK_OK(ae_train(m2, part, val, &o, NULL));
+  ae_dataset_free(val);
   if (m2) CHECK(strstr(ae_model_metadata(m2), "masking:0.5") != NULL);
   ae_eval_result noisy, den;
   CHECK_OK(ae_model_evaluate_denoising(m2, &noisy, &den, part, "masking:0.5", 7));
