@@ -1,5 +1,5 @@
-/* kernels.c — aekit-bench-kernels: GFLOP/s of aekit's dense forward and
- * backward at the shapes the presets use, beside OpenBLAS cblas_sgemm at the
+/* kernels.c — aekit-bench-kernels: GFLOP/s of aekit's dense and conv
+ * forward and backward at the shapes the presets use, beside OpenBLAS cblas_sgemm at the
  * same M, N, K, so "how close to the machine's roof" is a number.
  *
  *   aekit-bench-kernels [THREADS]
@@ -12,6 +12,7 @@
  * the BCE-with-logits loss. */
 #define _POSIX_C_SOURCE 200809L
 #include "kernels.h"
+#include "kernels_conv.h"
 
 #include <cblas.h>
 #include <stdio.h>
@@ -88,6 +89,58 @@ int main(int argc, char **argv) {
            in, out, f / t_fwd * 1e-9, f / t_fwd_gemm * 1e-9, 100 * t_fwd_gemm / t_fwd,
            fb / t_bwd * 1e-9, fb / t_bwd_gemm * 1e-9, 100 * t_bwd_gemm / t_bwd);
     free(x), free(w), free(b), free(y), free(dy), free(dx), free(dw), free(db);
+  }
+  /* the conv preset's layers on a worker's slice of 16 images: the batched
+   * im2col + GEMM (conv) and GEMM + col2im (transposed conv) kernels beside
+   * the one sgemm each direction would need at the same sizes */
+  static const struct {
+    const char *name;
+    int t, c, h, k, stride, pad, outpad;
+  } convs[] = {
+      {"conv1", 0, 1, 28, 32, 2, 1, 0},  {"conv2", 0, 32, 14, 64, 2, 1, 0},
+      {"convt1", 1, 64, 7, 64, 2, 1, 1}, {"convt2", 1, 64, 14, 32, 2, 1, 1},
+      {"convt3", 1, 32, 28, 1, 1, 1, 0},
+  };
+  printf("\n%-10s %5s %5s %5s | %9s %9s %6s | %9s %9s %6s\n", "conv (3x3)", "N", "C", "K", "fwd",
+         "sgemm", "ratio", "bwd", "sgemm", "ratio");
+  for (size_t s = 0; s < sizeof convs / sizeof convs[0]; s++) {
+    int n = 16, c = convs[s].c, h = convs[s].h, k = convs[s].k, st = convs[s].stride;
+    int pad = convs[s].pad, op = convs[s].outpad, t = convs[s].t;
+    int oh = t ? ae_conv_transpose_out_size(h, 3, st, pad, op, 1) : ae_conv_out_size(h, 3, st, pad, 1);
+    size_t nx = (size_t)n * c * h * h, ny = (size_t)n * k * oh * oh, nw = (size_t)c * k * 9;
+    size_t ncol = t ? ae_conv_transpose2d_scratch(n, c, h, h, k, 3, 3)
+                    : ae_conv2d_scratch(n, c, h, h, k, 3, 3, st, pad, 1);
+    float *x = randn(nx), *w = randn(nw), *b = randn(k), *y = randn(ny), *dy = randn(ny);
+    float *dx = randn(nx), *dw = randn(nw), *db = randn(k), *col = randn(ncol);
+    /* GEMM sizes: conv M=K, N=n*OH*OW, K=C*9; transposed M=K*9, N=n*H*W, K=C */
+    int gm = t ? k * 9 : k, gn = t ? n * h * h : n * oh * oh, gk = t ? c : c * 9;
+    float *ga = randn((size_t)gm * gk), *gb = randn((size_t)gk * gn), *gc = randn((size_t)gm * gn);
+    double tf, tg, tb, tgb;
+    if (t) {
+      TIME_IT(tf, ae_conv_transpose2d_forward(y, x, w, b, col, n, c, h, h, k, 3, 3, st, pad, op, 1));
+      TIME_IT(tb, ae_conv_transpose2d_backward(dx, dw, db, dy, x, w, col, n, c, h, h, k, 3, 3, st,
+                                               pad, op, 1));
+    } else {
+      TIME_IT(tf, ae_conv2d_forward(y, x, w, b, col, n, c, h, h, k, 3, 3, st, pad, 1));
+      TIME_IT(tb, ae_conv2d_backward(s ? dx : NULL, dw, db, dy, x, w, col, n, c, h, h, k, 3, 3, st,
+                                     pad, 1));
+    }
+    TIME_IT(tg, cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, gm, gn, gk, 1.0f, ga, gk, gb,
+                            gn, 0.0f, gc, gn));
+    int two = t || s; /* the first conv needs no input gradient */
+    TIME_IT(tgb, {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, gm, gn, gk, 1.0f, ga, gk, gb, gn, 0.0f,
+                  gc, gn);
+      if (two)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, gm, gn, gk, 1.0f, ga, gk, gb, gn,
+                    0.0f, gc, gn);
+    });
+    double f = 2.0 * gm * gn * gk, fb = two ? 2 * f : f;
+    printf("%-10s %5d %5d %5d | %9.1f %9.1f %5.0f%% | %9.1f %9.1f %5.0f%%\n", convs[s].name, n, c, k,
+           f / tf * 1e-9, f / tg * 1e-9, 100 * tg / tf, fb / tb * 1e-9, fb / tgb * 1e-9,
+           100 * tgb / tb);
+    free(x), free(w), free(b), free(y), free(dy), free(dx), free(dw), free(db), free(col);
+    free(ga), free(gb), free(gc);
   }
   /* a square GEMM: the machine's sgemm roof */
   int k = 1024;
