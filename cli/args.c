@@ -196,3 +196,13 @@ int cli_ends_with(const char *s, const char *suffix) {
   return a >= b && !strcmp(s + a - b, suffix);
 }
 
+
+int cli_write_images(const char *path, const float *img, size_t n, const ae_model *m) {
+  int c, h, w;
+  ae_model_input_shape(m, &c, &h, &w);
+  if (!cli_ends_with(path, ".png")) return ae_array_save(path, img, n, ae_model_input_dim(m)) ? cli_fail() : 0;
+  if (c != 1) return cli_error("%s: PNG output needs single-channel images; use .npy", path);
+  ae_status st = cli_write_grid(path, img, n, h, w, n < 10 ? (int)n : 10);
+  if (st == AE_ERR_NOMEM) return cli_error("%s: out of memory", path);
+  return st ? cli_fail() : 0;
+}

@@ -59,15 +59,7 @@ int cmd_denoise(int argc, char **argv) {
            nr.mse, nr.psnr, dr.mse, dr.psnr);
   }
   if (output) {
-    ae_status st = cli_ends_with(output, ".png")
-                       ? (c == 1 ? cli_write_grid(output, out, n, h, w, n < 10 ? (int)n : 10)
-                                 : AE_ERR_ARG)
-                       : ae_array_save(output, out, n, dim);
-    if (st == AE_ERR_ARG && c != 1) {
-      cli_error("%s: PNG output needs single-channel images; use .npy", output);
-      goto done;
-    }
-    if (st) goto fail;
+    if (cli_write_images(output, out, n, m)) goto done;
     printf("wrote %zu denoised images to %s\n", n, output);
   }
   if (grid) {

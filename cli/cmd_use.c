@@ -121,17 +121,7 @@ int cmd_decode(int argc, char **argv) {
     goto out;
   }
   if (ae_model_decode(m, out, ae_dataset_data(codes), n)) goto fail;
-  int c, h, w;
-  ae_model_input_shape(m, &c, &h, &w);
-  ae_status st = cli_ends_with(output, ".png")
-                     ? (c == 1 ? cli_write_grid(output, out, n, h, w, n < 10 ? (int)n : 10)
-                               : AE_ERR_ARG)
-                     : ae_array_save(output, out, n, d);
-  if (st == AE_ERR_ARG && c != 1) {
-    cli_error("%s: PNG output needs single-channel images; use .npy", output);
-    goto out;
-  }
-  if (st) goto fail;
+  if (cli_write_images(output, out, n, m)) goto out;
   printf("decoded %zu codes to %s\n", n, output);
   rc = 0;
   goto out;

@@ -142,6 +142,12 @@ typedef struct ae_spec_layer {
 ae_status ae_layer_build(ae_layer *l, const ae_spec_layer *s, ae_shape in,
                          int index);
 
+/* Draw nw weights and nb biases: AE_INIT_KERAS: He uniform (relu family)
+ * or Glorot uniform over fan_in/fan_out, biases 0; AE_INIT_TORCH: weights
+ * and biases U(+-1/sqrt(fan_in)). */
+void ae_init_weights(float *w, size_t nw, float *b, size_t nb, ae_init scheme, ae_act act,
+                     double fan_in, double fan_out, ae_rng *rng);
+
 /* The activation as spec text ("relu", "leaky_relu:0.2"). */
 int ae_act_spec(ae_act act, float slope, char *buf, size_t len);
 

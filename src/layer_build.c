@@ -4,6 +4,8 @@
 #include "kernels_conv.h"
 #include "layer.h"
 
+#include <math.h>
+
 static ae_status too_small(int index, const char *what, ae_shape in) {
   return ae_set_error(AE_ERR_SHAPE,
                       "layer %d (%s): input of shape (%d, %d, %d) is too small for it", index,
@@ -87,4 +89,15 @@ ae_status ae_layer_build(ae_layer *l, const ae_spec_layer *s, ae_shape in, int i
   l->in_dim = in.c * in.h * in.w;
   l->out_dim = out.c * out.h * out.w;
   return AE_OK;
+}
+
+void ae_init_weights(float *w, size_t nw, float *b, size_t nb, ae_init scheme, ae_act act,
+                     double fan_in, double fan_out, ae_rng *rng) {
+  double limit = (act == AE_ACT_RELU || act == AE_ACT_LEAKY_RELU) ? sqrt(6.0 / fan_in)
+                                                                   : sqrt(6.0 / (fan_in + fan_out));
+  double bias_limit = 0.0;
+  if (scheme == AE_INIT_TORCH) limit = bias_limit = 1.0 / sqrt(fan_in);
+  for (size_t k = 0; k < nw; k++) w[k] = (float)((2.0 * ae_rng_uniform_double(rng) - 1.0) * limit);
+  for (size_t k = 0; k < nb; k++)
+    b[k] = (float)((2.0 * ae_rng_uniform_double(rng) - 1.0) * bias_limit);
 }

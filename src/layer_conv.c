@@ -38,16 +38,9 @@ static void conv_init(ae_layer *l, ae_init scheme, ae_rng *rng) {
   double kk = (double)p->kernel * p->kernel;
   double fan_in = kk * (is_transpose(l) ? p->filters : l->in.c);
   double fan_out = kk * (is_transpose(l) ? l->in.c : p->filters);
-  double limit = (p->act == AE_ACT_RELU || p->act == AE_ACT_LEAKY_RELU)
-                     ? sqrt(6.0 / fan_in)
-                     : sqrt(6.0 / (fan_in + fan_out));
-  double bias_limit = 0.0;
-  if (scheme == AE_INIT_TORCH) limit = bias_limit = 1.0 / sqrt(fan_in);
   size_t nw = conv_weight_count(l);
-  for (size_t k = 0; k < nw; k++)
-    l->params[k] = (float)((2.0 * ae_rng_uniform_double(rng) - 1.0) * limit);
-  for (int k = 0; k < p->filters; k++)
-    l->params[nw + k] = (float)((2.0 * ae_rng_uniform_double(rng) - 1.0) * bias_limit);
+  ae_init_weights(l->params, nw, l->params + nw, (size_t)p->filters, scheme, p->act, fan_in,
+                  fan_out, rng);
 }
 
 static void conv_forward(ae_layer *l, const ae_layer_ctx *ctx, float *y, const float *x, int n,

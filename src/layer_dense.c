@@ -10,20 +10,11 @@ static size_t dense_param_count(const ae_layer *l) {
   return (size_t)l->out_dim * l->in_dim + (size_t)l->out_dim;
 }
 
-/* Keras defaults: He uniform for relu-family layers, Glorot uniform else,
- * biases zero. PyTorch's nn.Linear: weights and biases U(+-1/sqrt(fan_in)). */
+/* Keras's or PyTorch's default (ae_init_weights). */
 static void dense_init(ae_layer *l, ae_init scheme, ae_rng *rng) {
-  const ae_dense_params *d = &l->u.dense;
-  double limit = (d->act == AE_ACT_RELU || d->act == AE_ACT_LEAKY_RELU)
-                     ? sqrt(6.0 / l->in_dim)
-                     : sqrt(6.0 / (l->in_dim + l->out_dim));
-  double bias_limit = 0.0;
-  if (scheme == AE_INIT_TORCH) limit = bias_limit = 1.0 / sqrt(l->in_dim);
   size_t nw = (size_t)l->out_dim * l->in_dim;
-  for (size_t k = 0; k < nw; k++)
-    l->params[k] = (float)((2.0 * ae_rng_uniform_double(rng) - 1.0) * limit);
-  for (int j = 0; j < l->out_dim; j++)
-    l->params[nw + j] = (float)((2.0 * ae_rng_uniform_double(rng) - 1.0) * bias_limit);
+  ae_init_weights(l->params, nw, l->params + nw, (size_t)l->out_dim, scheme, l->u.dense.act,
+                  l->in_dim, l->out_dim, rng);
 }
 
 static void dense_forward(ae_layer *l, const ae_layer_ctx *ctx, float *y, const float *x, int n,
