@@ -206,3 +206,48 @@ int cli_write_images(const char *path, const float *img, size_t n, const ae_mode
   if (st == AE_ERR_NOMEM) return cli_error("%s: out of memory", path);
   return st ? cli_fail() : 0;
 }
+
+int cli_load_images(ae_model **m, ae_dataset **ds, const char *model_path, const char *const *files,
+                    int n_files, int threads) {
+  *m = NULL;
+  *ds = NULL;
+  float *all = NULL; /* (n_files, D) */
+  ae_dataset *one = NULL;
+  if (ae_model_load(m, model_path) || ae_model_set_threads(*m, threads)) goto fail_lib;
+  size_t dim = ae_model_input_dim(*m);
+  if (!(all = malloc((size_t)n_files * dim * sizeof(float)))) {
+    cli_error("out of memory");
+    goto fail;
+  }
+  for (int i = 0; i < n_files; i++) {
+    if (ae_dataset_load(&one, files[i], NULL)) goto fail_lib;
+    const float *x = ae_dataset_data(one);
+    if (ae_dataset_count(one) != 1 || ae_dataset_dim(one) != dim || !x) {
+      cli_error("%s: %zu values, model %s takes images of %zu", files[i], ae_dataset_dim(one),
+                model_path, dim);
+      goto fail;
+    }
+    memcpy(all + (size_t)i * dim, x, dim * sizeof(float));
+    ae_dataset_free(one);
+    one = NULL;
+  }
+  int c, h, w;
+  float lo, hi;
+  ae_model_input_shape(*m, &c, &h, &w);
+  ae_model_scaling(*m, &lo, &hi);
+  if (ae_dataset_from_array(ds, all, (size_t)n_files, dim, NULL) ||
+      ae_dataset_set_shape(*ds, c, h, w) || ae_dataset_scale(*ds, lo, hi))
+    goto fail_lib;
+  free(all);
+  return 0;
+fail_lib:
+  cli_fail();
+fail:
+  free(all);
+  ae_dataset_free(one);
+  ae_dataset_free(*ds);
+  ae_model_free(*m);
+  *m = NULL;
+  *ds = NULL;
+  return 1;
+}

@@ -45,6 +45,11 @@ typedef struct cli_data {
 int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
              const char *fashion_labels);
 
+/* Load a model and image files (one sample each, same size) for it, scaled
+ * as the model says. */
+int cli_load_images(ae_model **m, ae_dataset **ds, const char *model_path, const char *const *files,
+                    int n_files, int threads);
+
 /* Load a model and data for it, scaled as the model says. */
 int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
                        const cli_data *d);

@@ -7,9 +7,11 @@
 #include <string.h>
 
 static const char *usage =
-    "usage: aekit denoise MODEL [--data FILE] [--noise SPEC] -o OUT.png|OUT.npy [--grid GRID.png]\n\n"
-    "Reconstruct (denoise) every image of a data set (IDX, CSV, NPY or one PNG;\n"
-    "default: the Fashion-MNIST test set) with a denoising autoencoder. With\n"
+    "usage: aekit denoise MODEL [--data FILE | IMAGE.png ...] [--noise SPEC] -o OUT.png|OUT.npy\n"
+    "                     [--grid GRID.png]\n\n"
+    "Reconstruct (denoise) every image of a data set (IDX, CSV, NPY or PNG; PNG\n"
+    "files may also be listed after the model; default: the Fashion-MNIST test\n"
+    "set) with a denoising autoencoder. With\n"
     "--noise the clean images are first corrupted as given (the tutorial's\n"
     "demonstration) and MSE/PSNR against the clean images are printed;\n"
     "without it the data is taken as already noisy. -o writes the denoised\n"
@@ -28,17 +30,21 @@ int cmd_denoise(int argc, char **argv) {
       {"--noise", NULL, OPT_STRING, &noise, "corrupt clean data first: gaussian:MEAN,STD, masking:P, salt-pepper:P"},
       {"--seed", NULL, OPT_U64, &seed, "seed of the corruption (default 1)"},
       DATA_OPTS(d), OPTS_END};
-  const char *pos[1];
+  enum { MAX_FILES = 1000 };
+  const char *pos[1 + MAX_FILES];
   int npos;
-  int r = cli_parse(argc, argv, "denoise", usage, opts, pos, 1, &npos);
+  int r = cli_parse(argc, argv, "denoise", usage, opts, pos, 1 + MAX_FILES, &npos);
   if (r) return r == 2 ? 0 : 1;
-  if (npos != 1) return cli_error("denoise: no model file given (see aekit denoise --help)");
+  if (npos < 1) return cli_error("denoise: no model file given (see aekit denoise --help)");
+  if (npos > 1 && d.path) return cli_error("denoise: give --data or image files, not both");
   model = pos[0];
   if (!output && !grid) return cli_error("denoise: nothing to write (give -o OUT.png|.npy or --grid GRID.png)");
   if (count < 1 || count > 1000) return cli_error("denoise: --count %d must be in 1..1000", count);
   ae_model *m = NULL;
   ae_dataset *ds = NULL;
-  if (cli_load_for_model(&m, &ds, model, &d)) return 1;
+  if (npos > 1 ? cli_load_images(&m, &ds, model, pos + 1, npos - 1, d.threads)
+               : cli_load_for_model(&m, &ds, model, &d))
+    return 1;
   size_t n = ae_dataset_count(ds), dim = ae_model_input_dim(m), total = n * dim;
   int c, h, w, rc = 1;
   ae_model_input_shape(m, &c, &h, &w);

@@ -5,6 +5,7 @@
 #include "check.h"
 #include "dataset.h"
 #include "model.h"
+#include "pngio.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -316,6 +317,27 @@ static void test_conv_threads_and_files(const char *dir) {
   ae_dataset_free(all);
 }
 
+/* A PNG file is one sample of shape (1, H, W) with the range 0..255. */
+static void test_png_input(const char *dir) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/img.png", dir);
+  unsigned char px[6 * 5];
+  for (int k = 0; k < 30; k++) px[k] = (unsigned char)(k * 8);
+  CHECK_OK(ae_png_write_gray(path, px, 5, 6));
+  ae_dataset *ds = NULL;
+  CHECK_OK(ae_dataset_load(&ds, path, NULL));
+  if (ds) {
+    int c, h, w;
+    float lo, hi;
+    ae_dataset_shape(ds, &c, &h, &w);
+    ae_dataset_range(ds, &lo, &hi);
+    CHECK(ae_dataset_count(ds) == 1 && c == 1 && h == 6 && w == 5 && lo == 0.0f && hi == 255.0f);
+    CHECK(ae_dataset_data(ds)[29] == 232.0f);
+  }
+  ae_dataset_free(ds);
+  remove(path);
+}
+
 int main(void) {
   char dir[] = "/tmp/aekit-test-model-XXXXXX";
   if (!mkdtemp(dir)) return 1;
@@ -325,6 +347,7 @@ int main(void) {
   test_training_reduces_loss();
   test_early_stopping();
   test_conv_specs();
+  test_png_input(dir);
   test_conv_threads_and_files(dir);
   rmdir(dir);
   CHECK_DONE();
