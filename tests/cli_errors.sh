@@ -70,6 +70,13 @@ expect_error "missing.safetensors" "$aekit" eval "$tmp/missing.safetensors"
 expect_error "784" "$aekit" eval "$tmp/m.safetensors" --data "$fashion/t10k-images-idx3-ubyte.gz"
 expect_error "no/such/dir" "$aekit" encode "$tmp/m.safetensors" --data "$tmp/ok.csv" -o "$tmp/no/such/dir/c.npy"
 expect_error "no/such/dir" "$aekit" reconstruct "$tmp/m.safetensors" --data "$tmp/ok.csv" -o "$tmp/no/such/dir/g.png"
+# a full disk (the file size limit stands in for it): one error line, and
+# the model already saved under that name is left as it was
+( ulimit -f 8; trap '' XFSZ
+  expect_error "m.safetensors" "$aekit" train --data "$tmp/ok.csv" --model dense:512:relu --epochs 1 -q \
+    -o "$tmp/m.safetensors"
+  exit $fail ) || fail=1
+cmp -s "$tmp/m.safetensors" "$tmp/m.orig" || { echo "FAIL: saved model changed by a failed write"; fail=1; }
 # training that fails must not touch the model already saved
 expect_error "ragged.csv" "$aekit" train --data "$tmp/ragged.csv" -o "$tmp/m.safetensors"
 cmp -s "$tmp/m.safetensors" "$tmp/m.orig" || { echo "FAIL: saved model changed"; fail=1; }
