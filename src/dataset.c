@@ -243,17 +243,6 @@ fail:
 
 size_t ae_dataset_count(const ae_dataset *ds) { return ds ? ds->n : 0; }
 size_t ae_dataset_dim(const ae_dataset *ds) { return ds ? ds->dim : 0; }
-/* For uint8 storage the float copy is made on first use and kept. */
-const float *ae_dataset_data(const ae_dataset *ds) {
-  if (!ds) return NULL;
-  if (!ds->x && ds->u8) {
-    ae_dataset *m = (ae_dataset *)ds; /* a cache, not a change of value */
-    m->x = malloc(ds->n * ds->dim * sizeof(float)); /* (N, D) */
-    if (m->x) ae_dataset_rows(m->x, ds, NULL, 0, ds->n);
-  }
-  return ds->x;
-}
-
 AE_VECTOR_CLONES
 void ae_dataset_rows(float *out, const ae_dataset *ds, const uint32_t *idx,
                      size_t start, size_t count) {
@@ -270,6 +259,18 @@ void ae_dataset_rows(float *out, const ae_dataset *ds, const uint32_t *idx,
     }
   }
 }
+
+/* For uint8 storage the float copy is made on first use and kept. */
+const float *ae_dataset_data(const ae_dataset *ds) {
+  if (!ds) return NULL;
+  if (!ds->x && ds->u8) {
+    ae_dataset *m = (ae_dataset *)ds; /* a cache, not a change of value */
+    m->x = malloc(ds->n * ds->dim * sizeof(float)); /* (N, D) */
+    if (m->x) ae_dataset_rows(m->x, ds, NULL, 0, ds->n);
+  }
+  return ds->x;
+}
+
 const int32_t *ae_dataset_labels(const ae_dataset *ds) {
   return ds ? ds->labels : NULL;
 }

@@ -11,9 +11,10 @@
 #include <stddef.h>
 
 /* Element-wise kernels are compiled twice on x86-64, for AVX2 and for the
- * baseline, and the loader picks the one the CPU runs (GNU ifunc). */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) && \
-    !defined(AE_NO_CLONES)
+ * baseline, and the loader picks the one the CPU runs (GNU ifunc). gcc only:
+ * clang 14 wants the attribute on every declaration as well. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    defined(__linux__) && !defined(AE_NO_CLONES)
 #define AE_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define AE_VECTOR_CLONES
