@@ -128,7 +128,7 @@ size_t ae_conv2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw, int
                          int dil) {
   size_t ohw = (size_t)ae_conv_out_size(h, kh, stride, pad, dil) *
                (size_t)ae_conv_out_size(w_, kw, stride, pad, dil);
-  return (size_t)n * ohw * ((size_t)c * kh * kw + (size_t)k);
+  return (size_t)n * ohw * (2 * (size_t)c * kh * kw + (size_t)k);
 }
 
 size_t ae_conv_transpose2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw) {
@@ -162,24 +162,21 @@ void ae_conv2d_backward(float *dx, float *dw, float *db, const float *dy,
   int ohw = oh * ow, ckk = c * kh * kw;
   size_t ld = (size_t)n * ohw;
   float *g = col + (size_t)ckk * ld; /* (K, N*OH*OW) = dy, images side by side */
+  float *dcol = g + (size_t)k * ld;   /* (C*KH*KW, N*OH*OW) */
+  (void)x; /* its columns are in col, from the forward */
   if (db) sum_channel_grad(db, dy, n, k, ohw);
   if (!dw && !dx) return;
   batch_to_rows(g, dy, n, k, ohw);
-  if (dw) {
-    for (int i = 0; i < n; i++)
-      im2col_grid(col + (size_t)i * ohw, ld, x + (size_t)i * c * h * w_, c, h, w_, kh, kw,
-                  stride, pad, dil, oh, ow);
-    /* dw (K, C*KH*KW) += g (K, N*OH*OW) . col^T */
+  if (dw) /* dw (K, C*KH*KW) += g (K, N*OH*OW) . col^T */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, ckk, (int)ld, 1.0f, g, (int)ld, col,
                 (int)ld, 1.0f, dw, ckk);
-  }
   if (dx) {
-    /* col (C*KH*KW, N*OH*OW) = w^T . g, then col2im image by image */
+    /* dcol (C*KH*KW, N*OH*OW) = w^T . g, then col2im image by image */
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, (int)ld, k, 1.0f, w, ckk, g,
-                (int)ld, 0.0f, col, (int)ld);
+                (int)ld, 0.0f, dcol, (int)ld);
     memset(dx, 0, sizeof(float) * (size_t)n * c * h * w_);
     for (int i = 0; i < n; i++)
-      col2im_grid(dx + (size_t)i * c * h * w_, col + (size_t)i * ohw, ld, c, h, w_, kh, kw,
+      col2im_grid(dx + (size_t)i * c * h * w_, dcol + (size_t)i * ohw, ld, c, h, w_, kh, kw,
                   stride, pad, dil, oh, ow);
   }
 }

@@ -42,9 +42,10 @@ void ae_col2im(float *x, const float *col, int c, int h, int w, int kh, int kw,
 /* ---- convolution (Conv2d) ----
  * The whole batch is one GEMM: the images' columns sit side by side in a
  * (C*KH*KW, N*OH*OW) matrix. Scratch `col` holds ae_conv2d_scratch(...)
- * floats; backward recomputes what it needs, so it may be called again. */
+ * floats; the backward reads the columns the forward of the same x left in
+ * it (and keeps them, so it may be called again). */
 
-/* Scratch floats for a batch of n: N*OH*OW*(C*KH*KW + K). */
+/* Scratch floats for a batch of n: N*OH*OW*(2*C*KH*KW + K). */
 size_t ae_conv2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw, int stride, int pad,
                          int dil);
 /* Scratch floats for a transposed conv on a batch of n: N*H*W*(K*KH*KW + C). */
@@ -57,7 +58,8 @@ void ae_conv2d_forward(float *y, const float *x, const float *w, const float *b,
                        float *col, int n, int c, int h, int w_, int k, int kh,
                        int kw, int stride, int pad, int dil);
 /* Given dy (N, K, OH, OW): dw (K, C, KH, KW) += ..., db (K) += ..., dx (N, C,
- * H, W) = ... (each skipped when NULL). col: scratch as for the forward. */
+ * H, W) = ... (each skipped when NULL). col: the scratch the forward of this
+ * x filled. */
 void ae_conv2d_backward(float *dx, float *dw, float *db, const float *dy,
                         const float *x, const float *w, float *col, int n,
                         int c, int h, int w_, int k, int kh, int kw,

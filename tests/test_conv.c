@@ -287,6 +287,7 @@ static void test_conv_finite_differences(void) {
     float *dx = zeros(nx), *dw = zeros(nw), *db = zeros(q.k), *zero = zeros(nx);
     fill_normal(&rng, q.x, nx, 1.0f), fill_normal(&rng, q.wt, nw, 0.4f);
     fill_normal(&rng, q.b, q.k, 0.1f), fill_normal(&rng, q.r, ny, 1.0f);
+    conv_objective(&q); /* the forward fills col, as in a training step */
     if (q.transpose)
       ae_conv_transpose2d_backward(dx, dw, db, q.r, q.x, q.wt, q.col, q.n, q.c, q.h, q.w, q.k,
                                    q.kh, q.kw, q.s, q.pad, q.op, q.d);
