@@ -109,7 +109,8 @@ void ae_dataset_shape(const ae_dataset *ds, int *c, int *h, int *w);
 ae_status ae_dataset_set_shape(ae_dataset *ds, int c, int h, int w);
 /* The values, (n, dim). Data read from uint8 files is stored as bytes
  * (a quarter of the memory) and converted on the fly where aekit reads it;
- * the first call here makes and keeps a float copy (NULL if out of memory). */
+ * the first call here makes and keeps a float copy (NULL if out of memory),
+ * so make that first call before sharing the data set between threads. */
 const float *ae_dataset_data(const ae_dataset *ds);
 const int32_t *ae_dataset_labels(const ae_dataset *ds);  /* (n) or NULL */
 /* The value range the source format implies: [0, 255] for uint8 data, the
@@ -195,7 +196,9 @@ void ae_model_scaling(const ae_model *m, float *lo, float *hi);
 float *ae_model_params(ae_model *m);
 
 /* Threads used by inference and evaluation (0, the default: all cores).
- * Training takes its own count (ae_train_options.threads). */
+ * Training takes its own count (ae_train_options.threads). aekit runs its
+ * own worker threads and sets OpenBLAS (a process-wide setting) to one
+ * thread while it works, so the two never oversubscribe the cores. */
 ae_status ae_model_set_threads(ae_model *m, int threads);
 
 /* Inference (evaluation mode) on n already-scaled samples. */
@@ -257,7 +260,8 @@ typedef struct ae_train_options {
   int nesterov;               /* SGD: Nesterov momentum */
   float weight_decay;         /* decoupled (AdamW-style / SGD L2), default 0 */
   uint64_t seed;              /* shuffling; default 42 */
-  int threads;                /* 0 = leave as is */
+  int threads;                /* worker threads, 0 = all cores; each takes a
+                                 slice of every batch (see ae_model_set_threads) */
   int patience;               /* early stopping on validation loss; 0 = off */
   float min_delta;            /* improvement needed to reset patience */
   const char *checkpoint_path;/* write the model here after each epoch */
