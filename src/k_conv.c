@@ -89,6 +89,23 @@ void ae_col2im(float *x, const float *col, int c, int h, int w, int kh, int kw,
   col2im_grid(x, col, (size_t)oh * ow, c, h, w, kh, kw, stride, pad, dil, oh, ow);
 }
 
+/* db (K) += sums of dy (N, K, S) over N and S, in a fixed order. */
+static void sum_channel_grad(float *db, const float *dy, int n, int k, int s) {
+  for (int kk = 0; kk < k; kk++) {
+    double acc = 0.0;
+    for (int i = 0; i < n; i++) { /* each row in 8 double lanes (vectorised) */
+      const float *row = dy + ((size_t)i * k + kk) * s;
+      double lane[8] = {0};
+      int j = 0;
+      for (; j + 8 <= s; j += 8)
+        for (int q = 0; q < 8; q++) lane[q] += row[j + q];
+      for (int q = 0; q < 8; q++) acc += lane[q];
+      for (; j < s; j++) acc += row[j];
+    }
+    db[kk] += (float)acc;
+  }
+}
+
 /* y (N, K, S) += b (K) broadcast over S. */
 static void add_channel_bias(float *y, const float *b, int n, int k, int s) {
   for (int i = 0; i < n; i++)
@@ -98,17 +115,6 @@ static void add_channel_bias(float *y, const float *b, int n, int k, int s) {
     }
 }
 
-/* db (K) += sums of dy (N, K, S) over N and S, in a fixed order. */
-static void sum_channel_grad(float *db, const float *dy, int n, int k, int s) {
-  for (int kk = 0; kk < k; kk++) {
-    double acc = 0.0;
-    for (int i = 0; i < n; i++) {
-      const float *row = dy + ((size_t)i * k + kk) * s;
-      for (int j = 0; j < s; j++) acc += row[j];
-    }
-    db[kk] += (float)acc;
-  }
-}
 
 /* (N, R, S) <-> (R, N*S): the batch's images side by side, so one GEMM
  * covers the whole batch. */
@@ -124,6 +130,16 @@ static void rows_to_batch(float *dst, const float *src, int n, int r, int s) {
       memcpy(dst + ((size_t)i * r + q) * s, src + ((size_t)q * n + i) * s, sizeof(float) * (size_t)s);
 }
 
+/* rows_to_batch adding a bias (R) per row in the same pass. */
+static void rows_to_batch_bias(float *dst, const float *src, const float *b, int n, int r, int s) {
+  for (int i = 0; i < n; i++)
+    for (int q = 0; q < r; q++) {
+      float *d = dst + ((size_t)i * r + q) * s, bias = b[q];
+      const float *o = src + ((size_t)q * n + i) * s;
+      for (int j = 0; j < s; j++) d[j] = o[j] + bias;
+    }
+}
+
 size_t ae_conv2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw, int stride, int pad,
                          int dil) {
   size_t ohw = (size_t)ae_conv_out_size(h, kh, stride, pad, dil) *
@@ -132,7 +148,7 @@ size_t ae_conv2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw, int
 }
 
 size_t ae_conv_transpose2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw) {
-  return (size_t)n * h * w_ * ((size_t)k * kh * kw + (size_t)c);
+  return (size_t)n * h * w_ * ((size_t)k * kh * kw + 2 * (size_t)c);
 }
 
 void ae_conv2d_forward(float *y, const float *x, const float *w, const float *b,
@@ -149,8 +165,8 @@ void ae_conv2d_forward(float *y, const float *x, const float *w, const float *b,
   /* out (K, N*OH*OW) = w (K, C*KH*KW) . col */
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, (int)ld, ckk, 1.0f, w, ckk, col,
               (int)ld, 0.0f, out, (int)ld);
-  rows_to_batch(y, out, n, k, ohw);
-  if (b) add_channel_bias(y, b, n, k, ohw);
+  if (b) rows_to_batch_bias(y, out, b, n, k, ohw);
+  else rows_to_batch(y, out, n, k, ohw);
 }
 
 void ae_conv2d_backward(float *dx, float *dw, float *db, const float *dy,
@@ -194,13 +210,16 @@ void ae_conv_transpose2d_forward(float *y, const float *x, const float *w,
   /* col (K*KH*KW, N*H*W) = w^T (K*KH*KW, C) . xr */
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kkk, (int)ld, c, 1.0f, w, kkk, xr,
               (int)ld, 0.0f, col, (int)ld);
-  /* the input grid (H, W) is the grid of the conv that this is the adjoint of */
+  /* the input grid (H, W) is the grid of the conv that this is the adjoint of;
+   * the bias goes on afterwards, in PyTorch's order of additions */
   memset(y, 0, sizeof(float) * (size_t)n * k * oh * ow);
   for (int i = 0; i < n; i++)
     col2im_grid(y + (size_t)i * k * oh * ow, col + (size_t)i * hw, ld, k, oh, ow, kh, kw, stride,
                 pad, dil, h, w_);
   if (b) add_channel_bias(y, b, n, k, oh * ow);
 }
+
+
 
 void ae_conv_transpose2d_backward(float *dx, float *dw, float *db,
                                   const float *dy, const float *x,
@@ -211,21 +230,21 @@ void ae_conv_transpose2d_backward(float *dx, float *dw, float *db,
   int ow = ae_conv_transpose_out_size(w_, kw, stride, pad, out_pad, dil);
   int hw = h * w_, kkk = k * kh * kw;
   size_t ld = (size_t)n * hw;
-  float *xr = col + (size_t)kkk * ld; /* (C, N*H*W) */
+  float *xr = col + (size_t)kkk * ld; /* (C, N*H*W): x as the forward left it */
+  float *dxr = xr + (size_t)c * ld;   /* (C, N*H*W) */
+  (void)x;
   if (db) sum_channel_grad(db, dy, n, k, oh * ow);
   if (!dw && !dx) return;
   for (int i = 0; i < n; i++) /* col (K*KH*KW, N*H*W) = im2col of dy over the (H, W) grid */
     im2col_grid(col + (size_t)i * hw, ld, dy + (size_t)i * k * oh * ow, k, oh, ow, kh, kw, stride,
                 pad, dil, h, w_);
-  if (dw) { /* dw (C, K*KH*KW) += xr (C, N*H*W) . col^T */
-    batch_to_rows(xr, x, n, c, hw);
+  if (dw) /* dw (C, K*KH*KW) += xr (C, N*H*W) . col^T */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, c, kkk, (int)ld, 1.0f, xr, (int)ld, col,
                 (int)ld, 1.0f, dw, kkk);
-  }
-  if (dx) { /* xr (C, N*H*W) = w (C, K*KH*KW) . col, back to (N, C, H, W) */
+  if (dx) { /* dxr (C, N*H*W) = w (C, K*KH*KW) . col, back to (N, C, H, W) */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c, (int)ld, kkk, 1.0f, w, kkk, col,
-                (int)ld, 0.0f, xr, (int)ld);
-    rows_to_batch(dx, xr, n, c, hw);
+                (int)ld, 0.0f, dxr, (int)ld);
+    rows_to_batch(dx, dxr, n, c, hw);
   }
 }
 

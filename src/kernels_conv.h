@@ -48,7 +48,8 @@ void ae_col2im(float *x, const float *col, int c, int h, int w, int kh, int kw,
 /* Scratch floats for a batch of n: N*OH*OW*(2*C*KH*KW + K). */
 size_t ae_conv2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw, int stride, int pad,
                          int dil);
-/* Scratch floats for a transposed conv on a batch of n: N*H*W*(K*KH*KW + C). */
+/* Scratch floats for a transposed conv on a batch of n: N*H*W*(K*KH*KW + 2C);
+ * as for conv2d, the backward reads what the forward of this x left. */
 size_t ae_conv_transpose2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw);
 
 
@@ -75,7 +76,8 @@ void ae_conv_transpose2d_forward(float *y, const float *x, const float *w,
                                  int h, int w_, int k, int kh, int kw,
                                  int stride, int pad, int out_pad, int dil);
 /* Given dy (N, K, OH, OW): dw (C, K, KH, KW) += ..., db (K) += ..., dx (N, C,
- * H, W) = ... (each skipped when NULL). col: scratch as for the forward. */
+ * H, W) = ... (each skipped when NULL). col: the scratch the forward of this
+ * x filled. */
 void ae_conv_transpose2d_backward(float *dx, float *dw, float *db,
                                   const float *dy, const float *x,
                                   const float *w, float *col, int n, int c,
