@@ -130,6 +130,25 @@ static void rows_to_batch(float *dst, const float *src, int n, int r, int s) {
       memcpy(dst + ((size_t)i * r + q) * s, src + ((size_t)q * n + i) * s, sizeof(float) * (size_t)s);
 }
 
+/* batch_to_rows that also adds each (image, row)'s sum into db (R), images
+ * in order, in the same pass (the sums as sum_channel_grad makes them). */
+static void batch_to_rows_sum(float *dst, float *db, const float *src, int n, int r, int s) {
+  for (int q = 0; q < r; q++) {
+    double acc = 0.0;
+    for (int i = 0; i < n; i++) {
+      const float *row = src + ((size_t)i * r + q) * s;
+      float *d = dst + ((size_t)q * n + i) * s;
+      double lane[8] = {0};
+      int j = 0;
+      for (; j + 8 <= s; j += 8)
+        for (int t = 0; t < 8; t++) lane[t] += (d[j + t] = row[j + t]);
+      for (int t = 0; t < 8; t++) acc += lane[t];
+      for (; j < s; j++) acc += (d[j] = row[j]);
+    }
+    db[q] += (float)acc;
+  }
+}
+
 /* rows_to_batch adding a bias (R) per row in the same pass. */
 static void rows_to_batch_bias(float *dst, const float *src, const float *b, int n, int r, int s) {
   for (int i = 0; i < n; i++)
@@ -180,9 +199,12 @@ void ae_conv2d_backward(float *dx, float *dw, float *db, const float *dy,
   float *g = col + (size_t)ckk * ld; /* (K, N*OH*OW) = dy, images side by side */
   float *dcol = g + (size_t)k * ld;   /* (C*KH*KW, N*OH*OW) */
   (void)x; /* its columns are in col, from the forward */
-  if (db) sum_channel_grad(db, dy, n, k, ohw);
-  if (!dw && !dx) return;
-  batch_to_rows(g, dy, n, k, ohw);
+  if (!dw && !dx) {
+    if (db) sum_channel_grad(db, dy, n, k, ohw);
+    return;
+  }
+  if (db) batch_to_rows_sum(g, db, dy, n, k, ohw);
+  else batch_to_rows(g, dy, n, k, ohw);
   if (dw) /* dw (K, C*KH*KW) += g (K, N*OH*OW) . col^T */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, ckk, (int)ld, 1.0f, g, (int)ld, col,
                 (int)ld, 1.0f, dw, ckk);
