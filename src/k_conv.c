@@ -89,19 +89,22 @@ void ae_col2im(float *x, const float *col, int c, int h, int w, int kh, int kw,
   col2im_grid(x, col, (size_t)oh * ow, c, h, w, kh, kw, stride, pad, dil, oh, ow);
 }
 
+/* Sum of s floats in 8 double lanes (vectorised), in a fixed order. */
+static double row_sum(const float *row, int s) {
+  double lane[8] = {0}, acc = 0.0;
+  int j = 0;
+  for (; j + 8 <= s; j += 8)
+    for (int q = 0; q < 8; q++) lane[q] += row[j + q];
+  for (int q = 0; q < 8; q++) acc += lane[q];
+  for (; j < s; j++) acc += row[j];
+  return acc;
+}
+
 /* db (K) += sums of dy (N, K, S) over N and S, in a fixed order. */
 static void sum_channel_grad(float *db, const float *dy, int n, int k, int s) {
   for (int kk = 0; kk < k; kk++) {
     double acc = 0.0;
-    for (int i = 0; i < n; i++) { /* each row in 8 double lanes (vectorised) */
-      const float *row = dy + ((size_t)i * k + kk) * s;
-      double lane[8] = {0};
-      int j = 0;
-      for (; j + 8 <= s; j += 8)
-        for (int q = 0; q < 8; q++) lane[q] += row[j + q];
-      for (int q = 0; q < 8; q++) acc += lane[q];
-      for (; j < s; j++) acc += row[j];
-    }
+    for (int i = 0; i < n; i++) acc += row_sum(dy + ((size_t)i * k + kk) * s, s);
     db[kk] += (float)acc;
   }
 }
@@ -114,7 +117,6 @@ static void add_channel_bias(float *y, const float *b, int n, int k, int s) {
       for (int j = 0; j < s; j++) row[j] += bias;
     }
 }
-
 
 /* (N, R, S) <-> (R, N*S): the batch's images side by side, so one GEMM
  * covers the whole batch. */
@@ -131,19 +133,15 @@ static void rows_to_batch(float *dst, const float *src, int n, int r, int s) {
 }
 
 /* batch_to_rows that also adds each (image, row)'s sum into db (R), images
- * in order, in the same pass (the sums as sum_channel_grad makes them). */
+ * in order, while the row is in cache (the sums as sum_channel_grad makes
+ * them). */
 static void batch_to_rows_sum(float *dst, float *db, const float *src, int n, int r, int s) {
   for (int q = 0; q < r; q++) {
     double acc = 0.0;
     for (int i = 0; i < n; i++) {
-      const float *row = src + ((size_t)i * r + q) * s;
       float *d = dst + ((size_t)q * n + i) * s;
-      double lane[8] = {0};
-      int j = 0;
-      for (; j + 8 <= s; j += 8)
-        for (int t = 0; t < 8; t++) lane[t] += (d[j + t] = row[j + t]);
-      for (int t = 0; t < 8; t++) acc += lane[t];
-      for (; j < s; j++) acc += (d[j] = row[j]);
+      memcpy(d, src + ((size_t)i * r + q) * s, sizeof(float) * (size_t)s);
+      acc += row_sum(d, s);
     }
     db[q] += (float)acc;
   }
@@ -240,8 +238,6 @@ void ae_conv_transpose2d_forward(float *y, const float *x, const float *w,
                 pad, dil, h, w_);
   if (b) add_channel_bias(y, b, n, k, oh * ow);
 }
-
-
 
 void ae_conv_transpose2d_backward(float *dx, float *dw, float *db,
                                   const float *dy, const float *x,
