@@ -74,6 +74,7 @@ clang: deps
 fixtures: deps-torch
 	$(PYTHON) tests/ref/make_fixtures.py tests/fixtures
 	$(PYTHON) tests/ref/make_conv_fixtures.py tests/fixtures
+	$(PYTHON) tests/ref/make_vae_fixtures.py tests/fixtures
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

@@ -54,13 +54,38 @@ static int parse_pair(const char *s, float *a, float *b) {
   return 0;
 }
 
+/* The spec with the objective options given on the command line appended
+ * (NaN: not given). */
+static int objective_spec(char *out, size_t len, const char *model, float beta, float l1,
+                          const char *sparsity, float contractive, float l2) {
+  size_t k = (size_t)snprintf(out, len, "%s", model);
+  const struct { const char *name; float v; } f[] = {
+      {"beta", beta}, {"l1", l1}, {"contractive", contractive}, {"l2", l2}};
+  for (size_t i = 0; i < sizeof f / sizeof f[0] && k < len; i++)
+    if (f[i].v >= 0.0f) k += (size_t)snprintf(out + k, len - k, ";%s=%g", f[i].name, (double)f[i].v);
+    else if (!isnan(f[i].v))
+      return cli_error("train: --%s %g must be >= 0", f[i].name, (double)f[i].v);
+  if (sparsity && k < len) {
+    float rho, b;
+    if (parse_pair(sparsity, &rho, &b))
+      return cli_error("train: --sparsity '%s' is not RHO,BETA", sparsity);
+    k += (size_t)snprintf(out + k, len - k, ";sparsity=%g:%g", (double)rho, (double)b);
+  }
+  if (k >= len) return cli_error("train: model spec too long");
+  return 0;
+}
+
 static const char *usage =
     "usage: aekit train [options] -o MODEL.safetensors\n\n"
     "Train an autoencoder. Without --data, trains on Fashion-MNIST's 60 000\n"
     "training images. The model file records the architecture, the input\n"
     "scaling, the training settings and the loss history. With --noise the\n"
     "inputs are corrupted (afresh every batch) and the targets kept clean:\n"
-    "a denoising autoencoder of any architecture.";
+    "a denoising autoencoder of any architecture. --beta, --l1, --sparsity,\n"
+    "--contractive and --l2 add terms to the objective (spec options, recorded\n"
+    "in the model): a VAE's KL weight, an L1 penalty on the code, the KL\n"
+    "sparsity penalty toward a mean activation RHO, the contractive penalty on\n"
+    "the code layer's Jacobian, and L2 on the weights.";
 
 int cmd_train(int argc, char **argv) {
   const char *model = "dense", *output = NULL, *optimizer = "adam", *scale = "auto";
@@ -69,7 +94,8 @@ int cmd_train(int argc, char **argv) {
   cli_data d = {NULL, NULL, NULL, -1, 0, 0};
   ae_train_options o;
   ae_train_options_defaults(&o);
-  float val_split = 0.0f;
+  float val_split = 0.0f, beta = NAN, l1 = NAN, contractive = NAN, l2 = NAN;
+  const char *sparsity = NULL;
   int quiet = 0;
   const cli_opt opts[] = {
       {"--model", "-m", OPT_STRING, &model, "preset (dense, deep) or spec, e.g. dense:128:relu,dense:32:relu"},
@@ -98,6 +124,12 @@ int cmd_train(int argc, char **argv) {
       {"--seed", NULL, OPT_U64, &o.seed, "seed for shuffling, split and initialisation (42)"},
       {"--threads", "-t", OPT_INT, &o.threads, "threads (default: all cores)"},
       {"--noise", NULL, OPT_STRING, &o.noise, "denoising: gaussian:MEAN,STD, masking:P or salt-pepper:P"},
+      {"--beta", NULL, OPT_FLOAT, &beta, "VAE: weight of the KL term (1)"},
+      {"--kl-warmup", NULL, OPT_FLOAT, &o.kl_warmup, "VAE: raise the KL weight from 0 over N epochs"},
+      {"--l1", NULL, OPT_FLOAT, &l1, "sparse: L1 penalty on the code (Keras activity_regularizer)"},
+      {"--sparsity", NULL, OPT_STRING, &sparsity, "sparse: RHO,BETA KL penalty toward mean activation RHO"},
+      {"--contractive", NULL, OPT_FLOAT, &contractive, "contractive: weight of |d code/d input|_F^2"},
+      {"--l2", NULL, OPT_FLOAT, &l2, "L2 penalty lambda/2 |w|^2 on the weights"},
       {"--checkpoint", NULL, OPT_STRING, &checkpoint, "write the model here after every epoch"},
       {"--history", NULL, OPT_STRING, &history, "write per-epoch losses as CSV"},
       {"--loss-curve", NULL, OPT_STRING, &curve, "write the loss curve as PNG"},
@@ -153,7 +185,9 @@ int cmd_train(int argc, char **argv) {
   if (ae_dataset_scale(train, lo, hi) || (val && ae_dataset_scale(val, lo, hi))) goto fail;
   int c, hh, w;
   ae_dataset_shape(train, &c, &hh, &w);
-  if (ae_model_create(&m, model, c, hh, w, o.seed) ||
+  char spec[8192];
+  if (objective_spec(spec, sizeof spec, model, beta, l1, sparsity, contractive, l2)) goto out;
+  if (ae_model_create(&m, spec, c, hh, w, o.seed) ||
       ae_model_init(m, scheme, o.seed) || ae_model_set_scaling(m, lo, hi))
     goto fail;
   progress_state ps = {isatty(2), 0.0};

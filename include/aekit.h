@@ -148,13 +148,19 @@ typedef enum ae_loss { AE_LOSS_BCE = 0, AE_LOSS_MSE = 1 } ae_loss;
  * `seed` (Glorot uniform for sigmoid/tanh/identity layers, He uniform for
  * relu-family layers, biases zero).
  *
- * Spec syntax:  ENCODER [ "|" DECODER ] [ ";loss=bce|mse" ]
- *   layer  = "dense:" UNITS ":" ACTIVATION
+ * Spec syntax:  ( ENCODER [ "|" DECODER ] | PRESET ) { ";" OPTION }
+ *   layer  = "dense:" UNITS ":" ACTIVATION, conv, convt, bn, maxpool,
+ *            upsample, dropout, flatten, reshape, sample (see README)
  *   activation = relu | leaky_relu[:SLOPE] | sigmoid | tanh | identity
+ *   option = loss=bce|mse, beta=B (VAE KL weight), l1=L (L1 activity on the
+ *            code), sparsity=RHO:B (KL sparsity), contractive=L, l2=L
  * Without a decoder, the decoder mirrors the encoder's hidden sizes and
  * activations and ends in a dense layer of c*h*w units with sigmoid. The
  * named presets are "dense" (784-32-784) and "deep" (784-128-64-32-64-128-
- * 784), both relu inside, sigmoid out, binary cross-entropy. */
+ * 784), both relu inside, sigmoid out, binary cross-entropy; "conv",
+ * "conv-pool", "vae" (784-400-20, the PyTorch examples VAE) and "conv-vae"
+ * (the Keras VAE example, 2-d latent). A preset takes options too
+ * ("vae;beta=0.5"). */
 ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
                           int w, uint64_t seed);
 
@@ -210,15 +216,40 @@ ae_status ae_model_reconstruct(ae_model *m, float *x_hat, const float *x,
                                size_t n);
 
 typedef struct ae_eval_result {
-  double loss; /* the model's loss, mean per element */
-  double mse;  /* mean squared error per element */
-  double psnr; /* 10 log10(1 / mse), data in [0, 1] */
+  double loss;      /* the model's reconstruction loss, mean per element;
+                       for a VAE the negative ELBO per sample (nelbo) */
+  double mse;       /* mean squared error per element */
+  double psnr;      /* 10 log10(1 / mse), data in [0, 1] */
   size_t count;
+  double recon;     /* reconstruction loss per sample (summed over features;
+                       nats for a VAE) */
+  double kl;        /* VAE: KL(q(z|x) || N(0, I)) per sample, nats; else 0 */
+  double nelbo;     /* VAE: recon + kl, negative ELBO per sample; else NaN */
+  double code_mean; /* mean code value */
+  double code_zero; /* fraction of code values with |h| < 0.01 */
+  double jacobian;  /* mean over samples of |dh/dx|_F, the Jacobian of the
+                       code layer's output with respect to its own input,
+                       when the code layer is dense; else NaN */
 } ae_eval_result;
 
-/* Evaluate on an already-scaled data set whose dim fits the model. */
+/* Evaluate on an already-scaled data set whose dim fits the model. A VAE's
+ * terms use draws of z from the model's seed, the same on every call. */
 ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res,
                             const ae_dataset *ds);
+
+/* 1 when the model is variational (its encoder ends in a sampler). */
+int ae_model_is_variational(const ae_model *m);
+
+/* VAE: importance-weighted estimate of the negative log-likelihood per
+ * sample (nats; Burda et al. 2016) with k draws of z per input, from
+ * `seed`. k = 1 is a one-draw Monte Carlo ELBO; the estimate does not grow
+ * with k (in expectation). */
+ae_status ae_model_evaluate_iw(ae_model *m, double *nll, const ae_dataset *ds,
+                               int k, uint64_t seed);
+
+/* VAE: n samples of the generative model: z ~ N(0, I) from `seed`,
+ * decoded into x (n, D). Other models have no prior over codes: AE_ERR_ARG. */
+ae_status ae_model_generate(ae_model *m, float *x, size_t n, uint64_t seed);
 
 /* Corrupt `count` values (scaled to [0, 1]) in place with a noise model:
  * "gaussian:MEAN,STD" (added, then clipped to [0, 1]), "masking:P" (set to
@@ -265,6 +296,8 @@ typedef struct ae_train_options {
   int patience;               /* early stopping on validation loss; 0 = off */
   float min_delta;            /* improvement needed to reset patience */
   const char *checkpoint_path;/* write the model here after each epoch */
+  float kl_warmup;            /* VAE: the KL weight rises linearly from 0 to
+                                 beta over this many epochs; 0 = off */
   const char *noise;          /* denoising: corrupt inputs (never targets)
                                  with "gaussian:MEAN,STD", "masking:P" or
                                  "salt-pepper:P", drawn afresh every batch;

@@ -31,7 +31,8 @@ typedef enum ae_layer_kind {
   AE_LAYER_UPSAMPLE2D,
   AE_LAYER_DROPOUT,
   AE_LAYER_FLATTEN,
-  AE_LAYER_RESHAPE
+  AE_LAYER_RESHAPE,
+  AE_LAYER_SAMPLE
 } ae_layer_kind;
 
 typedef struct ae_shape {
@@ -48,6 +49,9 @@ typedef struct ae_layer_ctx {
   double *sync;    /* this layer's shared area: team slots of sync_count */
   int worker, team;/* this worker's index and the number of workers */
   int n_total;     /* samples in the whole batch, over all workers */
+  int sample;      /* the sampler draws z even outside training (ELBO) */
+  float pen_scale; /* weight of per-sample penalty sums in the objective:
+                      1 / n_total (penalties are averaged over the batch) */
 } ae_layer_ctx;
 
 /* A tensor of the layer as stored in the model file. */
@@ -86,6 +90,8 @@ typedef struct ae_dense_params {
   ae_act act;      /* as written in the spec */
   ae_act run_act;  /* as run: identity where the loss takes logits */
   float slope;     /* leaky relu negative slope */
+  float contractive; /* lambda of the contractive penalty on this layer's
+                        Jacobian (the code layer only), 0 = off */
 } ae_dense_params;
 
 typedef struct ae_conv_params { /* conv2d and conv_transpose2d */
@@ -107,6 +113,11 @@ typedef struct ae_dropout_params {
   float p;
 } ae_dropout_params;
 
+typedef struct ae_sample_params { /* the VAE sampler */
+  float beta;               /* weight of the KL term now (after warm-up) */
+  const float *fixed_eps;   /* tests: take eps (N, Z) from here, not the rng */
+} ae_sample_params;
+
 struct ae_layer {
   const ae_layer_ops *ops;
   ae_layer_kind kind;
@@ -123,6 +134,7 @@ struct ae_layer {
     ae_bn_params bn;
     ae_pool_params pool;
     ae_dropout_params dropout;
+    ae_sample_params sample;
   } u;
 };
 
@@ -153,6 +165,16 @@ int ae_act_spec(ae_act act, float slope, char *buf, size_t len);
 
 extern const ae_layer_ops ae_dense_ops, ae_conv2d_ops, ae_conv_transpose2d_ops,
     ae_batchnorm_ops, ae_maxpool2d_ops, ae_upsample2d_ops, ae_dropout_ops,
-    ae_flatten_ops, ae_reshape_ops;
+    ae_flatten_ops, ae_reshape_ops, ae_sample_ops;
+
+/* ---- the pieces of the objective that live in layers ---- */
+
+/* Sum over n samples of KL(N(mu, sigma^2) || N(0, I)) for the sampler's
+ * input x (N, 2Z) = [mu | log sigma^2]. */
+double ae_sample_kl(const ae_layer *l, const float *x, int n);
+/* Sum over n samples of the squared Frobenius norm of the dense layer's
+ * Jacobian dy/dx, from its output y (N, O): sum_j f'(a_j)^2 |W_j|^2. With
+ * `norms` (N), each sample's (unsquared) norm goes there. */
+double ae_dense_jacobian_sq(const ae_layer *l, const float *y, int n, double *norms);
 
 #endif

@@ -19,7 +19,7 @@ ae_status ae_layer_build(ae_layer *l, const ae_spec_layer *s, ae_shape in, int i
   switch (s->kind) {
   case AE_LAYER_DENSE:
     l->ops = &ae_dense_ops;
-    l->u.dense = (ae_dense_params){s->act, s->act, s->slope};
+    l->u.dense = (ae_dense_params){s->act, s->act, s->slope, 0.0f};
     out = (ae_shape){s->units, 1, 1};
     break;
   case AE_LAYER_CONV2D:
@@ -81,6 +81,17 @@ ae_status ae_layer_build(ae_layer *l, const ae_spec_layer *s, ae_shape in, int i
                           "layer %d (reshape:%d:%d:%d): %d values cannot take that shape", index,
                           out.c, out.h, out.w, in.c * in.h * in.w);
     break;
+  case AE_LAYER_SAMPLE: {
+    int d = in.c * in.h * in.w;
+    l->ops = &ae_sample_ops;
+    l->u.sample = (ae_sample_params){1.0f, NULL};
+    if (d % 2)
+      return ae_set_error(AE_ERR_SHAPE,
+                          "layer %d (sample): takes [mu | log variance], an even number of values, "
+                          "not %d", index, d);
+    out = (ae_shape){d / 2, 1, 1};
+    break;
+  }
   }
   if ((long long)out.c * out.h * out.w > (1 << 26))
     return ae_set_error(AE_ERR_SHAPE, "layer %d: output of shape (%d, %d, %d) is too large", index,

@@ -1,11 +1,13 @@
 /* spec.c — the model spec syntax:
- *   SPEC   = ENCODER [ "|" DECODER ] [ ";loss=" ("bce" | "mse") ]
+ *   SPEC   = ( ENCODER [ "|" DECODER ] | PRESET ) { ";" OPTION }
+ *   OPTION = "loss=" ("bce" | "mse") | "beta=" B | "l1=" L | "sparsity=" RHO ":" B
+ *          | "contractive=" L | "l2=" L          (later options win)
  *   STACK  = LAYER { "," LAYER }
  *   LAYER  = KIND { ":" FIELD }    FIELD = NUMBER | KEY "=" VALUE | ACTIVATION
  *   dense:UNITS[:ACT]                       conv:FILTERS:KERNEL[:stride=S][:pad=P|same][:dil=D][:ACT]
  *   convt:FILTERS:KERNEL[:stride=S][:pad=P][:outpad=O][:dil=D][:ACT]
  *   bn[:momentum=M][:eps=E]   maxpool:K[:stride=S][:pad=P]   upsample:SCALE
- *   dropout:P   flatten   reshape:C:H:W
+ *   dropout:P   flatten   reshape:C:H:W   sample (VAE: 2Z -> Z, last in the encoder)
  *   ACT    = relu | leaky_relu[:SLOPE] | sigmoid | tanh | identity (default)
  * or a preset name. Without a decoder, a dense-only encoder is mirrored. */
 #define _POSIX_C_SOURCE 200809L
@@ -15,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +37,14 @@ static const struct {
                   "conv:8:3:pad=1:relu,maxpool:2:pad=1|conv:8:3:pad=1:relu,upsample:2,"
                   "conv:8:3:pad=1:relu,upsample:2,conv:16:3:relu,upsample:2,"
                   "conv:1:3:pad=1:sigmoid;loss=bce"},
+    /* the pytorch/examples VAE: 784-400-(20+20)-sampler-400-784 (%d: the
+     * input size) */
+    {"vae", "dense:400:relu,dense:40,sample|dense:400:relu,dense:%d:sigmoid;loss=bce"},
+    /* the Keras VAE example: 2-d latent */
+    {"conv-vae", "conv:32:3:stride=2:pad=1:relu,conv:64:3:stride=2:pad=1:relu,flatten,"
+                 "dense:16:relu,dense:4,sample|dense:3136:relu,reshape:64:7:7,"
+                 "convt:64:3:stride=2:pad=1:outpad=1:relu,convt:32:3:stride=2:pad=1:outpad=1:relu,"
+                 "convt:1:3:pad=1:sigmoid;loss=bce"},
 };
 
 /* Parse a whole-string integer in [lo, hi]. */
@@ -95,9 +106,10 @@ static ae_status parse_layer(ae_spec_layer *l, char *text, const char *spec, int
   else if (!strcmp(kind, "dropout")) l->kind = AE_LAYER_DROPOUT, act_ok = 0;
   else if (!strcmp(kind, "flatten")) l->kind = AE_LAYER_FLATTEN, act_ok = 0;
   else if (!strcmp(kind, "reshape")) l->kind = AE_LAYER_RESHAPE, max_pos = 3, act_ok = 0;
+  else if (!strcmp(kind, "sample")) l->kind = AE_LAYER_SAMPLE, act_ok = 0;
   else
     return BAD("spec '%s': layer %d: unknown layer kind '%s' (dense, conv, convt, bn, maxpool, "
-               "upsample, dropout, flatten, reshape)", spec, index, kind);
+               "upsample, dropout, flatten, reshape, sample)", spec, index, kind);
   for (int i = 1; i < nf; i++) {
     char *f = fields[i], *eq = strchr(f, '=');
     if (eq) {
@@ -174,24 +186,74 @@ static ae_status parse_stack(ae_spec *out, char *text, const char *spec, int fir
   return AE_OK;
 }
 
+/* Parse one objective option (text is modified). */
+static ae_status parse_option(ae_spec *out, char *opt, const char *spec) {
+  char *eq = strchr(opt, '=');
+  if (!eq) return BAD("spec '%s': option '%s' needs a value (NAME=VALUE)", spec, opt);
+  *eq = 0;
+  const char *v = eq + 1;
+  ae_objective *o = &out->obj;
+  int bad = 0;
+  if (!strcmp(opt, "loss")) {
+    if (!strcmp(v, "bce")) out->loss = AE_LOSS_BCE;
+    else if (!strcmp(v, "mse")) out->loss = AE_LOSS_MSE;
+    else return BAD("spec '%s': loss '%s' is unknown (bce or mse)", spec, v);
+  } else if (!strcmp(opt, "beta")) {
+    bad = parse_float(v, 0.0, 1e6, &o->beta);
+  } else if (!strcmp(opt, "l1")) {
+    bad = parse_float(v, 0.0, 1e6, &o->l1);
+  } else if (!strcmp(opt, "contractive")) {
+    bad = parse_float(v, 0.0, 1e6, &o->contractive);
+  } else if (!strcmp(opt, "l2")) {
+    bad = parse_float(v, 0.0, 1e6, &o->l2);
+  } else if (!strcmp(opt, "sparsity")) {
+    char rho[64];
+    const char *colon = strchr(v, ':');
+    size_t len = colon ? (size_t)(colon - v) : 0;
+    if (!colon || len >= sizeof rho)
+      return BAD("spec '%s': sparsity='%s' must be RHO:BETA", spec, v);
+    memcpy(rho, v, len), rho[len] = 0;
+    if (parse_float(rho, 0.0, 1.0, &o->rho) || !(o->rho > 0.0f && o->rho < 1.0f))
+      return BAD("spec '%s': sparsity target rho '%s' must be in (0, 1)", spec, rho);
+    if (parse_float(colon + 1, 0.0, 1e6, &o->sparsity))
+      return BAD("spec '%s': sparsity weight '%s' must be >= 0", spec, colon + 1);
+  } else {
+    return BAD("spec '%s': unknown option '%s' (loss, beta, l1, sparsity, contractive, l2)", spec,
+               opt);
+  }
+  if (bad) return BAD("spec '%s': %s='%s' must be a number >= 0", spec, opt, v);
+  return AE_OK;
+}
+
 ae_status ae_spec_parse(ae_spec *out, const char *spec, int input_dim) {
   memset(out, 0, sizeof *out);
   if (!spec || !*spec) return BAD("empty model spec");
-  for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
-    if (!strcmp(spec, presets[i].name)) spec = presets[i].spec;
   if (strlen(spec) > 4096) return BAD("model spec too long");
-  char buf[4097];
+  char buf[8300], user[4097];
   for (size_t i = 0, j = 0;; i++) { /* copy without spaces */
-    if (!isspace((unsigned char)spec[i])) buf[j++] = spec[i];
+    if (!isspace((unsigned char)spec[i])) user[j++] = spec[i];
     if (!spec[i]) break;
   }
+  /* a preset name, possibly followed by options: expand it */
+  const char *rest = strchr(user, ';');
+  size_t head = rest ? (size_t)(rest - user) : strlen(user);
+  snprintf(buf, sizeof buf, "%s", user);
+  for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+    if (strlen(presets[i].name) == head && !strncmp(user, presets[i].name, head)) {
+      char text[4096];
+      snprintf(text, sizeof text, presets[i].spec, input_dim);
+      snprintf(buf, sizeof buf, "%s%s", text, rest ? rest : "");
+    }
   out->loss = AE_LOSS_BCE;
+  out->obj.beta = 1.0f;
   char *opts = strchr(buf, ';');
   if (opts) {
     *opts++ = 0;
-    if (!strcmp(opts, "loss=bce")) out->loss = AE_LOSS_BCE;
-    else if (!strcmp(opts, "loss=mse")) out->loss = AE_LOSS_MSE;
-    else return BAD("spec '%s': unknown option '%s' (loss=bce or loss=mse)", spec, opts);
+    char *save = NULL;
+    for (char *t = strtok_r(opts, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+      ae_status st = parse_option(out, t, spec);
+      if (st) return st;
+    }
   }
   char *dec = strchr(buf, '|');
   if (dec) *dec++ = 0;

@@ -58,6 +58,8 @@ static ae_status check_options(const ae_train_options *o) {
   if (!(o->weight_decay >= 0.0f) || !isfinite(o->weight_decay))
     return ae_set_error(AE_ERR_ARG, "weight decay must be >= 0 (got %g)", (double)o->weight_decay);
   if (o->patience < 0) return ae_set_error(AE_ERR_ARG, "patience must be >= 0");
+  if (!(o->kl_warmup >= 0.0f) || !isfinite(o->kl_warmup))
+    return ae_set_error(AE_ERR_ARG, "KL warm-up must be >= 0 epochs (got %g)", (double)o->kl_warmup);
   if (o->threads < 0 || o->threads > 1024) return ae_set_error(AE_ERR_ARG, "threads must be in 0..1024");
   return AE_OK;
 }
@@ -79,6 +81,7 @@ static char *options_json(const ae_train_options *o, size_t n_train, size_t n_va
   cJSON_AddNumberToObject(j, "epochs", o->epochs);
   cJSON_AddNumberToObject(j, "batch_size", o->batch_size);
   cJSON_AddNumberToObject(j, "patience", o->patience);
+  if (o->kl_warmup > 0.0f) cJSON_AddNumberToObject(j, "kl_warmup", o->kl_warmup);
   if (o->noise) cJSON_AddStringToObject(j, "noise", o->noise);
   cJSON_AddNumberToObject(j, "train_samples", (double)n_train);
   cJSON_AddNumberToObject(j, "val_samples", (double)n_val);
@@ -141,7 +144,7 @@ static double train_step(ae_model *m, const ae_dataset *train, const uint32_t *i
                          float *mom, float *vel, long step) {
   double sums[AE_MAX_WORKERS] = {0};
   size_t d = (size_t)m->input_dim, P = m->n_params;
-  double denom = (double)b * (double)d;
+  double denom = ae_model_denom(m, b);
   int size = workers < b ? workers : b; /* the last batch may be small */
   #pragma omp parallel num_threads(size) if (size > 1)
   {
@@ -225,8 +228,13 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
     for (size_t i = 0; i < n; i += (size_t)bs) {
       int b = (int)(n - i < (size_t)bs ? n - i : (size_t)bs);
       step++;
-      double loss = train_step(m, train, idx + i, b, workers, o, &noise, mom, vel, step) /
-                    ((double)b * (double)d);
+      if (m->sampler >= 0) { /* KL warm-up: beta rises linearly over kl_warmup epochs */
+        double at = e + (double)i / (double)n;
+        m->layers[m->sampler].u.sample.beta =
+            o->kl_warmup > 0.0f && at < o->kl_warmup ? (float)(m->obj.beta * at / o->kl_warmup)
+                                                     : m->obj.beta;
+      }
+      double loss = train_step(m, train, idx + i, b, workers, o, &noise, mom, vel, step);
       if (!isfinite(loss)) {
         st = ae_set_error(AE_ERR_NUMERIC, "training diverged in epoch %d: the loss is %g (try a smaller learning rate)",
                           e + 1, loss);
@@ -282,6 +290,7 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
     memcpy(m->state, best_state, S * sizeof(float));
   }
 done:
+  if (m->sampler >= 0) m->layers[m->sampler].u.sample.beta = m->obj.beta;
   free(idx);
   free(state);
   if (st == AE_OK && history) *history = h;

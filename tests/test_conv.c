@@ -8,6 +8,7 @@
  * finite-difference check. */
 #include "check.h"
 #include "fixture.h"
+#include "fdcheck.h"
 #include "kernels_conv.h"
 #include "rng.h"
 
@@ -195,41 +196,6 @@ static void test_batchnorm_fixtures(const fx_file *f) {
     check_tensor(f, p, "dx", dx, nx);
     free(y), free(dx), free(mean), free(invstd), free(rm), free(rv), free(dgamma), free(dbeta);
   }
-}
-
-/* ---- finite differences ------------------------------------------------ */
-
-typedef double (*objective_fn)(void *ctx);
-
-/* Central differences of objective(ctx) in each of v[0..count) against the
- * analytic gradient g; fails (returns 1) on a mismatch, on an all-zero g and
- * on an objective that does not depend on v. Prints unless quiet. */
-static int fd_check(const char *what, objective_fn obj, void *ctx, float *v,
-                    const float *g, size_t count, float h, int quiet) {
-  double *num = malloc(sizeof(double) * count), maxnum = 0, maxg = 0, worst = 0;
-  size_t worst_at = 0;
-  for (size_t i = 0; i < count; i++) {
-    float keep = v[i];
-    v[i] = keep + h;
-    double up = obj(ctx);
-    v[i] = keep - h;
-    double dn = obj(ctx);
-    v[i] = keep;
-    num[i] = (up - dn) / ((double)(keep + h) - (double)(keep - h));
-    if (fabs(num[i]) > maxnum) maxnum = fabs(num[i]);
-    if (fabs(g[i]) > maxg) maxg = fabs(g[i]);
-  }
-  for (size_t i = 0; i < count; i++) {
-    double excess = fabs(num[i] - g[i]) / (2e-2 * fabs(num[i]) + 1e-3 * maxnum + 1e-30);
-    if (excess > worst) worst = excess, worst_at = i;
-  }
-  int fail = worst > 1.0 || maxg == 0.0 || maxnum == 0.0;
-  if (fail && !quiet)
-    fprintf(stderr, "finite differences %s: worst [%zu] analytic %.6g numeric %.6g; "
-            "max |grad| %.3g, max |numeric| %.3g\n", what, worst_at, (double)g[worst_at],
-            num[worst_at], maxg, maxnum);
-  free(num);
-  return fail;
 }
 
 static void fill_normal(ae_rng *r, float *v, size_t n, float scale) {
