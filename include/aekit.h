@@ -342,6 +342,16 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
                              const double *val_loss, int epochs,
                              const char *title);
 
+/* Plot n points xy ((n, 2) floats: x, y) as an 800x700 PNG scatter plot
+ * with axes, the given title and axis labels (NULL: none). Points are
+ * coloured by labels ((n) or NULL): matplotlib's tab10 palette for labels
+ * 0..9 (10.. wrap around), grey for negative ones; a legend lists the
+ * labels present. 1 <= n <= 10 000 000; every value must be finite
+ * (AE_ERR_NUMERIC names the first point that is not). */
+ae_status ae_plot_scatter(const char *path, const float *xy,
+                          const int32_t *labels, size_t n, const char *title,
+                          const char *xlabel, const char *ylabel);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,4 +1,5 @@
-/* plot.c — loss curves as PNG pictures, drawn by PLplot's pngcairo driver.
+/* plot.c — loss curves and scatter plots as PNG pictures, drawn by PLplot's
+ * pngcairo driver.
  *
  * PLplot keeps a process-wide "current stream" and process-wide error
  * handlers, prints warnings to stderr and calls exit() on fatal errors. So:
@@ -12,7 +13,11 @@
  *   letting PLplot call exit(); the stream is then abandoned (a leak, on a
  *   path the checks above should make unreachable).
  * The handlers are reset to PLplot's defaults afterwards: a program that
- * drives PLplot itself and installs its own handlers must reinstall them. */
+ * drives PLplot itself and installs its own handlers must reinstall them.
+ *
+ * Both pictures go through plot_png() (probe, draw under the lock, verify,
+ * commit) with a draw function of their own, framed by begin_frame() and
+ * end_frame() and labelled by draw_legend(). */
 #define _POSIX_C_SOURCE 200809L
 #include "error.h"
 #include "fileio.h"
@@ -31,17 +36,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PLOT_WIDTH 800
-#define PLOT_HEIGHT 500
+#define LOSS_WIDTH 800
+#define LOSS_HEIGHT 500
+#define SCATTER_WIDTH 800
+#define SCATTER_HEIGHT 700
 #define PLOT_MAX_EPOCHS 1000000
+#define PLOT_MAX_POINTS 10000000
 #define PLOT_MAX_MARKED 100 /* more epochs than this: lines without markers */
-#define MARK_SCALE 0.7      /* marker size, relative to the text */
+#define MARK_SCALE 0.7      /* loss-curve marker size, relative to the text */
+#define DOT_SCALE 0.3       /* scatter dot size for 10 000 points and more */
+#define DOT_CHUNK 1024      /* scatter points handed to PLplot per call */
+#define LEGEND_MAX 20       /* legend entries, at most */
 
-/* cmap0 entries. Index 0 is the background. */
-enum { COL_BG = 0, COL_FG = 1, COL_TRAIN = 2, COL_VAL = 3, COL_GRID = 4, NCOL = 16 };
-static const PLINT cmap_r[NCOL] = {255, 25, 20, 200, 215};
-static const PLINT cmap_g[NCOL] = {255, 25, 85, 70, 215};
-static const PLINT cmap_b[NCOL] = {255, 25, 165, 0, 215};
+static const char *const dot_glyph = "\xe2\x97\x8f"; /* U+25CF black circle */
+
+/* cmap0 entries. Index 0 is the background; COL_PAL.. is matplotlib's
+ * "tab10" palette, for scatter labels 0..9 (and 10.. again); COL_GREY is
+ * tab20's light grey, for negative labels. */
+enum {
+  COL_BG = 0, COL_FG = 1, COL_TRAIN = 2, COL_VAL = 3, COL_GRID = 4,
+  COL_GREY = 5, COL_PAL = 6, NPAL = 10, NCOL = COL_PAL + NPAL
+};
+static const PLINT cmap_r[NCOL] = {255, 25, 20, 200, 215, 199,
+                                   31, 255, 44, 214, 148, 140, 227, 127, 188, 23};
+static const PLINT cmap_g[NCOL] = {255, 25, 85, 70, 215, 199,
+                                   119, 127, 160, 39, 103, 86, 119, 127, 189, 190};
+static const PLINT cmap_b[NCOL] = {255, 25, 165, 0, 215, 199,
+                                   180, 14, 44, 40, 189, 75, 194, 127, 34, 207};
 
 /* Guarded by plot_lock: PLplot itself is one global state machine. */
 static pthread_mutex_t plot_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -61,97 +82,107 @@ static void on_plabort(PLCHAR_VECTOR msg) {
     snprintf(plot_msg, sizeof plot_msg, "%s", msg && msg[0] ? msg : "error");
 }
 
-typedef struct plot_job {
-  const char *tmp;          /* file PLplot writes */
-  const double *train, *val; /* (epochs), val may be NULL */
-  const double *x;          /* (epochs): 1..epochs */
-  int epochs;
-  const char *title;        /* sanitized, PLplot escapes doubled */
-  double x0, x1, y0, y1;    /* window */
-  double xtick;
-  int nxsub;
-  double ytick;
-  int ydec;                 /* decimals of the y labels; -1: %g form */
-  int yprec;                /* significant digits in %g form */
-  int ylabel_len;           /* longest y tick label, in characters */
-} plot_job;
+/* One axis: its window, ticks and how the tick labels are written. */
+typedef struct plot_axis {
+  double lo, hi;  /* window */
+  double tick;    /* major tick step */
+  int nsub;       /* minor intervals per major tick; 0: PLplot's choice */
+  int dec;        /* decimals of the tick labels; -1: %g form */
+  int prec;       /* significant digits in %g form */
+  int label_len;  /* longest tick label, in characters */
+} plot_axis;
 
-/* y tick labels with the decimals the tick step needs ("0.30"), or %g for
+/* What every picture has: a file, a size, a frame with two axes, texts. */
+typedef struct plot_page {
+  const char *tmp;                     /* file PLplot writes */
+  int width, height;                   /* pixels */
+  const char *title, *xlabel, *ylabel; /* sanitized, PLplot escapes doubled */
+  plot_axis x, y;
+  double right;                        /* frame's right edge (0..1): room for a legend */
+} plot_page;
+
+/* Draws one picture's data, between begin_frame() and end_frame() of its
+ * own, in the current (fresh) stream. */
+typedef void (*plot_draw_fn)(const plot_page *pg, const void *job);
+
+/* Tick labels with the decimals the tick step needs ("0.30"), or %g for
  * very large or small values. PLplot's own labels would move a common factor
- * into a "(x10^-3)" note above the frame, where it is easily cut off. */
-static int format_y(const plot_job *j, double value, char *label, size_t length) {
-  if (fabs(value) < (j->y1 - j->y0) * 1e-9) value = 0.0; /* no "-0.00" */
-  if (j->ydec >= 0) return snprintf(label, length, "%.*f", j->ydec, value);
-  return snprintf(label, length, "%.*g", j->yprec, value);
+ * into a "(x10^-3)" note beside the frame, where it is easily cut off. */
+static int format_tick(const plot_axis *a, double value, char *label, size_t length) {
+  if (fabs(value) < (a->hi - a->lo) * 1e-9) value = 0.0; /* no "-0.00" */
+  if (a->dec >= 0) return snprintf(label, length, "%.*f", a->dec, value);
+  return snprintf(label, length, "%.*g", a->prec, value);
 }
 
-static void label_y(PLINT axis, PLFLT value, char *label, PLINT length, PLPointer data) {
-  if (axis == PL_Y_AXIS) format_y(data, value, label, (size_t)length);
-  else snprintf(label, (size_t)length, "%g", value);
+static void label_axes(PLINT axis, PLFLT value, char *label, PLINT length, PLPointer data) {
+  const plot_page *pg = data;
+  format_tick(axis == PL_X_AXIS ? &pg->x : &pg->y, value, label, (size_t)length);
 }
 
-/* Every PLplot call of one picture, in the current (fresh) stream. */
-static void draw(const plot_job *j) {
+/* Distance of the y axis title from the frame, in character heights:
+ * beyond the longest y tick label. */
+static double ylabel_disp(const plot_page *pg) {
+  return fmax(5.0, 2.2 + 0.72 * pg->y.label_len);
+}
+
+/* Start the picture: device, page, colours, the frame's viewport (room on
+ * the left for the y tick labels and title, below for the x ones, above
+ * for the title; in character heights, which grow with the page) and
+ * window, the grid. */
+static void begin_frame(const plot_page *pg) {
   plsdev("pngcairo");
-  plsfnam(j->tmp);
-  plspage(0.0, 0.0, PLOT_WIDTH, PLOT_HEIGHT, 0, 0);
+  plsfnam(pg->tmp);
+  plspage(0.0, 0.0, pg->width, pg->height, 0, 0);
   plscmap0(cmap_r, cmap_g, cmap_b, NCOL);
   plinit();
   pladv(0);
-  /* Room on the left for the y tick labels and, beyond them, "loss". */
   PLFLT chr_def, chr_mm, sx0, sx1, sy0, sy1;
   plgchr(&chr_def, &chr_mm);
   plgspa(&sx0, &sx1, &sy0, &sy1);
-  double ydisp = fmax(5.0, 2.2 + 0.72 * j->ylabel_len); /* in character heights */
-  double left = fmin(fmax(0.11, (ydisp + 1.5) * chr_mm / (sx1 - sx0)), 0.4);
-  plvpor(left, 0.77, 0.12, 0.90);
-  plwind(j->x0, j->x1, j->y0, j->y1);
-
+  double left = fmin(fmax(0.11, (ylabel_disp(pg) + 1.5) * chr_mm / (sx1 - sx0)), 0.4);
+  double bottom = 4.615 * chr_mm / (sy1 - sy0), top = 3.846 * chr_mm / (sy1 - sy0);
+  plvpor(left, pg->right, bottom, 1.0 - top);
+  plwind(pg->x.lo, pg->x.hi, pg->y.lo, pg->y.hi);
   plcol0(COL_GRID);
   plwidth(1.0);
-  plbox("g", j->xtick, j->nxsub, "g", j->ytick, 0);
+  plbox("g", pg->x.tick, pg->x.nsub, "g", pg->y.tick, 0);
+}
 
-  const int marked = j->epochs <= PLOT_MAX_MARKED;
-  const char *train_mark = "\xe2\x97\x8f"; /* U+25CF black circle */
-  const char *val_mark = "\xe2\x96\xa0";   /* U+25A0 black square */
-  plwidth(2.0);
-  plschr(0.0, MARK_SCALE); /* plstring draws its glyph at character size */
-  plcol0(COL_TRAIN);
-  plline(j->epochs, j->x, j->train);
-  if (marked) plstring(j->epochs, j->x, j->train, train_mark);
-  if (j->val) {
-    plcol0(COL_VAL);
-    plline(j->epochs, j->x, j->val);
-    if (marked) plstring(j->epochs, j->x, j->val, val_mark);
-  }
-  plschr(0.0, 1.0);
-
+/* Finish the frame over the data: box, ticks, tick labels, texts. */
+static void end_frame(const plot_page *pg) {
   plwidth(1.0);
   plcol0(COL_FG);
-  plslabelfunc(label_y, (PLPointer)j);
-  plbox("bcnst", j->xtick, j->nxsub, "bcnstvo", j->ytick, 0);
-  pllab("epoch", "", j->title);
-  plmtex("l", ydisp, 0.5, 0.5, "loss");
+  plslabelfunc(label_axes, (PLPointer)pg);
+  plbox("bcnsto", pg->x.tick, pg->x.nsub, "bcnstvo", pg->y.tick, 0);
+  pllab(pg->xlabel, "", pg->title);
+  plmtex("l", ylabel_disp(pg), 0.5, 0.5, pg->ylabel);
+}
 
-  /* The legend sits outside the frame, right of it: it never hides data. */
-  PLINT n = j->val ? 2 : 1;
-  PLINT opt[2], text_col[2] = {COL_FG, COL_FG}, line_col[2] = {COL_TRAIN, COL_VAL};
-  PLINT line_sty[2] = {1, 1}, sym_col[2] = {COL_TRAIN, COL_VAL}, sym_num[2] = {1, 1};
-  PLFLT line_w[2] = {2.0, 2.0}, sym_scale[2] = {MARK_SCALE, MARK_SCALE};
-  const char *text[2] = {"train", "validation"};
-  const char *sym[2] = {train_mark, val_mark};
-  opt[0] = opt[1] = PL_LEGEND_LINE | (marked ? PL_LEGEND_SYMBOL : 0);
+/* A legend of n <= LEGEND_MAX entries outside the frame, right of it: it
+ * never hides data. Entry i is drawn in colour col[i] as opt[i] says (line,
+ * symbol sym[i]), `width` is its line/symbol area in viewport units. */
+static void draw_legend(PLINT n, const PLINT *opt, const char *const *text,
+                        const PLINT *col, const char *const *sym, PLFLT sym_scale,
+                        PLFLT width) {
+  PLINT text_col[LEGEND_MAX], line_sty[LEGEND_MAX], sym_num[LEGEND_MAX];
+  PLFLT line_w[LEGEND_MAX], scale[LEGEND_MAX];
+  for (PLINT i = 0; i < n; i++) {
+    text_col[i] = COL_FG;
+    line_sty[i] = sym_num[i] = 1;
+    line_w[i] = 2.0;
+    scale[i] = sym_scale;
+  }
   PLFLT lw, lh;
   pllegend(&lw, &lh, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-           PL_POSITION_RIGHT | PL_POSITION_OUTSIDE, 0.02, 0.0, 0.06,
+           PL_POSITION_RIGHT | PL_POSITION_OUTSIDE, 0.02, 0.0, width,
            COL_BG, COL_FG, 1, 0, 0, n, opt, 1.0, 1.0, 2.0, 0.0, text_col, text,
-           NULL, NULL, NULL, NULL, line_col, line_sty, line_w, sym_col, sym_scale,
-           sym_num, sym);
+           NULL, NULL, NULL, NULL, col, line_sty, line_w, col, scale, sym_num, sym);
 }
 
 /* Run draw() in a stream of its own; PLplot's fatal errors come back here.
  * Called with plot_lock held. */
-static ae_status run_plot(const plot_job *job, const char *path) {
+static ae_status run_plot(plot_draw_fn draw, const plot_page *pg, const void *job,
+                          const char *path) {
   PLINT prev = 0;
   volatile PLINT strm = -1;
   plot_msg[0] = 0;
@@ -166,7 +197,7 @@ static ae_status run_plot(const plot_job *job, const char *path) {
     if (s >= 0) {
       strm = s;
       plsError(&plot_errcode, plot_errmsg);
-      draw(job);
+      draw(pg, job);
       strm = -1; /* past this point plend1 is never tried twice */
       plend1();
     } else if (!plot_msg[0]) {
@@ -199,14 +230,15 @@ static int have_pngcairo(void) {
   return 0;
 }
 
-/* Title as PLplot should show it: invalid UTF-8 and control characters
- * become '?', PLplot's escape character '#' is doubled. Caller frees. */
-static char *plot_title(const char *title) {
-  if (!title) title = "";
-  size_t len = strlen(title);
+/* A title or axis label as PLplot should show it: invalid UTF-8 and
+ * control characters become '?', PLplot's escape character '#' is doubled.
+ * NULL is "". Caller frees. */
+static char *plot_text(const char *text) {
+  if (!text) text = "";
+  size_t len = strlen(text);
   char *out = malloc(2 * len + 1);
   if (!out) return NULL;
-  const unsigned char *s = (const unsigned char *)title;
+  const unsigned char *s = (const unsigned char *)text;
   size_t o = 0;
   for (size_t i = 0; i < len;) {
     unsigned c = s[i];
@@ -261,6 +293,141 @@ static double nice_step(double raw) {
   return 10.0 * p;
 }
 
+/* Tick labels for a window and tick step already set: the decimals the step
+ * needs ("0.30", "0.35"); very large or small values in %g form with enough
+ * digits to tell the ticks apart. */
+static void axis_labels(plot_axis *a) {
+  double mag = fmax(fabs(a->lo), fabs(a->hi));
+  a->dec = a->tick >= 1.0 ? 0 : (int)ceil(-log10(a->tick) - 1e-9);
+  if (mag >= 1e6 || a->dec > 6) a->dec = -1;
+  a->prec = 2 + (int)ceil(log10(fmax(mag / a->tick, 1.0)));
+  if (a->prec > 15) a->prec = 15;
+  a->label_len = 0;
+  for (double t = ceil(a->lo / a->tick); t * a->tick <= a->hi; t += 1.0) {
+    char label[64];
+    int n = format_tick(a, t * a->tick, label, sizeof label);
+    if (n > a->label_len) a->label_len = n;
+  }
+}
+
+/* An axis for data in [lo, hi]: the range padded by 5% (a flat one gets a
+ * span of its own), a nice tick step giving about `ticks` ticks (0.4 to 1
+ * times that many), its labels. -1 if the window is not finite. */
+static int axis_fit(plot_axis *a, double lo, double hi, double ticks) {
+  double span = hi - lo, mag = fmax(fabs(lo), fabs(hi));
+  if (span < mag * 1e-4) span = mag > 0 ? mag * 0.1 : 1.0;
+  if (span < 1e-200) span = 1e-200; /* PLplot's tick code needs a span */
+  a->lo = lo - 0.05 * span;
+  a->hi = hi + 0.05 * span;
+  if (!isfinite(a->lo) || !isfinite(a->hi) || !(a->hi > a->lo)) return -1;
+  a->tick = nice_step((a->hi - a->lo) / ticks);
+  a->nsub = 0;
+  axis_labels(a);
+  return 0;
+}
+
+/* Draw one picture into `path`: pg has its size, frame and raw texts. The
+ * texts are sanitized, the target is checked to be writable (PLplot would
+ * exit() otherwise), draw() runs under plot_lock, and the file PLplot wrote
+ * must be a whole picture before it is fsynced and renamed into place. On
+ * failure nothing is left behind. */
+static ae_status plot_png(const char *path, plot_page pg, plot_draw_fn draw,
+                          const void *job) {
+  struct stat sb;
+  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+    return ae_set_error(AE_ERR_IO, "%s: is a directory", path);
+  ae_status st = AE_OK;
+  char *title = plot_text(pg.title), *xlabel = plot_text(pg.xlabel);
+  char *ylabel = plot_text(pg.ylabel), *tmp = ae_tmp_name(path);
+  if (!title || !xlabel || !ylabel || !tmp) {
+    st = ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
+    goto done;
+  }
+  pg.tmp = tmp;
+  pg.title = title;
+  pg.xlabel = xlabel;
+  pg.ylabel = ylabel;
+
+  FILE *probe = fopen(tmp, "wb");
+  if (!probe) {
+    st = ae_set_error(AE_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    goto done;
+  }
+  fclose(probe);
+
+  pthread_mutex_lock(&plot_lock);
+  if (!have_pngcairo())
+    st = ae_set_error(AE_ERR_IO, "%s: PLplot's pngcairo driver is not installed "
+                      "(Debian package plplot-driver-cairo)", path);
+  else
+    st = run_plot(draw, &pg, job, path);
+  pthread_mutex_unlock(&plot_lock);
+  if (st != AE_OK) goto fail;
+
+  /* PLplot ignores write errors: check that a whole picture is there. */
+  unsigned char *pix = NULL;
+  int w = 0, h = 0;
+  st = ae_png_read_gray(tmp, &pix, &w, &h);
+  free(pix);
+  if (st != AE_OK || w != pg.width || h != pg.height) {
+    st = ae_set_error(AE_ERR_IO, "%s: PLplot did not write a complete %dx%d picture",
+                      path, pg.width, pg.height);
+    goto fail;
+  }
+  int fd = open(tmp, O_RDONLY);
+  if (fd < 0 || fsync(fd) != 0) {
+    st = ae_set_error(AE_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    if (fd >= 0) close(fd);
+    goto fail;
+  }
+  close(fd);
+  st = ae_commit_tmp(tmp, path);
+  goto done;
+
+fail:
+  remove(tmp);
+done:
+  free(title);
+  free(xlabel);
+  free(ylabel);
+  free(tmp);
+  return st;
+}
+
+/* ---- loss curves ---------------------------------------------------------- */
+
+typedef struct loss_job {
+  const double *train, *val; /* (epochs), val may be NULL */
+  const double *x;           /* (epochs): 1..epochs */
+  int epochs;
+} loss_job;
+
+static void draw_loss(const plot_page *pg, const void *data) {
+  const loss_job *j = data;
+  begin_frame(pg);
+  const int marked = j->epochs <= PLOT_MAX_MARKED;
+  const char *train_mark = dot_glyph;
+  const char *val_mark = "\xe2\x96\xa0"; /* U+25A0 black square */
+  plwidth(2.0);
+  plschr(0.0, MARK_SCALE); /* plstring draws its glyph at character size */
+  plcol0(COL_TRAIN);
+  plline(j->epochs, j->x, j->train);
+  if (marked) plstring(j->epochs, j->x, j->train, train_mark);
+  if (j->val) {
+    plcol0(COL_VAL);
+    plline(j->epochs, j->x, j->val);
+    if (marked) plstring(j->epochs, j->x, j->val, val_mark);
+  }
+  plschr(0.0, 1.0);
+  end_frame(pg);
+
+  PLINT opt = PL_LEGEND_LINE | (marked ? PL_LEGEND_SYMBOL : 0);
+  const PLINT opts[2] = {opt, opt}, col[2] = {COL_TRAIN, COL_VAL};
+  const char *text[2] = {"train", "validation"};
+  const char *sym[2] = {train_mark, val_mark};
+  draw_legend(j->val ? 2 : 1, opts, text, col, sym, MARK_SCALE, 0.06);
+}
+
 static ae_status check_series(const char *path, const double *v, int epochs,
                               const char *name, double *lo, double *hi) {
   for (int i = 0; i < epochs; i++) {
@@ -288,101 +455,152 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
     st = check_series(path, val_loss, epochs, "validation", &lo, &hi);
   if (st != AE_OK) return st;
 
-  /* y: the data padded by 5%; a flat curve gets a span of its own. */
-  double span = hi - lo, mag = fmax(fabs(lo), fabs(hi));
-  if (span < mag * 1e-4) span = mag > 0 ? mag * 0.1 : 1.0;
-  if (span < 1e-200) span = 1e-200; /* PLplot's tick code needs a span */
-  plot_job job = {0};
-  job.y0 = lo - 0.05 * span;
-  job.y1 = hi + 0.05 * span;
-  if (!isfinite(job.y0) || !isfinite(job.y1) || !(job.y1 > job.y0))
+  plot_page pg = {.width = LOSS_WIDTH, .height = LOSS_HEIGHT, .title = title,
+                  .xlabel = "epoch", .ylabel = "loss", .right = 0.77};
+  if (axis_fit(&pg.y, lo, hi, 6.0) != 0)
     return ae_set_error(AE_ERR_NUMERIC, "%s: losses from %g to %g are too large to plot",
                         path, lo, hi);
   /* x: epochs 1..epochs, with a little room (2% of the range, at most half
    * an epoch) so the first and last markers are not cut by the frame; a
    * single epoch sits in the middle of [0.5, 1.5]. */
   double xpad = epochs > 1 ? fmin(0.02 * (epochs - 1), 0.5) : 0.5;
-  job.x0 = 1.0 - xpad;
-  job.x1 = epochs + xpad;
-  epoch_ticks(epochs, &job.xtick, &job.nxsub);
-  /* y ticks: a nice step giving 4..10 of them, labelled with the decimals
-   * the step needs ("0.30", "0.35"); very large or small values in %g form
-   * with enough digits to tell the ticks apart. */
-  job.ytick = nice_step((job.y1 - job.y0) / 6.0);
-  double ymag = fmax(fabs(job.y0), fabs(job.y1));
-  job.ydec = job.ytick >= 1.0 ? 0 : (int)ceil(-log10(job.ytick) - 1e-9);
-  if (ymag >= 1e6 || job.ydec > 6) job.ydec = -1;
-  job.yprec = 2 + (int)ceil(log10(fmax(ymag / job.ytick, 1.0)));
-  if (job.yprec > 15) job.yprec = 15;
-  for (double t = ceil(job.y0 / job.ytick); t * job.ytick <= job.y1; t += 1.0) {
-    char label[64];
-    int n = format_y(&job, t * job.ytick, label, sizeof label);
-    if (n > job.ylabel_len) job.ylabel_len = n;
-  }
-
-  struct stat sb;
-  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-    return ae_set_error(AE_ERR_IO, "%s: is a directory", path);
+  pg.x.lo = 1.0 - xpad;
+  pg.x.hi = epochs + xpad;
+  epoch_ticks(epochs, &pg.x.tick, &pg.x.nsub);
+  axis_labels(&pg.x);
 
   double *x = malloc((size_t)epochs * sizeof *x); /* (epochs) */
-  char *ptitle = plot_title(title);
-  char *tmp = ae_tmp_name(path);
-  if (!x || !ptitle || !tmp) {
-    free(x);
-    free(ptitle);
-    free(tmp);
-    return ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
-  }
+  if (!x) return ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
   for (int i = 0; i < epochs; i++) x[i] = i + 1;
-  job.tmp = tmp;
-  job.train = train_loss;
-  job.val = val_loss;
-  job.x = x;
-  job.epochs = epochs;
-  job.title = ptitle;
-
-  /* The target must be writable before PLplot tries (it would exit()). */
-  FILE *probe = fopen(tmp, "wb");
-  if (!probe) {
-    st = ae_set_error(AE_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    goto done;
-  }
-  fclose(probe);
-
-  pthread_mutex_lock(&plot_lock);
-  if (!have_pngcairo())
-    st = ae_set_error(AE_ERR_IO, "%s: PLplot's pngcairo driver is not installed "
-                      "(Debian package plplot-driver-cairo)", path);
-  else
-    st = run_plot(&job, path);
-  pthread_mutex_unlock(&plot_lock);
-  if (st != AE_OK) goto fail;
-
-  /* PLplot ignores write errors: check that a whole picture is there. */
-  unsigned char *pix = NULL;
-  int w = 0, h = 0;
-  st = ae_png_read_gray(tmp, &pix, &w, &h);
-  free(pix);
-  if (st != AE_OK || w != PLOT_WIDTH || h != PLOT_HEIGHT) {
-    st = ae_set_error(AE_ERR_IO, "%s: PLplot did not write a complete %dx%d picture",
-                      path, PLOT_WIDTH, PLOT_HEIGHT);
-    goto fail;
-  }
-  int fd = open(tmp, O_RDONLY);
-  if (fd < 0 || fsync(fd) != 0) {
-    st = ae_set_error(AE_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    if (fd >= 0) close(fd);
-    goto fail;
-  }
-  close(fd);
-  st = ae_commit_tmp(tmp, path);
-  goto done;
-
-fail:
-  remove(tmp);
-done:
+  loss_job job = {train_loss, val_loss, x, epochs};
+  st = plot_png(path, pg, draw_loss, &job);
   free(x);
-  free(ptitle);
-  free(tmp);
   return st;
+}
+
+/* ---- scatter plots -------------------------------------------------------- */
+
+typedef struct scatter_job {
+  const float *xy;          /* (n, 2) */
+  const int32_t *labels;    /* (n) or NULL */
+  size_t n;
+  double dot_scale;         /* dot size, relative to the text */
+  int nlabels;              /* distinct labels found, at most LEGEND_MAX + 1 */
+  int32_t label[LEGEND_MAX + 1]; /* the smallest of them, ascending */
+} scatter_job;
+
+static PLINT label_color(int32_t label) {
+  return label < 0 ? COL_GREY : COL_PAL + label % NPAL;
+}
+
+/* The LEGEND_MAX + 1 smallest distinct labels: enough to tell whether all
+ * fit in the legend. */
+static void find_labels(scatter_job *j) {
+  const int cap = LEGEND_MAX + 1;
+  int k = 0;
+  for (size_t i = 0; i < j->n; i++) {
+    int32_t v = j->labels[i];
+    if (i > 0 && v == j->labels[i - 1]) continue;
+    int lo = 0, hi = k;
+    while (lo < hi) {
+      int mid = (lo + hi) / 2;
+      if (j->label[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo == cap || (lo < k && j->label[lo] == v)) continue;
+    int keep = k < cap ? k : cap - 1; /* when full, the largest drops out */
+    memmove(j->label + lo + 1, j->label + lo, (size_t)(keep - lo) * sizeof *j->label);
+    j->label[lo] = v;
+    if (k < cap) k++;
+  }
+  j->nlabels = k;
+}
+
+static void draw_scatter(const plot_page *pg, const void *data) {
+  const scatter_job *j = data;
+  begin_frame(pg);
+  /* One colour at a time, in chunks: grey (negative labels) at the bottom. */
+  PLFLT x[DOT_CHUNK], y[DOT_CHUNK];
+  plschr(0.0, j->dot_scale);
+  for (PLINT c = j->labels ? COL_GREY : COL_PAL; c < (j->labels ? NCOL : COL_PAL + 1); c++) {
+    plcol0(c);
+    PLINT k = 0;
+    for (size_t i = 0; i < j->n; i++) {
+      if (j->labels && label_color(j->labels[i]) != c) continue;
+      x[k] = j->xy[2 * i];
+      y[k] = j->xy[2 * i + 1];
+      if (++k == DOT_CHUNK) {
+        plstring(k, x, y, dot_glyph);
+        k = 0;
+      }
+    }
+    if (k) plstring(k, x, y, dot_glyph);
+  }
+  plschr(0.0, 1.0);
+  end_frame(pg);
+  if (!j->labels) return;
+
+  /* The labels present, ascending; past LEGEND_MAX, the last entry says
+   * there are more. */
+  PLINT n = j->nlabels, opt[LEGEND_MAX], col[LEGEND_MAX];
+  char buf[LEGEND_MAX][16];
+  const char *text[LEGEND_MAX], *sym[LEGEND_MAX];
+  if (n > LEGEND_MAX) n = LEGEND_MAX;
+  for (PLINT i = 0; i < n; i++) {
+    snprintf(buf[i], sizeof buf[i], "%d", (int)j->label[i]);
+    text[i] = buf[i];
+    sym[i] = dot_glyph;
+    opt[i] = PL_LEGEND_SYMBOL;
+    col[i] = label_color(j->label[i]);
+  }
+  if (j->nlabels > LEGEND_MAX) {
+    text[n - 1] = "\xe2\x80\xa6"; /* U+2026 ellipsis */
+    opt[n - 1] = PL_LEGEND_NONE;
+  }
+  draw_legend(n, opt, text, col, sym, 0.9, 0.03);
+}
+
+ae_status ae_plot_scatter(const char *path, const float *xy, const int32_t *labels,
+                          size_t n, const char *title, const char *xlabel,
+                          const char *ylabel) {
+  if (!path || !path[0]) return ae_set_error(AE_ERR_ARG, "ae_plot_scatter: no file name");
+  if (!xy) return ae_set_error(AE_ERR_ARG, "%s: no points to plot", path);
+  if (n < 1 || n > PLOT_MAX_POINTS)
+    return ae_set_error(AE_ERR_ARG, "%s: %zu points: need 1..%d", path, n,
+                        PLOT_MAX_POINTS);
+  double lo[2] = {HUGE_VAL, HUGE_VAL}, hi[2] = {-HUGE_VAL, -HUGE_VAL};
+  for (size_t i = 0; i < n; i++)
+    for (int d = 0; d < 2; d++) {
+      float v = xy[2 * i + d];
+      if (!isfinite(v))
+        return ae_set_error(AE_ERR_NUMERIC, "%s: point %zu (counting from 0) is (%g, %g): "
+                            "cannot plot it", path, i, (double)xy[2 * i],
+                            (double)xy[2 * i + 1]);
+      if (v < lo[d]) lo[d] = v;
+      if (v > hi[d]) hi[d] = v;
+    }
+
+  plot_page pg = {.width = SCATTER_WIDTH, .height = SCATTER_HEIGHT, .title = title,
+                  .xlabel = xlabel, .ylabel = ylabel, .right = 0.95};
+  /* The x tick labels sit side by side: fewer ticks where they are long. */
+  double ticks = 8.0;
+  int fit = axis_fit(&pg.x, lo[0], hi[0], ticks);
+  while (fit == 0 && ticks > 3.0 &&
+         (pg.x.hi - pg.x.lo) / pg.x.tick * (pg.x.label_len + 2) > 56.0)
+    fit = axis_fit(&pg.x, lo[0], hi[0], --ticks);
+  if (fit != 0 || axis_fit(&pg.y, lo[1], hi[1], 8.0) != 0)
+    return ae_set_error(AE_ERR_INTERNAL, "%s: no window for the points", path);
+  /* Dots grow a little where there are few of them. */
+  double dot = DOT_SCALE + 0.1 * log10(10000.0 / (double)n);
+  scatter_job job = {xy, labels, n, fmin(fmax(dot, DOT_SCALE), 0.5), 0, {0}};
+  if (labels) {
+    find_labels(&job);
+    /* Room for the legend: its symbol, the longest label (the first or the
+     * last one shown), the margins. */
+    int last = (job.nlabels < LEGEND_MAX ? job.nlabels : LEGEND_MAX) - 1;
+    int len = snprintf(NULL, 0, "%d", (int)job.label[0]);
+    int len_last = snprintf(NULL, 0, "%d", (int)job.label[last]);
+    pg.right = 1.0 - (80.0 + 10.0 * (len > len_last ? len : len_last)) / pg.width;
+  }
+  return plot_png(path, pg, draw_scatter, &job);
 }

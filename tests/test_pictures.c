@@ -1,5 +1,5 @@
-/* test_pictures.c — PNG grids and loss-curve plots: sizes, exact pixels,
- * refused arguments, failures that leave nothing behind. */
+/* test_pictures.c — PNG grids, loss-curve and scatter plots: sizes, exact
+ * pixels, colours, refused arguments, failures that leave nothing behind. */
 #define _POSIX_C_SOURCE 200809L
 #include "aekit.h"
 #include "check.h"
@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +252,147 @@ static void test_plots(void) {
   CHECK(count_files() == 4);
 }
 
+/* A PNG as 8-bit RGB (libpng's simplified API); caller frees. */
+static unsigned char *read_rgb(const char *path, int *w, int *h) {
+  png_image im;
+  memset(&im, 0, sizeof im);
+  im.version = PNG_IMAGE_VERSION;
+  *w = *h = 0;
+  if (!png_image_begin_read_from_file(&im, path)) return NULL;
+  im.format = PNG_FORMAT_RGB;
+  unsigned char *rgb = malloc(PNG_IMAGE_SIZE(im));
+  if (!rgb || !png_image_finish_read(&im, NULL, rgb, 0, NULL)) {
+    png_image_free(&im);
+    free(rgb);
+    return NULL;
+  }
+  *w = (int)im.width;
+  *h = (int)im.height;
+  return rgb;
+}
+
+/* matplotlib's tab10, the scatter plot's colours for labels 0..9. */
+static const unsigned char tab10[10][3] = {
+    {31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40}, {148, 103, 189},
+    {140, 86, 75}, {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
+
+/* Per tab10 colour: pixels of exactly that colour left of column x_end,
+ * and the sum of their columns. */
+static void palette_pixels(const unsigned char *rgb, int w, int h, int x_end,
+                           long count[10], double colsum[10]) {
+  for (int k = 0; k < 10; k++) count[k] = 0, colsum[k] = 0.0;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < x_end && x < w; x++)
+      for (int k = 0; k < 10; k++)
+        if (!memcmp(rgb + 3 * ((size_t)y * w + x), tab10[k], 3)) {
+          count[k]++;
+          colsum[k] += x;
+        }
+}
+
+enum { NPTS = 400, SC_W = 800, SC_H = 700 };
+
+static void test_scatter(void) {
+  float xy[NPTS * 2]; /* (NPTS, 2) */
+  int32_t labels[NPTS];
+  /* label k: a cloud around (k, sin k); clouds left to right by label */
+  for (int i = 0; i < NPTS; i++) {
+    int k = i % 10;
+    labels[i] = k;
+    xy[2 * i] = (float)(k + 0.3 * sin(i * 1.7));
+    xy[2 * i + 1] = (float)(sin(k) + 0.3 * cos(i * 2.3));
+  }
+  char p[512];
+  int files = count_files();
+  in_dir(p, sizeof p, "scatter.png");
+  CHECK_OK(ae_plot_scatter(p, xy, labels, NPTS, "latent #1: 100% (μ)", "z[0]", "z[1]"));
+  unsigned char *pix = NULL;
+  int w = 0, h = 0;
+  CHECK_OK(ae_png_read_gray(p, &pix, &w, &h));
+  CHECK(w == SC_W && h == SC_H);
+  free(pix);
+  unsigned char *rgb = read_rgb(p, &w, &h);
+  CHECK(rgb && w == SC_W && h == SC_H);
+  if (rgb && w == SC_W && h == SC_H) {
+    CHECK(!memcmp(rgb, "\xff\xff\xff", 3)); /* white background in the corner */
+    /* dots in the frame (the legend is right of column 700) */
+    long count[10];
+    double colsum[10];
+    palette_pixels(rgb, w, h, 700, count, colsum);
+    int colours = 0;
+    for (int k = 0; k < 10; k++) colours += count[k] >= 20;
+    if (colours < 10) fprintf(stderr, "scatter: %d of 10 label colours drawn\n", colours);
+    CHECK(colours >= 3);
+    /* each label's dots lie right of the previous label's */
+    for (int k = 1; k < 10; k++)
+      if (count[k - 1] && count[k])
+        CHECK(colsum[k] / count[k] > colsum[k - 1] / count[k - 1]);
+    /* the legend shows every label's colour right of the frame */
+    long all[10];
+    palette_pixels(rgb, w, h, w, all, colsum);
+    for (int k = 0; k < 10; k++) CHECK(all[k] > count[k]);
+  }
+  free(rgb);
+
+  /* no labels: one colour, no legend; labels past 9 wrap, negative ones
+   * are grey; one point, all points equal: a window of their own */
+  in_dir(p, sizeof p, "scatter_plain.png");
+  CHECK_OK(ae_plot_scatter(p, xy, NULL, NPTS, NULL, NULL, NULL));
+  rgb = read_rgb(p, &w, &h);
+  CHECK(rgb && w == SC_W && h == SC_H);
+  if (rgb && w == SC_W && h == SC_H) {
+    long count[10];
+    double colsum[10];
+    palette_pixels(rgb, w, h, w, count, colsum);
+    CHECK(count[0] > 100);
+    for (int k = 1; k < 10; k++)
+      if (k != 7) CHECK(count[k] == 0); /* tab10's grey is also in the text's edges */
+  }
+  free(rgb);
+  int32_t odd[NPTS];
+  for (int i = 0; i < NPTS; i++) odd[i] = i % 3 == 0 ? -1 - i : 10 + i;
+  CHECK_OK(ae_plot_scatter(p, xy, odd, NPTS, "wrap", "x", "y"));
+  float same[6] = {2.5f, -1.0f, 2.5f, -1.0f, 2.5f, -1.0f};
+  CHECK_OK(ae_plot_scatter(p, same, NULL, 3, "same", "x", "y"));
+  CHECK_OK(ae_plot_scatter(p, same, labels, 1, "one", "x", "y"));
+  float zero[2] = {0.0f, 0.0f};
+  CHECK_OK(ae_plot_scatter(p, zero, labels, 1, "zero", "x", "y"));
+  CHECK(count_files() == files + 2);
+
+  /* refused, nothing written */
+  in_dir(p, sizeof p, "scatter_refused.png");
+  CHECK_FAILS(ae_plot_scatter(p, xy, labels, 0, "t", "x", "y"), AE_ERR_ARG,
+              "scatter_refused.png");
+  CHECK_FAILS(ae_plot_scatter(p, NULL, labels, 5, "t", "x", "y"), AE_ERR_ARG,
+              "scatter_refused.png");
+  CHECK_FAILS(ae_plot_scatter(NULL, xy, labels, 5, "t", "x", "y"), AE_ERR_ARG, "");
+  CHECK_FAILS(ae_plot_scatter("", xy, labels, 5, "t", "x", "y"), AE_ERR_ARG, "");
+  /* too many: refused before the (small) array is read */
+  CHECK_FAILS(ae_plot_scatter(p, xy, labels, 10000001, "t", "x", "y"), AE_ERR_ARG, "10000001");
+  float bad[NPTS * 2];
+  memcpy(bad, xy, sizeof bad);
+  bad[2 * 7 + 1] = NAN;
+  CHECK_FAILS(ae_plot_scatter(p, bad, labels, NPTS, "t", "x", "y"), AE_ERR_NUMERIC,
+              "point 7 ");
+  bad[2 * 7 + 1] = 0.0f;
+  bad[2 * 3] = -INFINITY;
+  CHECK_FAILS(ae_plot_scatter(p, bad, NULL, NPTS, "t", "x", "y"), AE_ERR_NUMERIC,
+              "point 3 ");
+  CHECK(count_files() == files + 2);
+
+  /* an unwritable target: AE_ERR_IO, no exit(), nothing left behind */
+  in_dir(p, sizeof p, "missing/scatter.png");
+  CHECK_FAILS(ae_plot_scatter(p, xy, labels, NPTS, "t", "x", "y"), AE_ERR_IO,
+              "missing/scatter.png");
+  CHECK_FAILS(ae_plot_scatter(dir, xy, labels, NPTS, "t", "x", "y"), AE_ERR_IO, "");
+  CHECK(count_files() == files + 2);
+
+  /* and again, after the failures */
+  in_dir(p, sizeof p, "scatter.png");
+  CHECK_OK(ae_plot_scatter(p, xy, labels, NPTS, "again", "x", "y"));
+  CHECK(count_files() == files + 2);
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "%s", "/tmp/aekit_pictures_XXXXXX");
   if (!mkdtemp(dir)) {
@@ -261,6 +403,7 @@ int main(void) {
   test_grid_refuses();
   test_read_refuses();
   test_plots();
+  test_scatter();
   remove_all();
   CHECK_DONE();
 }
