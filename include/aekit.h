@@ -309,6 +309,75 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
                              const double *val_loss, int epochs,
                              const char *title);
 
+/* ---- anomaly detection ------------------------------------------------- */
+
+/* Metrics of anomaly scores (higher = more anomalous) against truth
+ * (is_anomaly[i]: nonzero = anomaly). Both classes must be present where a
+ * metric needs them; NaN scores are refused. */
+
+/* Area under the ROC curve: the probability that a random anomaly scores
+ * above a random normal sample, ties counting one half (Mann-Whitney U with
+ * average ranks; equal to the trapezoid rule over distinct thresholds). */
+ae_status ae_roc_auc(double *auc, const float *scores, const int *is_anomaly,
+                     size_t n);
+/* Average precision (scikit-learn's definition): sum over distinct
+ * thresholds, highest first, of (R_k - R_{k-1}) P_k, tied scores grouped. */
+ae_status ae_average_precision(double *ap, const float *scores,
+                               const int *is_anomaly, size_t n);
+/* The ROC curve: one point per distinct threshold, from (0, 0) to (1, 1).
+ * fpr and tpr hold room for n + 1 points; *count gets the number written. */
+ae_status ae_roc_curve(double *fpr, double *tpr, size_t *count,
+                       const float *scores, const int *is_anomaly, size_t n);
+
+typedef struct ae_binary_metrics {
+  double threshold;            /* scores above it are called anomalies */
+  size_t tp, fp, tn, fn;
+  double precision, recall, f1; /* 0 where undefined (nothing predicted) */
+} ae_binary_metrics;
+
+/* Confusion counts and precision, recall, F1 with score > threshold. */
+ae_status ae_binary_metrics_at(ae_binary_metrics *out, const float *scores,
+                               const int *is_anomaly, size_t n,
+                               double threshold);
+/* The threshold of highest F1 (midway between two distinct scores, so that
+ * score > threshold selects exactly the best group) and its metrics. */
+ae_status ae_best_f1(ae_binary_metrics *out, const float *scores,
+                     const int *is_anomaly, size_t n);
+
+/* Thresholds from training scores (numpy's linear-interpolation quantile):
+ * contamination c in (0, 0.5] gives the (1 - c) quantile, as PyOD, so about
+ * a fraction c of the training samples score above it; a percentile p in
+ * [0, 100] gives the p-th percentile. */
+ae_status ae_threshold_contamination(double *threshold, const float *scores,
+                                     size_t n, double contamination);
+ae_status ae_threshold_percentile(double *threshold, const float *scores,
+                                  size_t n, double percentile);
+
+/* A model as an anomaly detector (PyOD's contract: fit, decision scores,
+ * threshold, predict). The score of a sample is its reconstruction error:
+ * the model's loss (MSE or BCE) averaged over the sample's features, on
+ * already-scaled inputs. */
+ae_status ae_detector_scores(ae_model *m, float *scores, const float *x,
+                             size_t n);
+
+typedef enum ae_threshold_rule {
+  AE_THRESHOLD_CONTAMINATION = 0, /* value: fraction c in (0, 0.5] */
+  AE_THRESHOLD_PERCENTILE = 1     /* value: percentile in [0, 100] */
+} ae_threshold_rule;
+
+/* Score n training samples and set the model's threshold from them; the
+ * threshold, the rule and its value go into the model's metadata
+ * ("detector") and so into the model file. */
+ae_status ae_detector_fit(ae_model *m, const float *x, size_t n,
+                          ae_threshold_rule rule, double value);
+/* Set the threshold directly (recorded as rule "manual"). */
+ae_status ae_detector_set_threshold(ae_model *m, double threshold);
+/* The stored threshold; AE_ERR_ARG when the model has none. */
+ae_status ae_detector_threshold(const ae_model *m, double *threshold);
+/* labels[i] = 1 where the score exceeds the stored threshold, else 0. */
+ae_status ae_detector_predict(ae_model *m, int *labels, const float *x,
+                              size_t n);
+
 #ifdef __cplusplus
 }
 #endif
