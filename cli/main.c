@@ -1,5 +1,6 @@
 /* main.c — aekit <command>: dispatch, --help, --version. */
 #include "cli.h"
+#include "apps.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,8 @@ static const struct {
     {"reconstruct", cmd_reconstruct, "PNG grid of originals above reconstructions"},
     {"denoise", cmd_denoise, "clean corrupted images; picture of noisy, denoised, clean"},
     {"info", cmd_info, "show what a model file holds"},
+    {"score", cmd_score, "anomaly scores; with labels ROC AUC, AP, F1, ROC curve"},
+    {"fit-threshold", cmd_fit_threshold, "store an anomaly threshold in a model"},
 };
 
 static void usage(FILE *f) {

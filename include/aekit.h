@@ -353,6 +353,12 @@ ae_status ae_threshold_contamination(double *threshold, const float *scores,
 ae_status ae_threshold_percentile(double *threshold, const float *scores,
                                   size_t n, double percentile);
 
+/* Plot a ROC curve (points from ae_roc_curve) as a 600x600 PNG with the
+ * chance diagonal and the AUC in the legend (auc may be NaN: not shown). */
+ae_status ae_plot_roc_curve(const char *path, const double *fpr,
+                            const double *tpr, size_t count, double auc,
+                            const char *title);
+
 /* A model as an anomaly detector (PyOD's contract: fit, decision scores,
  * threshold, predict). The score of a sample is its reconstruction error:
  * the model's loss (MSE or BCE) averaged over the sample's features, on

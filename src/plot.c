@@ -16,6 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "error.h"
 #include "fileio.h"
+#include "plot.h"
 #include "pngio.h"
 
 #include <plplot.h>
@@ -62,7 +63,6 @@ static void on_plabort(PLCHAR_VECTOR msg) {
 }
 
 typedef struct plot_job {
-  const char *tmp;          /* file PLplot writes */
   const double *train, *val; /* (epochs), val may be NULL */
   const double *x;          /* (epochs): 1..epochs */
   int epochs;
@@ -90,11 +90,9 @@ static void label_y(PLINT axis, PLFLT value, char *label, PLINT length, PLPointe
   else snprintf(label, (size_t)length, "%g", value);
 }
 
-/* Every PLplot call of one picture, in the current (fresh) stream. */
-static void draw(const plot_job *j) {
-  plsdev("pngcairo");
-  plsfnam(j->tmp);
-  plspage(0.0, 0.0, PLOT_WIDTH, PLOT_HEIGHT, 0, 0);
+/* The loss curve, in the current (fresh) stream (see ae_plot_png). */
+static void draw(void *ctx) {
+  const plot_job *j = ctx;
   plscmap0(cmap_r, cmap_g, cmap_b, NCOL);
   plinit();
   pladv(0);
@@ -149,9 +147,16 @@ static void draw(const plot_job *j) {
            sym_num, sym);
 }
 
-/* Run draw() in a stream of its own; PLplot's fatal errors come back here.
- * Called with plot_lock held. */
-static ae_status run_plot(const plot_job *job, const char *path) {
+typedef struct plot_run {
+  const char *tmp; /* file PLplot writes */
+  int width, height;
+  ae_plot_fn fn;
+  void *ctx;
+} plot_run;
+
+/* Run one picture in a stream of its own; PLplot's fatal errors come back
+ * here. Called with plot_lock held. */
+static ae_status run_plot(const plot_run *job, const char *path) {
   PLINT prev = 0;
   volatile PLINT strm = -1;
   plot_msg[0] = 0;
@@ -166,7 +171,10 @@ static ae_status run_plot(const plot_job *job, const char *path) {
     if (s >= 0) {
       strm = s;
       plsError(&plot_errcode, plot_errmsg);
-      draw(job);
+      plsdev("pngcairo");
+      plsfnam(job->tmp);
+      plspage(0.0, 0.0, job->width, job->height, 0, 0);
+      job->fn(job->ctx);
       strm = -1; /* past this point plend1 is never tried twice */
       plend1();
     } else if (!plot_msg[0]) {
@@ -201,7 +209,7 @@ static int have_pngcairo(void) {
 
 /* Title as PLplot should show it: invalid UTF-8 and control characters
  * become '?', PLplot's escape character '#' is doubled. Caller frees. */
-static char *plot_title(const char *title) {
+char *ae_plot_title(const char *title) {
   if (!title) title = "";
   size_t len = strlen(title);
   char *out = malloc(2 * len + 1);
@@ -320,26 +328,33 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
     if (n > job.ylabel_len) job.ylabel_len = n;
   }
 
-  struct stat sb;
-  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-    return ae_set_error(AE_ERR_IO, "%s: is a directory", path);
-
   double *x = malloc((size_t)epochs * sizeof *x); /* (epochs) */
-  char *ptitle = plot_title(title);
-  char *tmp = ae_tmp_name(path);
-  if (!x || !ptitle || !tmp) {
+  char *ptitle = ae_plot_title(title);
+  if (!x || !ptitle) {
     free(x);
     free(ptitle);
-    free(tmp);
     return ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
   }
   for (int i = 0; i < epochs; i++) x[i] = i + 1;
-  job.tmp = tmp;
   job.train = train_loss;
   job.val = val_loss;
   job.x = x;
   job.epochs = epochs;
   job.title = ptitle;
+  st = ae_plot_png(path, PLOT_WIDTH, PLOT_HEIGHT, draw, &job);
+  free(x);
+  free(ptitle);
+  return st;
+}
+
+ae_status ae_plot_png(const char *path, int width, int height, ae_plot_fn fn, void *ctx) {
+  struct stat sb;
+  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+    return ae_set_error(AE_ERR_IO, "%s: is a directory", path);
+  char *tmp = ae_tmp_name(path);
+  if (!tmp) return ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
+  plot_run job = {tmp, width, height, fn, ctx};
+  ae_status st;
 
   /* The target must be writable before PLplot tries (it would exit()). */
   FILE *probe = fopen(tmp, "wb");
@@ -363,9 +378,9 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
   int w = 0, h = 0;
   st = ae_png_read_gray(tmp, &pix, &w, &h);
   free(pix);
-  if (st != AE_OK || w != PLOT_WIDTH || h != PLOT_HEIGHT) {
+  if (st != AE_OK || w != width || h != height) {
     st = ae_set_error(AE_ERR_IO, "%s: PLplot did not write a complete %dx%d picture",
-                      path, PLOT_WIDTH, PLOT_HEIGHT);
+                      path, width, height);
     goto fail;
   }
   int fd = open(tmp, O_RDONLY);
@@ -381,8 +396,6 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
 fail:
   remove(tmp);
 done:
-  free(x);
-  free(ptitle);
   free(tmp);
   return st;
 }

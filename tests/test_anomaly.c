@@ -6,6 +6,7 @@
 #include "aekit.h"
 #include "check.h"
 #include "fixture.h"
+#include "pngio.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -153,6 +154,23 @@ static void against_sklearn(void) {
   for (size_t i = 1; i < np; i++) area += (fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1]) / 2.0;
   CHECK_NEAR(area, auc, 1e-12);
   CHECK(np > 10 && np < n && fpr[np - 1] == 1.0 && tpr[np - 1] == 1.0);
+  /* and the picture of it */
+  char dir[] = "/tmp/aekit-roc-XXXXXX", path[64];
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(path, sizeof path, "%s/roc.png", dir);
+  CHECK_OK(ae_plot_roc_curve(path, fpr, tpr, np, auc, "sklearn #fixture"));
+  unsigned char *pix = NULL;
+  int w = 0, h = 0, dark = 0;
+  CHECK_OK(ae_png_read_gray(path, &pix, &w, &h));
+  CHECK(w == 600 && h == 600);
+  for (int i = 0; pix && i < w * h; i++) dark += pix[i] < 128;
+  CHECK(dark > 2000 && dark < w * h / 4); /* axes, curve, text on white */
+  free(pix);
+  remove(path);
+  fpr[1] = 1.5;
+  CHECK_FAILS(ae_plot_roc_curve(path, fpr, tpr, np, auc, ""), AE_ERR_ARG, "outside");
+  CHECK(access(path, F_OK) != 0);
+  rmdir(dir);
   free(fpr);
   free(tpr);
   free(y);

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# cli_apps.sh AEKIT FASHION_DIR — the application commands (score,
+# fit-threshold, probe, pca, compare, search, inpaint) on a tiny model
+# trained here on a slice of Fashion-MNIST: good paths with their numbers
+# checked for sense, and bad input (one "aekit: error:" line, non-zero exit).
+set -u
+aekit=$1
+fashion=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+train="$fashion/train-images-idx3-ubyte.gz"
+train_labels="$fashion/train-labels-idx1-ubyte.gz"
+test="$fashion/t10k-images-idx3-ubyte.gz"
+test_labels="$fashion/t10k-labels-idx1-ubyte.gz"
+
+expect_error() {
+  local needle=$1
+  shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$tmp/err")
+  if [ $rc -eq 0 ] || [ $rc -ge 128 ] || [ "$lines" -ne 1 ] ||
+    ! grep -q '^aekit: error: ' "$tmp/err" || ! grep -qF -- "$needle" "$tmp/err"; then
+    echo "FAIL: $* (rc $rc, want an error naming '$needle'):"
+    cat "$tmp/err"
+    fail=1
+  fi
+}
+
+# expect_ok CMD... : exit 0, output kept in $tmp/out
+expect_ok() {
+  if ! "$@" >"$tmp/out" 2>"$tmp/err"; then
+    echo "FAIL: $*:"
+    cat "$tmp/err"
+    fail=1
+  fi
+}
+
+"$aekit" train --data "$train" --limit 1000 --model dense:16:relu --epochs 2 -q -t 1 \
+  -o "$tmp/m.safetensors" || { echo "FAIL: training the tiny model"; exit 1; }
+
+# ---- score, fit-threshold ----
+expect_ok "$aekit" score "$tmp/m.safetensors" --data "$test" --limit 500 -o "$tmp/s.npy" -t 1
+grep -q '^samples 500$' "$tmp/out" || { echo "FAIL: score: $(cat "$tmp/out")"; fail=1; }
+[ "$(stat -c %s "$tmp/s.npy")" -eq $((128 + 500 * 4)) ] || { echo "FAIL: score wrote $(stat -c %s "$tmp/s.npy") bytes"; fail=1; }
+expect_ok "$aekit" fit-threshold "$tmp/m.safetensors" --data "$train" --limit 1000 \
+  --contamination 0.1 -o "$tmp/d.safetensors" -t 1
+"$aekit" info "$tmp/d.safetensors" | grep -q '"contamination"' || { echo "FAIL: threshold not in the model"; fail=1; }
+# 10% of the training samples above the threshold: 100 of 1000
+expect_ok "$aekit" score --model "$tmp/d.safetensors" --data "$train" --limit 1000 -t 1
+grep -q 'stored in the model): 100 of 1000 samples above it' "$tmp/out" ||
+  { echo "FAIL: fit-threshold/score: $(cat "$tmp/out")"; fail=1; }
+# sandals (5) against the rest: an AUC, an AP, F1 lines and a ROC picture
+expect_ok "$aekit" score "$tmp/d.safetensors" --data "$test" --labels "$test_labels" --limit 1000 \
+  --anomaly-classes 5,7,9 --roc "$tmp/roc.png" -t 1
+grep -q '^roc_auc 0\.[0-9]*$' "$tmp/out" && grep -q '^average_precision 0\.' "$tmp/out" &&
+  grep -q '^at the threshold ' "$tmp/out" && grep -q '^at the best-F1 threshold ' "$tmp/out" ||
+  { echo "FAIL: score with labels: $(cat "$tmp/out")"; fail=1; }
+[ -s "$tmp/roc.png" ] || { echo "FAIL: no ROC picture"; fail=1; }
+
+expect_error "labels" "$aekit" score "$tmp/m.safetensors" --data "$test" --labels "$train_labels"
+expect_error "--contamination" "$aekit" fit-threshold "$tmp/m.safetensors" --data "$train" --limit 100 --contamination 0.6
+expect_error "--contamination" "$aekit" fit-threshold "$tmp/m.safetensors" --data "$train" --limit 100 --contamination 0
+expect_error "--contamination" "$aekit" score "$tmp/m.safetensors" --data "$test" --limit 100 --contamination -0.1
+expect_error "--percentile" "$aekit" fit-threshold "$tmp/m.safetensors" --data "$train" --limit 100 --percentile 101
+expect_error "--contamination C or --percentile P" "$aekit" fit-threshold "$tmp/m.safetensors" --data "$train"
+expect_error "--normal-classes" "$aekit" score "$tmp/m.safetensors" --data "$test" --labels "$test_labels" --limit 100
+expect_error "--anomaly-classes" "$aekit" score "$tmp/m.safetensors" --data "$test" --labels "$test_labels" --limit 100 --anomaly-classes 1,x
+expect_error "needs labels" "$aekit" score "$tmp/m.safetensors" --data "$test" --limit 100 --roc "$tmp/r.png"
+expect_error "no model" "$aekit" score --data "$test"
+expect_error "784" "$aekit" score "$tmp/m.safetensors" --data "$tmp/roc.png"
+
+exit $fail
