@@ -19,6 +19,7 @@ static const struct {
     {"info", cmd_info, "show what a model file holds"},
     {"score", cmd_score, "anomaly scores; with labels ROC AUC, AP, F1, ROC curve"},
     {"fit-threshold", cmd_fit_threshold, "store an anomaly threshold in a model"},
+    {"probe", cmd_probe, "k-NN and linear-probe accuracy of the codes"},
 };
 
 static void usage(FILE *f) {

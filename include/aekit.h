@@ -384,6 +384,50 @@ ae_status ae_detector_threshold(const ae_model *m, double *threshold);
 ae_status ae_detector_predict(ae_model *m, int *labels, const float *x,
                               size_t n);
 
+/* ---- codes: nearest neighbours, probes ---------------------------------- */
+
+typedef enum ae_metric {
+  AE_METRIC_EUCLIDEAN = 0, /* |a - b| */
+  AE_METRIC_COSINE = 1     /* 1 - cos(a, b); a zero vector is at 1 from all */
+} ae_metric;
+
+/* For each of nq query rows, the k nearest of n database rows (all of d
+ * floats): idx (nq, k) database row numbers and dist (nq, k) distances
+ * (may be NULL), nearest first, equal distances in row order. Distances
+ * come from matrix products (cblas_sgemm) over blocks of queries and rows,
+ * so memory stays bounded whatever n and nq. 1 <= k <= n. */
+ae_status ae_knn_search(size_t *idx, float *dist, const float *db, size_t n,
+                        const float *queries, size_t nq, size_t d, int k,
+                        ae_metric metric);
+
+/* k-nearest-neighbour classification (Euclidean): pred[i] is the label most
+ * frequent among query i's k neighbours in the training rows; a tie goes to
+ * the label of the nearer neighbour. */
+ae_status ae_knn_classify(int32_t *pred, const float *train,
+                          const int32_t *labels, size_t n,
+                          const float *queries, size_t nq, size_t d, int k);
+
+/* Linear probe: multinomial logistic regression on standardised features,
+ * trained with `steps` full-batch Adam steps (learning rate 0.05, from
+ * zero weights: deterministic), then pred[i] for each query row. */
+ae_status ae_linear_probe(int32_t *pred, const float *train,
+                          const int32_t *labels, size_t n,
+                          const float *queries, size_t nq, size_t d,
+                          int steps);
+
+/* Binary codes: bit j of row i is set where codes[i*d + j] > threshold
+ * (0.5 suits sigmoid codes, 0 others). bits holds n rows of
+ * ae_code_words(d) words. */
+size_t ae_code_words(size_t d);
+ae_status ae_codes_binarize(uint64_t *bits, const float *codes, size_t n,
+                            size_t d, float threshold);
+/* The k nearest of n binary rows by Hamming distance (popcount of the XOR)
+ * for each of nq query rows of `words` words: idx and dist (nq, k), nearest
+ * first, ties in row order. dist may be NULL. */
+ae_status ae_hamming_search(size_t *idx, int *dist, const uint64_t *db,
+                            size_t n, const uint64_t *queries, size_t nq,
+                            size_t words, int k);
+
 #ifdef __cplusplus
 }
 #endif

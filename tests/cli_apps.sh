@@ -72,4 +72,17 @@ expect_error "needs labels" "$aekit" score "$tmp/m.safetensors" --data "$test" -
 expect_error "no model" "$aekit" score --data "$test"
 expect_error "784" "$aekit" score "$tmp/m.safetensors" --data "$tmp/roc.png"
 
+# ---- probe ----
+expect_ok "$aekit" probe "$tmp/m.safetensors" --data "$train" --labels "$train_labels" --limit 1000 \
+  --test-data "$test" --test-labels "$test_labels" --test-limit 300 --k 5 -t 1
+knn=$(sed -n 's/^knn accuracy (k=5) //p' "$tmp/out")
+lin=$(sed -n 's/^linear probe accuracy //p' "$tmp/out")
+# ten classes: chance is 0.1; even this tiny model's codes do far better
+awk -v a="$knn" -v b="$lin" 'BEGIN { exit !(a > 0.4 && a <= 1 && b > 0.4 && b <= 1) }' ||
+  { echo "FAIL: probe accuracies '$knn' '$lin'"; fail=1; }
+expect_error "--k" "$aekit" probe "$tmp/m.safetensors" --limit 100 --test-limit 10 --k 0
+expect_error "--k 101" "$aekit" probe "$tmp/m.safetensors" --limit 100 --test-limit 10 --k 101
+expect_error "labels" "$aekit" probe "$tmp/m.safetensors" --limit 100 --test-data "$test" \
+  --test-labels "$train_labels"
+
 exit $fail
