@@ -14,7 +14,7 @@ BUILD  ?= build
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON ?= /usr/bin/python3
 
-DEPS = gcc make cmake pkg-config libopenblas-dev libcjson-dev libpng-dev \
+DEPS = gcc make cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev libpng-dev \
        zlib1g-dev libplplot-dev plplot-driver-cairo dataset-fashion-mnist
 DEPS_TORCH = python3-torch python3-numpy time
 

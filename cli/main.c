@@ -20,6 +20,8 @@ static const struct {
     {"score", cmd_score, "anomaly scores; with labels ROC AUC, AP, F1, ROC curve"},
     {"fit-threshold", cmd_fit_threshold, "store an anomaly threshold in a model"},
     {"probe", cmd_probe, "k-NN and linear-probe accuracy of the codes"},
+    {"pca", cmd_pca, "fit PCA and save it as a model"},
+    {"compare", cmd_compare, "autoencoder vs PCA: MSE, PSNR, probe accuracy"},
 };
 
 static void usage(FILE *f) {

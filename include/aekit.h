@@ -428,6 +428,19 @@ ae_status ae_hamming_search(size_t *idx, int *dist, const uint64_t *db,
                             size_t n, const uint64_t *queries, size_t nq,
                             size_t words, int k);
 
+/* ---- PCA ---------------------------------------------------------------- */
+
+/* Fit PCA with k components (1 <= k <= dim, k <= samples) to an already-
+ * scaled data set and return it as an ordinary model (spec
+ * "dense:k:identity|dense:D:identity;loss=mse", same input shape): encode
+ * gives the PCA scores, reconstruct the projection back, and every function
+ * that takes a model takes it. The covariance is computed in double, its
+ * eigenvectors by LAPACKE_dsyevd; each component's largest entry is made
+ * positive. ratio (k, may be NULL) gets the explained variance ratios,
+ * which the model's metadata ("pca") records too. */
+ae_status ae_pca_fit(ae_model **out, const ae_dataset *ds, int k,
+                     double *ratio);
+
 #ifdef __cplusplus
 }
 #endif
