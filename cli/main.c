@@ -22,6 +22,8 @@ static const struct {
     {"probe", cmd_probe, "k-NN and linear-probe accuracy of the codes"},
     {"pca", cmd_pca, "fit PCA and save it as a model"},
     {"compare", cmd_compare, "autoencoder vs PCA: MSE, PSNR, probe accuracy"},
+    {"search", cmd_search, "nearest neighbours in code space; precision@k; picture"},
+    {"inpaint", cmd_inpaint, "fill a masked region from the model; picture"},
 };
 
 static void usage(FILE *f) {

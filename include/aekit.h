@@ -441,6 +441,17 @@ ae_status ae_hamming_search(size_t *idx, int *dist, const uint64_t *db,
 ae_status ae_pca_fit(ae_model **out, const ae_dataset *ds, int k,
                      double *ratio);
 
+/* ---- inpainting ----------------------------------------------------------- */
+
+/* Fill the values where mask (D = ae_model_input_dim values, nonzero =
+ * missing, the same for every image) is set, in n already-scaled images:
+ * they start at 0 and each of `iterations` rounds replaces them with the
+ * model's reconstruction of the current images; the other values are kept
+ * from x. out holds n*D floats. */
+ae_status ae_model_inpaint(ae_model *m, float *out, const float *x,
+                           const unsigned char *mask, size_t n,
+                           int iterations);
+
 #ifdef __cplusplus
 }
 #endif

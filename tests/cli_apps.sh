@@ -102,4 +102,32 @@ expect_error "data dimension" "$aekit" pca --data "$train" --limit 100 -k 785 -o
 expect_error "--components" "$aekit" pca --data "$train" --limit 100 -o "$tmp/x.safetensors"
 expect_error "--pca" "$aekit" compare "$tmp/m.safetensors"
 
+# ---- search ----
+for metric in euclidean cosine hamming; do
+  expect_ok "$aekit" search "$tmp/m.safetensors" --data "$train" --labels "$train_labels" --limit 1000 \
+    --queries "$test" --query-labels "$test_labels" --query-limit 50 --k 4 --metric $metric -t 1
+  grep -q '^precision@4 0\.[0-9]*$' "$tmp/out" || { echo "FAIL: search $metric: $(cat "$tmp/out")"; fail=1; }
+done
+# the database searched for its own first samples: each finds itself first at distance 0
+expect_ok "$aekit" search "$tmp/m.safetensors" --data "$test" --limit 200 --queries "$test" \
+  --query-limit 3 --k 1 --metric hamming --png "$tmp/search.png" -t 1
+grep -q '^query 0: 0 (0)$' "$tmp/out" && grep -q '^query 2: [0-9]* (0)$' "$tmp/out" ||
+  { echo "FAIL: search itself: $(cat "$tmp/out")"; fail=1; }
+[ -s "$tmp/search.png" ] || { echo "FAIL: no search picture"; fail=1; }
+expect_error "--metric" "$aekit" search "$tmp/m.safetensors" --limit 10 --query-limit 2 --metric manhattan
+expect_error "--k 11" "$aekit" search "$tmp/m.safetensors" --data "$test" --limit 10 --query-limit 2 --k 11
+
+# ---- inpaint ----
+expect_ok "$aekit" inpaint "$tmp/p.safetensors" --data "$test" --limit 100 --mask rect:8,10,12,8 \
+  --iterations 3 -o "$tmp/inpaint.png" -t 1
+awk '/^mse over the masked pixels/ { z = $8; f = $10 } END { exit !(f > 0 && f < z) }' "$tmp/out" ||
+  { echo "FAIL: inpaint no better than black: $(cat "$tmp/out")"; fail=1; }
+[ -s "$tmp/inpaint.png" ] || { echo "FAIL: no inpaint picture"; fail=1; }
+expect_error "outside the 28x28 image" "$aekit" inpaint "$tmp/p.safetensors" --data "$test" --limit 10 \
+  --mask rect:20,20,10,5 -o "$tmp/x.png"
+expect_error "outside" "$aekit" inpaint "$tmp/p.safetensors" --data "$test" --limit 10 --mask rect:-1,0,5,5 -o "$tmp/x.png"
+expect_error "rect:X,Y,W,H" "$aekit" inpaint "$tmp/p.safetensors" --data "$test" --limit 10 --mask rect:1,2,3 -o "$tmp/x.png"
+expect_error "28x28" "$aekit" inpaint "$tmp/p.safetensors" --data "$test" --limit 10 --mask-png "$tmp/search.png" -o "$tmp/x.png"
+expect_error "--iterations" "$aekit" inpaint "$tmp/p.safetensors" --data "$test" --limit 10 --mask rect:0,0,5,5 --iterations 0 -o "$tmp/x.png"
+
 exit $fail
