@@ -6,7 +6,7 @@
 #   make bench     speed and memory against PyTorch, same machine, same command
 #   make sanitize  the same tests under AddressSanitizer + UBSan (build-asan/)
 #   make clang     build and test with clang (build-clang/)
-#   make fixtures  regenerate tests/fixtures with PyTorch (python3-torch)
+#   make fixtures  regenerate tests/fixtures with PyTorch (python3-torch) and scikit-learn
 #   make install   library, header, aekit.pc, program (PREFIX=/usr/local)
 
 PREFIX ?= /usr/local
@@ -14,7 +14,7 @@ BUILD  ?= build
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON ?= /usr/bin/python3
 
-DEPS = gcc make cmake pkg-config libopenblas-dev libcjson-dev libpng-dev \
+DEPS = gcc make cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev libpng-dev \
        zlib1g-dev libplplot-dev plplot-driver-cairo dataset-fashion-mnist
 DEPS_TORCH = python3-torch python3-numpy time
 
@@ -75,6 +75,8 @@ fixtures: deps-torch
 	$(PYTHON) tests/ref/make_fixtures.py tests/fixtures
 	$(PYTHON) tests/ref/make_conv_fixtures.py tests/fixtures
 	$(PYTHON) tests/ref/make_vae_fixtures.py tests/fixtures
+	$(call install_pkgs,python3-sklearn)
+	$(PYTHON) tests/ref/make_app_fixtures.py tests/fixtures
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

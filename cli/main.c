@@ -1,5 +1,6 @@
 /* main.c — aekit <command>: dispatch, --help, --version. */
 #include "cli.h"
+#include "apps.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,13 @@ static const struct {
     {"interpolate", cmd_interpolate, "decodings along the line between two codes"},
     {"manifold", cmd_manifold, "2-d code: a grid of decodings over the code plane"},
     {"info", cmd_info, "show what a model file holds"},
+    {"score", cmd_score, "anomaly scores; with labels ROC AUC, AP, F1, ROC curve"},
+    {"fit-threshold", cmd_fit_threshold, "store an anomaly threshold in a model"},
+    {"probe", cmd_probe, "k-NN and linear-probe accuracy of the codes"},
+    {"pca", cmd_pca, "fit PCA and save it as a model"},
+    {"compare", cmd_compare, "autoencoder vs PCA: MSE, PSNR, probe accuracy"},
+    {"search", cmd_search, "nearest neighbours in code space; precision@k; picture"},
+    {"inpaint", cmd_inpaint, "fill a masked region from the model; picture"},
 };
 
 static void usage(FILE *f) {

@@ -352,6 +352,149 @@ ae_status ae_plot_scatter(const char *path, const float *xy,
                           const int32_t *labels, size_t n, const char *title,
                           const char *xlabel, const char *ylabel);
 
+/* ---- anomaly detection ------------------------------------------------- */
+
+/* Metrics of anomaly scores (higher = more anomalous) against truth
+ * (is_anomaly[i]: nonzero = anomaly). Both classes must be present where a
+ * metric needs them; NaN scores are refused. */
+
+/* Area under the ROC curve: the probability that a random anomaly scores
+ * above a random normal sample, ties counting one half (Mann-Whitney U with
+ * average ranks; equal to the trapezoid rule over distinct thresholds). */
+ae_status ae_roc_auc(double *auc, const float *scores, const int *is_anomaly,
+                     size_t n);
+/* Average precision (scikit-learn's definition): sum over distinct
+ * thresholds, highest first, of (R_k - R_{k-1}) P_k, tied scores grouped. */
+ae_status ae_average_precision(double *ap, const float *scores,
+                               const int *is_anomaly, size_t n);
+/* The ROC curve: one point per distinct threshold, from (0, 0) to (1, 1).
+ * fpr and tpr hold room for n + 1 points; *count gets the number written. */
+ae_status ae_roc_curve(double *fpr, double *tpr, size_t *count,
+                       const float *scores, const int *is_anomaly, size_t n);
+
+typedef struct ae_binary_metrics {
+  double threshold;            /* scores above it are called anomalies */
+  size_t tp, fp, tn, fn;
+  double precision, recall, f1; /* 0 where undefined (nothing predicted) */
+} ae_binary_metrics;
+
+/* Confusion counts and precision, recall, F1 with score > threshold. */
+ae_status ae_binary_metrics_at(ae_binary_metrics *out, const float *scores,
+                               const int *is_anomaly, size_t n,
+                               double threshold);
+/* The threshold of highest F1 (midway between two distinct scores, so that
+ * score > threshold selects exactly the best group) and its metrics. */
+ae_status ae_best_f1(ae_binary_metrics *out, const float *scores,
+                     const int *is_anomaly, size_t n);
+
+/* Thresholds from training scores (numpy's linear-interpolation quantile):
+ * contamination c in (0, 0.5] gives the (1 - c) quantile, as PyOD, so about
+ * a fraction c of the training samples score above it; a percentile p in
+ * [0, 100] gives the p-th percentile. */
+ae_status ae_threshold_contamination(double *threshold, const float *scores,
+                                     size_t n, double contamination);
+ae_status ae_threshold_percentile(double *threshold, const float *scores,
+                                  size_t n, double percentile);
+
+/* Plot a ROC curve (points from ae_roc_curve) as a 600x600 PNG with the
+ * chance diagonal and the AUC in the legend (auc may be NaN: not shown). */
+ae_status ae_plot_roc_curve(const char *path, const double *fpr,
+                            const double *tpr, size_t count, double auc,
+                            const char *title);
+
+/* A model as an anomaly detector (PyOD's contract: fit, decision scores,
+ * threshold, predict). The score of a sample is its reconstruction error:
+ * the model's loss (MSE or BCE) averaged over the sample's features, on
+ * already-scaled inputs. */
+ae_status ae_detector_scores(ae_model *m, float *scores, const float *x,
+                             size_t n);
+
+typedef enum ae_threshold_rule {
+  AE_THRESHOLD_CONTAMINATION = 0, /* value: fraction c in (0, 0.5] */
+  AE_THRESHOLD_PERCENTILE = 1     /* value: percentile in [0, 100] */
+} ae_threshold_rule;
+
+/* Score n training samples and set the model's threshold from them; the
+ * threshold, the rule and its value go into the model's metadata
+ * ("detector") and so into the model file. */
+ae_status ae_detector_fit(ae_model *m, const float *x, size_t n,
+                          ae_threshold_rule rule, double value);
+/* Set the threshold directly (recorded as rule "manual"). */
+ae_status ae_detector_set_threshold(ae_model *m, double threshold);
+/* The stored threshold; AE_ERR_ARG when the model has none. */
+ae_status ae_detector_threshold(const ae_model *m, double *threshold);
+/* labels[i] = 1 where the score exceeds the stored threshold, else 0. */
+ae_status ae_detector_predict(ae_model *m, int *labels, const float *x,
+                              size_t n);
+
+/* ---- codes: nearest neighbours, probes ---------------------------------- */
+
+typedef enum ae_metric {
+  AE_METRIC_EUCLIDEAN = 0, /* |a - b| */
+  AE_METRIC_COSINE = 1     /* 1 - cos(a, b); a zero vector is at 1 from all */
+} ae_metric;
+
+/* For each of nq query rows, the k nearest of n database rows (all of d
+ * floats): idx (nq, k) database row numbers and dist (nq, k) distances
+ * (may be NULL), nearest first, equal distances in row order. Distances
+ * come from matrix products (cblas_sgemm) over blocks of queries and rows,
+ * so memory stays bounded whatever n and nq. 1 <= k <= n. */
+ae_status ae_knn_search(size_t *idx, float *dist, const float *db, size_t n,
+                        const float *queries, size_t nq, size_t d, int k,
+                        ae_metric metric);
+
+/* k-nearest-neighbour classification (Euclidean): pred[i] is the label most
+ * frequent among query i's k neighbours in the training rows; a tie goes to
+ * the label of the nearer neighbour. */
+ae_status ae_knn_classify(int32_t *pred, const float *train,
+                          const int32_t *labels, size_t n,
+                          const float *queries, size_t nq, size_t d, int k);
+
+/* Linear probe: multinomial logistic regression on standardised features,
+ * trained with `steps` full-batch Adam steps (learning rate 0.05, from
+ * zero weights: deterministic), then pred[i] for each query row. */
+ae_status ae_linear_probe(int32_t *pred, const float *train,
+                          const int32_t *labels, size_t n,
+                          const float *queries, size_t nq, size_t d,
+                          int steps);
+
+/* Binary codes: bit j of row i is set where codes[i*d + j] > threshold
+ * (0.5 suits sigmoid codes, 0 others). bits holds n rows of
+ * ae_code_words(d) words. */
+size_t ae_code_words(size_t d);
+ae_status ae_codes_binarize(uint64_t *bits, const float *codes, size_t n,
+                            size_t d, float threshold);
+/* The k nearest of n binary rows by Hamming distance (popcount of the XOR)
+ * for each of nq query rows of `words` words: idx and dist (nq, k), nearest
+ * first, ties in row order. dist may be NULL. */
+ae_status ae_hamming_search(size_t *idx, int *dist, const uint64_t *db,
+                            size_t n, const uint64_t *queries, size_t nq,
+                            size_t words, int k);
+
+/* ---- PCA ---------------------------------------------------------------- */
+
+/* Fit PCA with k components (1 <= k <= dim, k <= samples) to an already-
+ * scaled data set and return it as an ordinary model (spec
+ * "dense:k:identity|dense:D:identity;loss=mse", same input shape): encode
+ * gives the PCA scores, reconstruct the projection back, and every function
+ * that takes a model takes it. The covariance is computed in double, its
+ * eigenvectors by LAPACKE_dsyevd; each component's largest entry is made
+ * positive. ratio (k, may be NULL) gets the explained variance ratios,
+ * which the model's metadata ("pca") records too. */
+ae_status ae_pca_fit(ae_model **out, const ae_dataset *ds, int k,
+                     double *ratio);
+
+/* ---- inpainting ----------------------------------------------------------- */
+
+/* Fill the values where mask (D = ae_model_input_dim values, nonzero =
+ * missing, the same for every image) is set, in n already-scaled images:
+ * they start at 0 and each of `iterations` rounds replaces them with the
+ * model's reconstruction of the current images; the other values are kept
+ * from x. out holds n*D floats. */
+ae_status ae_model_inpaint(ae_model *m, float *out, const float *x,
+                           const unsigned char *mask, size_t n,
+                           int iterations);
+
 #ifdef __cplusplus
 }
 #endif

@@ -192,6 +192,8 @@ void ae_model_free(ae_model *m) {
   free(m->spec);
   free(m->training_json);
   free(m->history_json);
+  free(m->detector_json);
+  free(m->pca_json);
   free(m->metadata);
   free(m);
 }
@@ -777,6 +779,8 @@ const char *ae_model_metadata(const ae_model *m) {
   cJSON_AddStringToObject(o, "init", m->init == AE_INIT_TORCH ? "pytorch" : "keras");
   if (m->training_json) cJSON_AddItemToObject(o, "training", cJSON_Parse(m->training_json));
   if (m->history_json) cJSON_AddItemToObject(o, "history", cJSON_Parse(m->history_json));
+  if (m->detector_json) cJSON_AddItemToObject(o, "detector", cJSON_Parse(m->detector_json));
+  if (m->pca_json) cJSON_AddItemToObject(o, "pca", cJSON_Parse(m->pca_json));
   char *s = cJSON_Print(o);
   cJSON_Delete(o);
   if (!s) return "{}";

@@ -93,6 +93,8 @@ struct ae_model {
   int threads;             /* inference threads, 0 = all cores */
   char *training_json;     /* metadata pieces set by the trainer, or NULL */
   char *history_json;
+  char *detector_json;     /* anomaly threshold (src/anomaly.c), or NULL */
+  char *pca_json;          /* PCA summary (src/pca.c), or NULL */
   char *metadata;          /* cached full metadata (ae_model_metadata) */
 };
 

@@ -13,6 +13,8 @@
  *   init          "keras" or "pytorch": how the weights were first drawn
  *   training      JSON of the training settings (when trained)
  *   history       JSON summary of the training history (when trained)
+ *   detector      {"threshold":..,"rule":..,"value":..} (anomaly detection)
+ *   pca           {"components":k,"explained_variance_ratio":[..]} (aekit pca)
  * Loading rebuilds the model from spec and input_shape, then requires every
  * tensor to be present with exactly the expected shape, and no others. */
 #include "error.h"
@@ -62,12 +64,14 @@ ae_status ae_model_save(const ae_model *m, const char *path) {
   snprintf(shape, sizeof shape, "[%d,%d,%d]", m->c, m->h, m->w);
   snprintf(scaling, sizeof scaling, "{\"lo\":%.9g,\"hi\":%.9g}", (double)m->lo, (double)m->hi);
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
-  const char *keys[8] = {"format", "spec", "input_shape", "scaling", "seed", "init"};
-  const char *vals[8] = {"aekit/1", m->spec, shape, scaling, seed,
+  const char *keys[10] = {"format", "spec", "input_shape", "scaling", "seed", "init"};
+  const char *vals[10] = {"aekit/1", m->spec, shape, scaling, seed,
                          m->init == AE_INIT_TORCH ? "pytorch" : "keras"};
   int nm = 6;
   if (m->training_json) keys[nm] = "training", vals[nm++] = m->training_json;
   if (m->history_json) keys[nm] = "history", vals[nm++] = m->history_json;
+  if (m->detector_json) keys[nm] = "detector", vals[nm++] = m->detector_json;
+  if (m->pca_json) keys[nm] = "pca", vals[nm++] = m->pca_json;
   return ae_st_write(path, t, nt, keys, vals, nm);
 }
 
@@ -153,7 +157,9 @@ static ae_status model_from_meta(ae_model **out, const ae_st_file *f, const char
   const char *init = ae_st_meta(f, "init");
   m->init = init && !strcmp(init, "pytorch") ? AE_INIT_TORCH : AE_INIT_KERAS;
   if ((st = ae_model_set_meta(&m->training_json, ae_st_meta(f, "training"))) ||
-      (st = ae_model_set_meta(&m->history_json, ae_st_meta(f, "history")))) {
+      (st = ae_model_set_meta(&m->history_json, ae_st_meta(f, "history"))) ||
+      (st = ae_model_set_meta(&m->detector_json, ae_st_meta(f, "detector"))) ||
+      (st = ae_model_set_meta(&m->pca_json, ae_st_meta(f, "pca")))) {
     ae_model_free(m);
     return st;
   }

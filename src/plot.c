@@ -15,12 +15,13 @@
  * The handlers are reset to PLplot's defaults afterwards: a program that
  * drives PLplot itself and installs its own handlers must reinstall them.
  *
- * Both pictures go through plot_png() (probe, draw under the lock, verify,
- * commit) with a draw function of their own, framed by begin_frame() and
- * end_frame() and labelled by draw_legend(). */
+ * Both pictures go through ae_plot_write() (probe, draw under the lock, verify,
+ * commit) with a draw function of their own, framed by ae_plot_begin_frame() and
+ * ae_plot_end_frame() and labelled by ae_plot_legend(). */
 #define _POSIX_C_SOURCE 200809L
 #include "error.h"
 #include "fileio.h"
+#include "plot.h"
 #include "pngio.h"
 
 #include <plplot.h>
@@ -36,27 +37,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define LOSS_WIDTH 800
-#define LOSS_HEIGHT 500
-#define SCATTER_WIDTH 800
-#define SCATTER_HEIGHT 700
 #define PLOT_MAX_EPOCHS 1000000
-#define PLOT_MAX_POINTS 10000000
 #define PLOT_MAX_MARKED 100 /* more epochs than this: lines without markers */
 #define MARK_SCALE 0.7      /* loss-curve marker size, relative to the text */
-#define DOT_SCALE 0.3       /* scatter dot size for 10 000 points and more */
-#define DOT_CHUNK 1024      /* scatter points handed to PLplot per call */
-#define LEGEND_MAX 20       /* legend entries, at most */
+#define LOSS_WIDTH 800
+#define LOSS_HEIGHT 500
 
-static const char *const dot_glyph = "\xe2\x97\x8f"; /* U+25CF black circle */
+const char *const ae_plot_dot_glyph = "\xe2\x97\x8f"; /* U+25CF black circle */
 
-/* cmap0 entries. Index 0 is the background; COL_PAL.. is matplotlib's
- * "tab10" palette, for scatter labels 0..9 (and 10.. again); COL_GREY is
- * tab20's light grey, for negative labels. */
-enum {
-  COL_BG = 0, COL_FG = 1, COL_TRAIN = 2, COL_VAL = 3, COL_GRID = 4,
-  COL_GREY = 5, COL_PAL = 6, NPAL = 10, NCOL = COL_PAL + NPAL
-};
 static const PLINT cmap_r[NCOL] = {255, 25, 20, 200, 215, 199,
                                    31, 255, 44, 214, 148, 140, 227, 127, 188, 23};
 static const PLINT cmap_g[NCOL] = {255, 25, 85, 70, 215, 199,
@@ -83,28 +71,6 @@ static void on_plabort(PLCHAR_VECTOR msg) {
 }
 
 /* One axis: its window, ticks and how the tick labels are written. */
-typedef struct plot_axis {
-  double lo, hi;  /* window */
-  double tick;    /* major tick step */
-  int nsub;       /* minor intervals per major tick; 0: PLplot's choice */
-  int dec;        /* decimals of the tick labels; -1: %g form */
-  int prec;       /* significant digits in %g form */
-  int label_len;  /* longest tick label, in characters */
-} plot_axis;
-
-/* What every picture has: a file, a size, a frame with two axes, texts. */
-typedef struct plot_page {
-  const char *tmp;                     /* file PLplot writes */
-  int width, height;                   /* pixels */
-  const char *title, *xlabel, *ylabel; /* sanitized, PLplot escapes doubled */
-  plot_axis x, y;
-  double right;                        /* frame's right edge (0..1): room for a legend */
-} plot_page;
-
-/* Draws one picture's data, between begin_frame() and end_frame() of its
- * own, in the current (fresh) stream. */
-typedef void (*plot_draw_fn)(const plot_page *pg, const void *job);
-
 /* Tick labels with the decimals the tick step needs ("0.30"), or %g for
  * very large or small values. PLplot's own labels would move a common factor
  * into a "(x10^-3)" note beside the frame, where it is easily cut off. */
@@ -129,7 +95,7 @@ static double ylabel_disp(const plot_page *pg) {
  * the left for the y tick labels and title, below for the x ones, above
  * for the title; in character heights, which grow with the page) and
  * window, the grid. */
-static void begin_frame(const plot_page *pg) {
+void ae_plot_begin_frame(const plot_page *pg) {
   plsdev("pngcairo");
   plsfnam(pg->tmp);
   plspage(0.0, 0.0, pg->width, pg->height, 0, 0);
@@ -149,7 +115,7 @@ static void begin_frame(const plot_page *pg) {
 }
 
 /* Finish the frame over the data: box, ticks, tick labels, texts. */
-static void end_frame(const plot_page *pg) {
+void ae_plot_end_frame(const plot_page *pg) {
   plwidth(1.0);
   plcol0(COL_FG);
   plslabelfunc(label_axes, (PLPointer)pg);
@@ -161,7 +127,7 @@ static void end_frame(const plot_page *pg) {
 /* A legend of n <= LEGEND_MAX entries outside the frame, right of it: it
  * never hides data. Entry i is drawn in colour col[i] as opt[i] says (line,
  * symbol sym[i]), `width` is its line/symbol area in viewport units. */
-static void draw_legend(PLINT n, const PLINT *opt, const char *const *text,
+void ae_plot_legend(PLINT n, const PLINT *opt, const char *const *text,
                         const PLINT *col, const char *const *sym, PLFLT sym_scale,
                         PLFLT width) {
   PLINT text_col[LEGEND_MAX], line_sty[LEGEND_MAX], sym_num[LEGEND_MAX];
@@ -296,7 +262,7 @@ static double nice_step(double raw) {
 /* Tick labels for a window and tick step already set: the decimals the step
  * needs ("0.30", "0.35"); very large or small values in %g form with enough
  * digits to tell the ticks apart. */
-static void axis_labels(plot_axis *a) {
+void ae_plot_axis_labels(plot_axis *a) {
   double mag = fmax(fabs(a->lo), fabs(a->hi));
   a->dec = a->tick >= 1.0 ? 0 : (int)ceil(-log10(a->tick) - 1e-9);
   if (mag >= 1e6 || a->dec > 6) a->dec = -1;
@@ -313,7 +279,7 @@ static void axis_labels(plot_axis *a) {
 /* An axis for data in [lo, hi]: the range padded by 5% (a flat one gets a
  * span of its own), a nice tick step giving about `ticks` ticks (0.4 to 1
  * times that many), its labels. -1 if the window is not finite. */
-static int axis_fit(plot_axis *a, double lo, double hi, double ticks) {
+int ae_plot_axis_fit(plot_axis *a, double lo, double hi, double ticks) {
   double span = hi - lo, mag = fmax(fabs(lo), fabs(hi));
   if (span < mag * 1e-4) span = mag > 0 ? mag * 0.1 : 1.0;
   if (span < 1e-200) span = 1e-200; /* PLplot's tick code needs a span */
@@ -322,7 +288,7 @@ static int axis_fit(plot_axis *a, double lo, double hi, double ticks) {
   if (!isfinite(a->lo) || !isfinite(a->hi) || !(a->hi > a->lo)) return -1;
   a->tick = nice_step((a->hi - a->lo) / ticks);
   a->nsub = 0;
-  axis_labels(a);
+  ae_plot_axis_labels(a);
   return 0;
 }
 
@@ -331,7 +297,7 @@ static int axis_fit(plot_axis *a, double lo, double hi, double ticks) {
  * exit() otherwise), draw() runs under plot_lock, and the file PLplot wrote
  * must be a whole picture before it is fsynced and renamed into place. On
  * failure nothing is left behind. */
-static ae_status plot_png(const char *path, plot_page pg, plot_draw_fn draw,
+ae_status ae_plot_write(const char *path, plot_page pg, plot_draw_fn draw,
                           const void *job) {
   struct stat sb;
   if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
@@ -404,9 +370,9 @@ typedef struct loss_job {
 
 static void draw_loss(const plot_page *pg, const void *data) {
   const loss_job *j = data;
-  begin_frame(pg);
+  ae_plot_begin_frame(pg);
   const int marked = j->epochs <= PLOT_MAX_MARKED;
-  const char *train_mark = dot_glyph;
+  const char *train_mark = ae_plot_dot_glyph;
   const char *val_mark = "\xe2\x96\xa0"; /* U+25A0 black square */
   plwidth(2.0);
   plschr(0.0, MARK_SCALE); /* plstring draws its glyph at character size */
@@ -419,13 +385,13 @@ static void draw_loss(const plot_page *pg, const void *data) {
     if (marked) plstring(j->epochs, j->x, j->val, val_mark);
   }
   plschr(0.0, 1.0);
-  end_frame(pg);
+  ae_plot_end_frame(pg);
 
   PLINT opt = PL_LEGEND_LINE | (marked ? PL_LEGEND_SYMBOL : 0);
   const PLINT opts[2] = {opt, opt}, col[2] = {COL_TRAIN, COL_VAL};
   const char *text[2] = {"train", "validation"};
   const char *sym[2] = {train_mark, val_mark};
-  draw_legend(j->val ? 2 : 1, opts, text, col, sym, MARK_SCALE, 0.06);
+  ae_plot_legend(j->val ? 2 : 1, opts, text, col, sym, MARK_SCALE, 0.06);
 }
 
 static ae_status check_series(const char *path, const double *v, int epochs,
@@ -457,7 +423,7 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
 
   plot_page pg = {.width = LOSS_WIDTH, .height = LOSS_HEIGHT, .title = title,
                   .xlabel = "epoch", .ylabel = "loss", .right = 0.77};
-  if (axis_fit(&pg.y, lo, hi, 6.0) != 0)
+  if (ae_plot_axis_fit(&pg.y, lo, hi, 6.0) != 0)
     return ae_set_error(AE_ERR_NUMERIC, "%s: losses from %g to %g are too large to plot",
                         path, lo, hi);
   /* x: epochs 1..epochs, with a little room (2% of the range, at most half
@@ -467,140 +433,14 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
   pg.x.lo = 1.0 - xpad;
   pg.x.hi = epochs + xpad;
   epoch_ticks(epochs, &pg.x.tick, &pg.x.nsub);
-  axis_labels(&pg.x);
+  ae_plot_axis_labels(&pg.x);
 
   double *x = malloc((size_t)epochs * sizeof *x); /* (epochs) */
   if (!x) return ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
   for (int i = 0; i < epochs; i++) x[i] = i + 1;
   loss_job job = {train_loss, val_loss, x, epochs};
-  st = plot_png(path, pg, draw_loss, &job);
+  st = ae_plot_write(path, pg, draw_loss, &job);
   free(x);
   return st;
 }
 
-/* ---- scatter plots -------------------------------------------------------- */
-
-typedef struct scatter_job {
-  const float *xy;          /* (n, 2) */
-  const int32_t *labels;    /* (n) or NULL */
-  size_t n;
-  double dot_scale;         /* dot size, relative to the text */
-  int nlabels;              /* distinct labels found, at most LEGEND_MAX + 1 */
-  int32_t label[LEGEND_MAX + 1]; /* the smallest of them, ascending */
-} scatter_job;
-
-static PLINT label_color(int32_t label) {
-  return label < 0 ? COL_GREY : COL_PAL + label % NPAL;
-}
-
-/* The LEGEND_MAX + 1 smallest distinct labels: enough to tell whether all
- * fit in the legend. */
-static void find_labels(scatter_job *j) {
-  const int cap = LEGEND_MAX + 1;
-  int k = 0;
-  for (size_t i = 0; i < j->n; i++) {
-    int32_t v = j->labels[i];
-    if (i > 0 && v == j->labels[i - 1]) continue;
-    int lo = 0, hi = k;
-    while (lo < hi) {
-      int mid = (lo + hi) / 2;
-      if (j->label[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo == cap || (lo < k && j->label[lo] == v)) continue;
-    int keep = k < cap ? k : cap - 1; /* when full, the largest drops out */
-    memmove(j->label + lo + 1, j->label + lo, (size_t)(keep - lo) * sizeof *j->label);
-    j->label[lo] = v;
-    if (k < cap) k++;
-  }
-  j->nlabels = k;
-}
-
-static void draw_scatter(const plot_page *pg, const void *data) {
-  const scatter_job *j = data;
-  begin_frame(pg);
-  /* One colour at a time, in chunks: grey (negative labels) at the bottom. */
-  PLFLT x[DOT_CHUNK], y[DOT_CHUNK];
-  plschr(0.0, j->dot_scale);
-  for (PLINT c = j->labels ? COL_GREY : COL_PAL; c < (j->labels ? NCOL : COL_PAL + 1); c++) {
-    plcol0(c);
-    PLINT k = 0;
-    for (size_t i = 0; i < j->n; i++) {
-      if (j->labels && label_color(j->labels[i]) != c) continue;
-      x[k] = j->xy[2 * i];
-      y[k] = j->xy[2 * i + 1];
-      if (++k == DOT_CHUNK) {
-        plstring(k, x, y, dot_glyph);
-        k = 0;
-      }
-    }
-    if (k) plstring(k, x, y, dot_glyph);
-  }
-  plschr(0.0, 1.0);
-  end_frame(pg);
-  if (!j->labels) return;
-
-  /* The labels present, ascending; past LEGEND_MAX, the last entry says
-   * there are more. */
-  PLINT n = j->nlabels, opt[LEGEND_MAX], col[LEGEND_MAX];
-  char buf[LEGEND_MAX][16];
-  const char *text[LEGEND_MAX], *sym[LEGEND_MAX];
-  if (n > LEGEND_MAX) n = LEGEND_MAX;
-  for (PLINT i = 0; i < n; i++) {
-    snprintf(buf[i], sizeof buf[i], "%d", (int)j->label[i]);
-    text[i] = buf[i];
-    sym[i] = dot_glyph;
-    opt[i] = PL_LEGEND_SYMBOL;
-    col[i] = label_color(j->label[i]);
-  }
-  if (j->nlabels > LEGEND_MAX) {
-    text[n - 1] = "\xe2\x80\xa6"; /* U+2026 ellipsis */
-    opt[n - 1] = PL_LEGEND_NONE;
-  }
-  draw_legend(n, opt, text, col, sym, 0.9, 0.03);
-}
-
-ae_status ae_plot_scatter(const char *path, const float *xy, const int32_t *labels,
-                          size_t n, const char *title, const char *xlabel,
-                          const char *ylabel) {
-  if (!path || !path[0]) return ae_set_error(AE_ERR_ARG, "ae_plot_scatter: no file name");
-  if (!xy) return ae_set_error(AE_ERR_ARG, "%s: no points to plot", path);
-  if (n < 1 || n > PLOT_MAX_POINTS)
-    return ae_set_error(AE_ERR_ARG, "%s: %zu points: need 1..%d", path, n,
-                        PLOT_MAX_POINTS);
-  double lo[2] = {HUGE_VAL, HUGE_VAL}, hi[2] = {-HUGE_VAL, -HUGE_VAL};
-  for (size_t i = 0; i < n; i++)
-    for (int d = 0; d < 2; d++) {
-      float v = xy[2 * i + d];
-      if (!isfinite(v))
-        return ae_set_error(AE_ERR_NUMERIC, "%s: point %zu (counting from 0) is (%g, %g): "
-                            "cannot plot it", path, i, (double)xy[2 * i],
-                            (double)xy[2 * i + 1]);
-      if (v < lo[d]) lo[d] = v;
-      if (v > hi[d]) hi[d] = v;
-    }
-
-  plot_page pg = {.width = SCATTER_WIDTH, .height = SCATTER_HEIGHT, .title = title,
-                  .xlabel = xlabel, .ylabel = ylabel, .right = 0.95};
-  /* The x tick labels sit side by side: fewer ticks where they are long. */
-  double ticks = 8.0;
-  int fit = axis_fit(&pg.x, lo[0], hi[0], ticks);
-  while (fit == 0 && ticks > 3.0 &&
-         (pg.x.hi - pg.x.lo) / pg.x.tick * (pg.x.label_len + 2) > 56.0)
-    fit = axis_fit(&pg.x, lo[0], hi[0], --ticks);
-  if (fit != 0 || axis_fit(&pg.y, lo[1], hi[1], 8.0) != 0)
-    return ae_set_error(AE_ERR_INTERNAL, "%s: no window for the points", path);
-  /* Dots grow a little where there are few of them. */
-  double dot = DOT_SCALE + 0.1 * log10(10000.0 / (double)n);
-  scatter_job job = {xy, labels, n, fmin(fmax(dot, DOT_SCALE), 0.5), 0, {0}};
-  if (labels) {
-    find_labels(&job);
-    /* Room for the legend: its symbol, the longest label (the first or the
-     * last one shown), the margins. */
-    int last = (job.nlabels < LEGEND_MAX ? job.nlabels : LEGEND_MAX) - 1;
-    int len = snprintf(NULL, 0, "%d", (int)job.label[0]);
-    int len_last = snprintf(NULL, 0, "%d", (int)job.label[last]);
-    pg.right = 1.0 - (80.0 + 10.0 * (len > len_last ? len : len_last)) / pg.width;
-  }
-  return plot_png(path, pg, draw_scatter, &job);
-}

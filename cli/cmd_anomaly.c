@@ -1,0 +1,254 @@
+/* cmd_anomaly.c — aekit score (anomaly scores, and with labels ROC AUC,
+ * average precision, precision/recall/F1, a ROC curve) and aekit
+ * fit-threshold (store a threshold in the model); helpers the application
+ * commands share. */
+#include "apps.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int apps_parse(int argc, char **argv, const char *cmd, const char *usage, const cli_opt *opts,
+               const char **model) {
+  const char *pos[1];
+  int n;
+  int r = cli_parse(argc, argv, cmd, usage, opts, pos, 1, &n);
+  if (r) return r;
+  if (n == 1 && *model) return cli_error("%s: give the model once (MODEL or --model)", cmd);
+  if (n == 1) *model = pos[0];
+  if (!*model) return cli_error("%s: no model file given (see aekit %s --help)", cmd, cmd);
+  return 0;
+}
+
+/* Parse "3,5,7" into classes[]; returns the count, or -1. */
+static int parse_classes(const char *s, int32_t *classes, int max) {
+  int k = 0;
+  const char *p = s;
+  while (*p) {
+    char *end;
+    errno = 0;
+    long v = strtol(p, &end, 10);
+    if (end == p || errno || v < INT32_MIN || v > INT32_MAX || k == max) return -1;
+    classes[k++] = (int32_t)v;
+    if (*end == ',' && end[1]) p = end + 1;
+    else if (*end) return -1;
+    else p = end;
+  }
+  return k ? k : -1;
+}
+
+int apps_anomaly_truth(int *is_anomaly, const int32_t *labels, size_t n, const char *anomaly,
+                       const char *normal, const char *cmd) {
+  enum { MAX_CLASSES = 1024 };
+  int32_t classes[MAX_CLASSES];
+  if (anomaly && normal)
+    return cli_error("%s: give --anomaly-classes or --normal-classes, not both", cmd);
+  const char *list = anomaly ? anomaly : normal;
+  int k = 0;
+  if (list && (k = parse_classes(list, classes, MAX_CLASSES)) < 0)
+    return cli_error("%s: --%s-classes '%s' is not a comma-separated list of labels", cmd,
+                     anomaly ? "anomaly" : "normal", list);
+  for (size_t i = 0; i < n; i++) {
+    if (!list) {
+      if (labels[i] != 0 && labels[i] != 1)
+        return cli_error("%s: label %d of sample %zu is not 0/1: say which classes are "
+                         "normal (--normal-classes) or anomalies (--anomaly-classes)",
+                         cmd, (int)labels[i], i);
+      is_anomaly[i] = labels[i];
+      continue;
+    }
+    int in = 0;
+    for (int c = 0; c < k && !in; c++) in = labels[i] == classes[c];
+    is_anomaly[i] = anomaly ? in : !in;
+  }
+  return 0;
+}
+
+static void print_metrics(const char *what, const ae_binary_metrics *b) {
+  printf("%-28s %.6g  precision %.4f  recall %.4f  f1 %.4f  (tp %zu fp %zu fn %zu tn %zu)\n",
+         what, b->threshold, b->precision, b->recall, b->f1, b->tp, b->fp, b->fn, b->tn);
+}
+
+/* The threshold to apply: given here (--contamination/--percentile on the
+ * scored data), else the model's; *have = 0 when there is none. */
+static int pick_threshold(double *t, int *have, char *how, size_t len, const ae_model *m,
+                          const float *s, size_t n, float contamination, float percentile) {
+  *have = 1;
+  if (!isnan(contamination)) {
+    if (ae_threshold_contamination(t, s, n, contamination)) return cli_fail();
+    snprintf(how, len, "contamination %g of these data", (double)contamination);
+  } else if (!isnan(percentile)) {
+    if (ae_threshold_percentile(t, s, n, percentile)) return cli_fail();
+    snprintf(how, len, "percentile %g of these data", (double)percentile);
+  } else if (ae_detector_threshold(m, t) == AE_OK) {
+    snprintf(how, len, "stored in the model");
+  } else {
+    *have = 0;
+  }
+  return 0;
+}
+
+static const char *score_usage =
+    "usage: aekit score MODEL --data FILE [--labels FILE] [-o SCORES.csv|.npy] [--roc ROC.png]\n"
+    "                   [--normal-classes LIST | --anomaly-classes LIST]\n"
+    "                   [--contamination C | --percentile P]\n\n"
+    "Anomaly score of every sample: its reconstruction error (the model's loss,\n"
+    "MSE or BCE, mean over the sample's features; higher = more anomalous).\n"
+    "With labels: ROC AUC, average precision, precision/recall/F1 at the\n"
+    "threshold (the model's, see aekit fit-threshold, or one set here from\n"
+    "these data) and at the best-F1 threshold, and --roc draws the ROC curve.\n"
+    "Which labels are anomalies: --normal-classes (e.g. the class the model was\n"
+    "trained on) or --anomaly-classes; without either, labels must be 0/1.";
+
+int cmd_score(int argc, char **argv) {
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
+  const char *model = NULL, *output = NULL, *roc = NULL, *anomaly = NULL, *normal = NULL;
+  float contamination = NAN, percentile = NAN;
+  const cli_opt opts[] = {
+      {"--model", "-m", OPT_STRING, &model, "model file (or give it as MODEL)"},
+      {"--output", "-o", OPT_STRING, &output, "scores: .npy or .csv, one per sample"},
+      {"--out", NULL, OPT_STRING, &output, "same as --output"},
+      {"--roc", NULL, OPT_STRING, &roc, "ROC curve PNG (needs labels)"},
+      {"--normal-classes", NULL, OPT_STRING, &normal, "labels that are normal, e.g. 0 or 0,1"},
+      {"--anomaly-classes", NULL, OPT_STRING, &anomaly, "labels that are anomalies"},
+      {"--contamination", NULL, OPT_FLOAT, &contamination, "threshold: this fraction of these data above it, (0, 0.5]"},
+      {"--percentile", NULL, OPT_FLOAT, &percentile, "threshold: this percentile of these data's scores"},
+      DATA_OPTS(d), OPTS_END};
+  int r = apps_parse(argc, argv, "score", score_usage, opts, &model);
+  if (r) return r == 2 ? 0 : 1;
+  if (!isnan(contamination) && !(contamination > 0.0f && contamination <= 0.5f))
+    return cli_error("score: --contamination %g must be in (0, 0.5]", (double)contamination);
+  if (!isnan(percentile) && !(percentile >= 0.0f && percentile <= 100.0f))
+    return cli_error("score: --percentile %g must be in [0, 100]", (double)percentile);
+  if (!isnan(contamination) && !isnan(percentile))
+    return cli_error("score: give --contamination or --percentile, not both");
+  ae_model *m;
+  ae_dataset *ds;
+  if (cli_load_for_model(&m, &ds, model, &d)) return 1;
+  size_t n = ae_dataset_count(ds);
+  const int32_t *labels = ae_dataset_labels(ds);
+  float *s = malloc(n * sizeof *s);
+  int *y = malloc(n * sizeof *y);
+  double *fpr = NULL, *tpr = NULL;
+  int rc = 1;
+  if (!s || !y) {
+    cli_error("score: out of memory");
+    goto out;
+  }
+  if ((roc || anomaly || normal) && !labels) {
+    cli_error("score: %s needs labels (--labels FILE)",
+              roc ? "--roc" : anomaly ? "--anomaly-classes" : "--normal-classes");
+    goto out;
+  }
+  if (labels && apps_anomaly_truth(y, labels, n, anomaly, normal, "score")) goto out;
+  if (ae_detector_scores(m, s, ae_dataset_data(ds), n)) goto fail;
+  double mean = 0.0, t = 0.0;
+  for (size_t i = 0; i < n; i++) mean += s[i];
+  printf("samples %zu\nscore (%s per feature): mean %.6g\n", n,
+         ae_model_loss(m) == AE_LOSS_BCE ? "bce" : "mse", mean / (double)n);
+  int have;
+  char how[96];
+  if (pick_threshold(&t, &have, how, sizeof how, m, s, n, contamination, percentile)) goto out;
+  if (have) {
+    size_t above = 0;
+    for (size_t i = 0; i < n; i++) above += (double)s[i] > t;
+    printf("threshold %.6g (%s): %zu of %zu samples above it\n", t, how, above, n);
+  }
+  if (labels) {
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++) pos += (size_t)y[i];
+    printf("anomalies %zu, normal %zu\n", pos, n - pos);
+    double auc, ap;
+    ae_binary_metrics at, best;
+    if (ae_roc_auc(&auc, s, y, n) || ae_average_precision(&ap, s, y, n) ||
+        ae_best_f1(&best, s, y, n))
+      goto fail;
+    printf("roc_auc %.4f\naverage_precision %.4f\n", auc, ap);
+    if (have) {
+      if (ae_binary_metrics_at(&at, s, y, n, t)) goto fail;
+      print_metrics("at the threshold", &at);
+    }
+    print_metrics("at the best-F1 threshold", &best);
+    if (roc) {
+      size_t np;
+      if (!(fpr = malloc((n + 1) * sizeof *fpr)) || !(tpr = malloc((n + 1) * sizeof *tpr))) {
+        cli_error("score: out of memory");
+        goto out;
+      }
+      char title[160];
+      snprintf(title, sizeof title, "%.120s: ROC", d.path ? d.path : "test set");
+      if (ae_roc_curve(fpr, tpr, &np, s, y, n) ||
+          ae_plot_roc_curve(roc, fpr, tpr, np, auc, title))
+        goto fail;
+      printf("wrote %s\n", roc);
+    }
+  }
+  if (output) {
+    if (ae_array_save(output, s, n, 1)) goto fail;
+    printf("wrote %zu scores to %s\n", n, output);
+  }
+  rc = 0;
+  goto out;
+fail:
+  cli_fail();
+out:
+  free(fpr);
+  free(tpr);
+  free(s);
+  free(y);
+  ae_model_free(m);
+  ae_dataset_free(ds);
+  return rc;
+}
+
+static const char *fit_usage =
+    "usage: aekit fit-threshold MODEL --data TRAIN (--contamination C | --percentile P)\n"
+    "                           [-o OUT.safetensors]\n\n"
+    "Score the (normal) training data and store an anomaly threshold in the\n"
+    "model: the (1 - C) quantile of the scores (PyOD's contamination rule:\n"
+    "about a fraction C of the training samples lie above it) or their P-th\n"
+    "percentile. Writes the model back in place, or to -o.";
+
+int cmd_fit_threshold(int argc, char **argv) {
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
+  const char *model = NULL, *output = NULL;
+  float contamination = NAN, percentile = NAN;
+  const cli_opt opts[] = {
+      {"--model", "-m", OPT_STRING, &model, "model file (or give it as MODEL)"},
+      {"--output", "-o", OPT_STRING, &output, "model file to write (default: MODEL itself)"},
+      {"--contamination", NULL, OPT_FLOAT, &contamination, "expected fraction of anomalies, (0, 0.5]"},
+      {"--percentile", NULL, OPT_FLOAT, &percentile, "or: this percentile of the training scores"},
+      DATA_OPTS(d), OPTS_END};
+  int r = apps_parse(argc, argv, "fit-threshold", fit_usage, opts, &model);
+  if (r) return r == 2 ? 0 : 1;
+  int by_pct = !isnan(percentile);
+  if (!isnan(contamination) && by_pct)
+    return cli_error("fit-threshold: give --contamination or --percentile, not both");
+  if (isnan(contamination) && !by_pct)
+    return cli_error("fit-threshold: give --contamination C or --percentile P");
+  if (!by_pct && !(contamination > 0.0f && contamination <= 0.5f))
+    return cli_error("fit-threshold: --contamination %g must be in (0, 0.5]", (double)contamination);
+  if (by_pct && !(percentile >= 0.0f && percentile <= 100.0f))
+    return cli_error("fit-threshold: --percentile %g must be in [0, 100]", (double)percentile);
+  if (!d.path)
+    return cli_error("fit-threshold: no training data (--data FILE: the normal data it was trained on)");
+  ae_model *m;
+  ae_dataset *ds;
+  if (cli_load_for_model(&m, &ds, model, &d)) return 1;
+  double t;
+  int rc = 0;
+  if (ae_detector_fit(m, ae_dataset_data(ds), ae_dataset_count(ds),
+                      by_pct ? AE_THRESHOLD_PERCENTILE : AE_THRESHOLD_CONTAMINATION,
+                      by_pct ? percentile : contamination) ||
+      ae_detector_threshold(m, &t) || ae_model_save(m, output ? output : model))
+    rc = cli_fail();
+  else
+    printf("threshold %.6g from %zu samples (%s %g), saved in %s\n", t, ae_dataset_count(ds),
+           by_pct ? "percentile" : "contamination", by_pct ? (double)percentile : (double)contamination,
+           output ? output : model);
+  ae_model_free(m);
+  ae_dataset_free(ds);
+  return rc;
+}
