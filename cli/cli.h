@@ -81,6 +81,7 @@ int cmd_decode(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_interpolate(int argc, char **argv);
 int cmd_manifold(int argc, char **argv);
+int cmd_scatter(int argc, char **argv);
 int cmd_reconstruct(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_denoise(int argc, char **argv);

@@ -146,8 +146,10 @@ int cmd_score(int argc, char **argv) {
   if (ae_detector_scores(m, s, ae_dataset_data(ds), n)) goto fail;
   double mean = 0.0, t = 0.0;
   for (size_t i = 0; i < n; i++) mean += s[i];
-  printf("samples %zu\nscore (%s per feature): mean %.6g\n", n,
-         ae_model_loss(m) == AE_LOSS_BCE ? "bce" : "mse", mean / (double)n);
+  printf("samples %zu\nscore (%s): mean %.6g\n", n,
+         ae_model_is_variational(m) ? "negative elbo per sample, nats"
+         : ae_model_loss(m) == AE_LOSS_BCE ? "bce per feature" : "mse per feature",
+         mean / (double)n);
   int have;
   char how[96];
   if (pick_threshold(&t, &have, how, sizeof how, m, s, n, contamination, percentile)) goto out;

@@ -244,3 +244,62 @@ out:
   ae_dataset_free(ds);
   return rc;
 }
+
+int cmd_scatter(int argc, char **argv) {
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
+  const char *model = NULL, *output = NULL;
+  const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG picture to write"},
+                          DATA_OPTS(d), OPTS_END};
+  int r = parse_model(argc, argv, "scatter",
+                      "usage: aekit scatter MODEL -o SCATTER.png [options]\n\n"
+                      "The codes of a data set (default: the Fashion-MNIST test set) as\n"
+                      "points coloured by label: the code itself when it has 2\n"
+                      "dimensions, else its first two principal components (PCA of the\n"
+                      "codes). A VAE's codes are its means.",
+                      opts, &model);
+  if (r) return r == 2 ? 0 : 1;
+  if (!output) return cli_error("scatter: no output file (give -o SCATTER.png)");
+  ae_model *m, *pca = NULL;
+  ae_dataset *ds, *cds = NULL;
+  if (cli_load_for_model(&m, &ds, model, &d)) return 1;
+  size_t n = ae_dataset_count(ds), z = ae_model_code_dim(m);
+  float *codes = malloc(n * z * sizeof(float)), *xy = malloc(n * 2 * sizeof(float));
+  int rc = 1;
+  char title[512], xl[64], yl[64];
+  if (!codes || !xy) {
+    cli_error("scatter: out of memory");
+    goto out;
+  }
+  if (z < 2) {
+    cli_error("%s: a code of %zu dimension cannot make a 2-d scatter", model, z);
+    goto out;
+  }
+  if (ae_model_encode(m, codes, ae_dataset_data(ds), n)) goto fail;
+  if (z == 2) {
+    memcpy(xy, codes, n * 2 * sizeof(float));
+    snprintf(xl, sizeof xl, "z1"), snprintf(yl, sizeof yl, "z2");
+  } else {
+    double ratio[2];
+    if (ae_dataset_from_array(&cds, codes, n, z, NULL) || ae_pca_fit(&pca, cds, 2, ratio) ||
+        ae_model_encode(pca, xy, codes, n))
+      goto fail;
+    snprintf(xl, sizeof xl, "code PC1 (%.1f%% of the variance)", 100.0 * ratio[0]);
+    snprintf(yl, sizeof yl, "code PC2 (%.1f%%)", 100.0 * ratio[1]);
+  }
+  const char *base = strrchr(model, '/');
+  snprintf(title, sizeof title, "%s: codes of %zu samples by label", base ? base + 1 : model, n);
+  if (ae_plot_scatter(output, xy, ae_dataset_labels(ds), n, title, xl, yl)) goto fail;
+  printf("wrote %s: %zu codes%s\n", output, n, z > 2 ? " (first two principal components)" : "");
+  rc = 0;
+  goto out;
+fail:
+  cli_fail();
+out:
+  free(codes);
+  free(xy);
+  ae_model_free(pca);
+  ae_dataset_free(cds);
+  ae_model_free(m);
+  ae_dataset_free(ds);
+  return rc;
+}

@@ -19,6 +19,7 @@ static const struct {
     {"generate", cmd_generate, "VAE: decode codes drawn from the prior"},
     {"interpolate", cmd_interpolate, "decodings along the line between two codes"},
     {"manifold", cmd_manifold, "2-d code: a grid of decodings over the code plane"},
+    {"scatter", cmd_scatter, "codes coloured by label (PCA of the codes beyond 2-d)"},
     {"info", cmd_info, "show what a model file holds"},
     {"score", cmd_score, "anomaly scores; with labels ROC AUC, AP, F1, ROC curve"},
     {"fit-threshold", cmd_fit_threshold, "store an anomaly threshold in a model"},

@@ -247,6 +247,12 @@ int ae_model_is_variational(const ae_model *m);
 ae_status ae_model_evaluate_iw(ae_model *m, double *nll, const ae_dataset *ds,
                                int k, uint64_t seed);
 
+/* VAE: the negative ELBO of each of n already-scaled samples x (n, D) into
+ * nelbo (n), nats: reconstruction at one draw of z (from the model's seed,
+ * the same on every call) + KL. */
+ae_status ae_model_sample_nelbo(ae_model *m, float *nelbo, const float *x,
+                                size_t n);
+
 /* VAE: n samples of the generative model: z ~ N(0, I) from `seed`,
  * decoded into x (n, D). Other models have no prior over codes: AE_ERR_ARG. */
 ae_status ae_model_generate(ae_model *m, float *x, size_t n, uint64_t seed);
@@ -405,7 +411,8 @@ ae_status ae_plot_roc_curve(const char *path, const double *fpr,
 /* A model as an anomaly detector (PyOD's contract: fit, decision scores,
  * threshold, predict). The score of a sample is its reconstruction error:
  * the model's loss (MSE or BCE) averaged over the sample's features, on
- * already-scaled inputs. */
+ * already-scaled inputs; for a VAE its negative ELBO in nats
+ * (ae_model_sample_nelbo). */
 ae_status ae_detector_scores(ae_model *m, float *scores, const float *x,
                              size_t n);
 

@@ -233,6 +233,14 @@ ae_status ae_detector_scores(ae_model *m, float *scores, const float *x, size_t 
   if (!xh) return ae_set_error(AE_ERR_NOMEM, "anomaly scores: out of memory");
   int bce = ae_model_loss(m) == AE_LOSS_BCE;
   ae_status st = AE_OK;
+  if (ae_model_is_variational(m)) { /* a VAE's score: its negative ELBO */
+    free(xh);
+    if ((st = ae_model_sample_nelbo(m, scores, x, n))) return st;
+    for (size_t i = 0; i < n; i++)
+      if (!isfinite(scores[i]))
+        return ae_set_error(AE_ERR_NUMERIC, "anomaly score of sample %zu is not finite", i);
+    return AE_OK;
+  }
   for (size_t i0 = 0; i0 < n && !st; i0 += chunk) {
     size_t b = n - i0 < chunk ? n - i0 : chunk;
     const float *xi = x + i0 * d;
@@ -265,8 +273,9 @@ static ae_status store(ae_model *m, double threshold, const char *rule, double v
     cJSON_AddNumberToObject(o, "value", value);
     cJSON_AddNumberToObject(o, "samples", (double)samples);
   }
-  cJSON_AddStringToObject(o, "score", ae_model_loss(m) == AE_LOSS_BCE
-                                          ? "bce per feature" : "mse per feature");
+  cJSON_AddStringToObject(o, "score", ae_model_is_variational(m) ? "negative elbo per sample"
+                                      : ae_model_loss(m) == AE_LOSS_BCE ? "bce per feature"
+                                                                        : "mse per feature");
   char *s = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   if (!s) return ae_set_error(AE_ERR_NOMEM, "out of memory");

@@ -425,7 +425,7 @@ double ae_model_loss_step(ae_model *m, ae_workspace *ws, const float *t, int n,
 
 #define AE_INFER_BATCH 256
 
-typedef enum { RUN_ENCODE, RUN_DECODE, RUN_RECONSTRUCT, RUN_EVALUATE, RUN_IW } run_kind;
+typedef enum { RUN_ENCODE, RUN_DECODE, RUN_RECONSTRUCT, RUN_EVALUATE, RUN_IW, RUN_NELBO } run_kind;
 
 /* What evaluation adds up per chunk. */
 typedef struct chunk_sums {
@@ -501,7 +501,7 @@ static void run_chunk(ae_model *m, ae_workspace *ws, const run_job *j, size_t i,
   float *first = ws->acts[from]; /* (b, width) */
   if (j->ds) ae_dataset_rows(first, j->ds, NULL, i, (size_t)b);
   else memcpy(first, j->in + i * width, (size_t)b * width * sizeof(float));
-  if (j->kind == RUN_EVALUATE || j->kind == RUN_IW) {
+  if (j->kind == RUN_EVALUATE || j->kind == RUN_IW || j->kind == RUN_NELBO) {
     /* a VAE's objective needs draws of z: from a generator of this chunk's
      * own, so results do not depend on how chunks fall on threads */
     ae_rng saved = ws->rng;
@@ -511,6 +511,13 @@ static void run_chunk(ae_model *m, ae_workspace *ws, const run_job *j, size_t i,
     chunk_sums *s = &j->sums[c];
     if (j->kind == RUN_IW) {
       s->iw = iw_chunk(m, ws, t, b, j->iw_k);
+    } else if (j->kind == RUN_NELBO) { /* per sample: recon + KL */
+      forward_range(m, ws, 0, m->n_layers, b, 0);
+      const float *y = ws->acts[m->n_layers];
+      for (int k = 0; k < b; k++)
+        j->out[i + (size_t)k] = (float)(
+            recon_sum(m, NULL, y + (size_t)k * d, t + (size_t)k * d, 0.0f, 1) +
+            ae_sample_kl(&m->layers[m->sampler], ws->acts[m->sampler] + (size_t)k * 2 * z, 1));
     } else {
       forward_range(m, ws, 0, m->n_layers, b, 0);
       s->recon = recon_sum(m, NULL, ws->acts[m->n_layers], t, 0.0f, (size_t)b);
@@ -667,6 +674,13 @@ ae_status ae_model_evaluate_iw(ae_model *m, double *nll, const ae_dataset *ds, i
 }
 
 int ae_model_is_variational(const ae_model *m) { return m->sampler >= 0; }
+
+ae_status ae_model_sample_nelbo(ae_model *m, float *nelbo, const float *x, size_t n) {
+  if (m->sampler < 0)
+    return ae_set_error(AE_ERR_ARG, "model %s is not variational: it has no ELBO", m->spec);
+  run_job j = {.kind = RUN_NELBO, .in = x, .out = nelbo, .seed = m->seed + 0x5eed};
+  return run(m, &j, n);
+}
 
 ae_status ae_model_generate(ae_model *m, float *x, size_t n, uint64_t seed) {
   if (m->sampler < 0)

@@ -82,6 +82,34 @@ expect_error "ragged.csv" "$aekit" train --data "$tmp/ragged.csv" -o "$tmp/m.saf
 cmp -s "$tmp/m.safetensors" "$tmp/m.orig" || { echo "FAIL: saved model changed"; fail=1; }
 ls "$tmp" | grep -q '\.tmp\.' && { echo "FAIL: temporary file left behind"; fail=1; }
 
+# the variational, sparse and contractive kinds and the latent-space commands
+printf '0.1,0.5,0.9,0.3\n0.8,0.5,0.2,0.7\n0.2,0.4,0.6,0.8\n0.9,0.1,0.3,0.5\n' >"$tmp/four.csv"
+"$aekit" train --data "$tmp/four.csv" --model "dense:6:relu,dense:4,sample|dense:4:sigmoid" \
+  --epochs 2 --kl-warmup 1 -q -o "$tmp/v.safetensors" || { echo "FAIL: training a VAE"; fail=1; }
+"$aekit" train --data "$tmp/four.csv" --model "dense:6:relu,dense:6,sample|dense:4:sigmoid" \
+  --epochs 1 -q -o "$tmp/v3.safetensors" || { echo "FAIL: training a 3-d VAE"; fail=1; }
+expect_error "--beta -0.5 must be >= 0" "$aekit" train --data "$tmp/four.csv" --model vae --beta -0.5 -o "$tmp/x.safetensors"
+expect_error "rho '1.5' must be in (0, 1)" "$aekit" train --data "$tmp/four.csv" --model dense:3:sigmoid --sparsity 1.5,3 -o "$tmp/x.safetensors"
+expect_error "rho '0' must be in (0, 1)" "$aekit" train --data "$tmp/four.csv" --model dense:3:sigmoid --sparsity 0,3 -o "$tmp/x.safetensors"
+expect_error "--sparsity 'abc' is not RHO,BETA" "$aekit" train --data "$tmp/four.csv" --sparsity abc -o "$tmp/x.safetensors"
+expect_error "needs a sigmoid code" "$aekit" train --data "$tmp/four.csv" --model dense:3:relu --sparsity 0.05,3 -o "$tmp/x.safetensors"
+expect_error "contractive penalty needs a dense code layer" "$aekit" train --data "$tmp/four.csv" --model "dense:4,sample|dense:4:sigmoid" --contractive 0.1 -o "$tmp/x.safetensors"
+expect_error "KL warm-up must be >= 0" "$aekit" train --data "$tmp/four.csv" --model vae --kl-warmup -1 -o "$tmp/x.safetensors"
+expect_error "m.safetensors: generate needs a variational autoencoder" "$aekit" generate "$tmp/m.safetensors" -o "$tmp/g.npy"
+expect_error "not variational" "$aekit" eval "$tmp/m.safetensors" --data "$tmp/ok.csv" --iw-samples 5
+expect_error "--iw-samples must be >= 1" "$aekit" eval "$tmp/v.safetensors" --data "$tmp/four.csv" --iw-samples -2
+expect_error "needs a 2-d code; this model's code has 3 dimensions" "$aekit" manifold "$tmp/v3.safetensors" -o "$tmp/mf.png"
+expect_error "--grid 1 must be in 2..100" "$aekit" manifold "$tmp/v.safetensors" -o "$tmp/mf.png" --grid 1
+expect_error "--from 0 / --to 9: the data has 4 samples" "$aekit" interpolate "$tmp/v.safetensors" --data "$tmp/four.csv" --to 9 -o "$tmp/s.npy"
+expect_error "--count 0 must be in 1..1000000" "$aekit" generate "$tmp/v.safetensors" -n 0 -o "$tmp/g.npy"
+"$aekit" generate "$tmp/v.safetensors" -n 5 -o "$tmp/g.csv" >/dev/null && [ "$(wc -l <"$tmp/g.csv")" -eq 5 ] ||
+  { echo "FAIL: generate"; fail=1; }
+"$aekit" interpolate "$tmp/v.safetensors" --data "$tmp/four.csv" --steps 4 -o "$tmp/s.csv" >/dev/null &&
+  [ "$(wc -l <"$tmp/s.csv")" -eq 6 ] || { echo "FAIL: interpolate"; fail=1; }
+"$aekit" eval "$tmp/v.safetensors" --data "$tmp/four.csv" --iw-samples 3 | grep -q '^negative elbo' ||
+  { echo "FAIL: eval of a VAE"; fail=1; }
+"$aekit" info "$tmp/v.safetensors" | grep -q '"kl_warmup"' || { echo "FAIL: the KL warm-up in the model file"; fail=1; }
+
 # and the good paths through the same program
 "$aekit" --version | grep -q '^aekit ' || { echo "FAIL: --version"; fail=1; }
 "$aekit" train --help | grep -q -- '--epochs' || { echo "FAIL: train --help"; fail=1; }

@@ -210,6 +210,17 @@ static void test_vae_training_and_bounds(void) {
   printf("iw nll: k=1 %.3f, k=10 %.3f, k=100 %.3f (ELBO %.3f)\n", iw1, iw10, iw100, after.nelbo);
   CHECK_NEAR(iw1, after.nelbo, 1.5);
   CHECK(iw10 < iw1 + 0.5 && iw100 < iw10 + 0.5 && iw100 < after.nelbo);
+  /* per-sample -ELBO (the VAE's anomaly score) averages to the ELBO */
+  size_t nt = ae_dataset_count(test);
+  float *per = malloc(nt * sizeof(float)), *scores = malloc(nt * sizeof(float));
+  CHECK_OK(ae_model_sample_nelbo(m, per, ae_dataset_data(test), nt));
+  CHECK_OK(ae_detector_scores(m, scores, ae_dataset_data(test), nt));
+  double mean = 0.0;
+  for (size_t i = 0; i < nt; i++) mean += per[i];
+  CHECK_NEAR(mean / (double)nt, after.nelbo, 1e-5 * after.nelbo);
+  CHECK(memcmp(per, scores, nt * sizeof(float)) == 0);
+  free(per);
+  free(scores);
   /* generation: decodings of prior draws are images in [0, 1] */
   float *gen = malloc(16 * 784 * sizeof(float));
   CHECK_OK(ae_model_generate(m, gen, 16, 3));
