@@ -106,6 +106,23 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *usage,
   return 0;
 }
 
+/* Parse "3,5,7" into classes[]; returns the count, or -1. */
+int cli_parse_classes(const char *s, int32_t *classes, int max) {
+  int k = 0;
+  const char *p = s;
+  while (*p) {
+    char *end;
+    errno = 0;
+    long v = strtol(p, &end, 10);
+    if (end == p || errno || v < INT32_MIN || v > INT32_MAX || k == max) return -1;
+    classes[k++] = (int32_t)v;
+    if (*end == ',' && end[1]) p = end + 1;
+    else if (*end) return -1;
+    else p = end;
+  }
+  return k ? k : -1;
+}
+
 int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
              const char *fashion_labels) {
   char img[512], lab[512];
@@ -131,6 +148,19 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
   if (d->limit < 0) return cli_error("--limit: must be positive (got %d)", d->limit);
   ae_dataset *ds = NULL;
   if (ae_dataset_load(&ds, path, &lo)) return cli_fail();
+  if (d->classes) { /* only the samples of these classes */
+    int32_t keep[1024];
+    int k = cli_parse_classes(d->classes, keep, 1024);
+    ae_dataset *part = NULL;
+    if (k < 0) {
+      ae_dataset_free(ds);
+      return cli_error("--classes '%s' is not a comma-separated list of labels", d->classes);
+    }
+    ae_status st = ae_dataset_select_labels(&part, ds, keep, (size_t)k);
+    ae_dataset_free(ds);
+    if (st) return cli_error("%s: --classes %s: %s", path, d->classes, ae_last_error());
+    ds = part;
+  }
   if (d->limit > 0 && (size_t)d->limit < ae_dataset_count(ds)) {
     ae_dataset *part = NULL;
     ae_status st = ae_dataset_slice(&part, ds, 0, (size_t)d->limit);

@@ -38,7 +38,11 @@ typedef struct cli_data {
   const char *path, *labels, *header;
   int label_column, limit;
   int threads; /* for the model that uses the data; 0 = all cores */
+  const char *classes; /* keep only samples with these labels ("0,3"), or NULL */
 } cli_data;
+
+/* Parse "3,5,7" into classes[] (at most max); returns the count, or -1. */
+int cli_parse_classes(const char *s, int32_t *classes, int max);
 
 /* Load `d->path` (default: Fashion-MNIST's `fashion_file`, with its
  * labels), keep the first d->limit samples if > 0. */
@@ -61,6 +65,7 @@ int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
   {"--csv-header", NULL, OPT_STRING, &(d).header, "yes, no or auto (default auto)"},                     \
   {"--label-column", NULL, OPT_INT, &(d).label_column, "CSV column holding labels"},                     \
   {"--limit", NULL, OPT_INT, &(d).limit, "use only the first N samples"},                                \
+  {"--classes", NULL, OPT_STRING, &(d).classes, "keep only samples with these labels, e.g. 0 or 3,5"},   \
   {"--threads", "-t", OPT_INT, &(d).threads, "threads (default: all cores)"}
 
 #define OPTS_END {NULL, NULL, 0, NULL, NULL}

@@ -22,23 +22,6 @@ int apps_parse(int argc, char **argv, const char *cmd, const char *usage, const 
   return 0;
 }
 
-/* Parse "3,5,7" into classes[]; returns the count, or -1. */
-static int parse_classes(const char *s, int32_t *classes, int max) {
-  int k = 0;
-  const char *p = s;
-  while (*p) {
-    char *end;
-    errno = 0;
-    long v = strtol(p, &end, 10);
-    if (end == p || errno || v < INT32_MIN || v > INT32_MAX || k == max) return -1;
-    classes[k++] = (int32_t)v;
-    if (*end == ',' && end[1]) p = end + 1;
-    else if (*end) return -1;
-    else p = end;
-  }
-  return k ? k : -1;
-}
-
 int apps_anomaly_truth(int *is_anomaly, const int32_t *labels, size_t n, const char *anomaly,
                        const char *normal, const char *cmd) {
   enum { MAX_CLASSES = 1024 };
@@ -47,7 +30,7 @@ int apps_anomaly_truth(int *is_anomaly, const int32_t *labels, size_t n, const c
     return cli_error("%s: give --anomaly-classes or --normal-classes, not both", cmd);
   const char *list = anomaly ? anomaly : normal;
   int k = 0;
-  if (list && (k = parse_classes(list, classes, MAX_CLASSES)) < 0)
+  if (list && (k = cli_parse_classes(list, classes, MAX_CLASSES)) < 0)
     return cli_error("%s: --%s-classes '%s' is not a comma-separated list of labels", cmd,
                      anomaly ? "anomaly" : "normal", list);
   for (size_t i = 0; i < n; i++) {
@@ -103,7 +86,7 @@ static const char *score_usage =
     "trained on) or --anomaly-classes; without either, labels must be 0/1.";
 
 int cmd_score(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
   const char *model = NULL, *output = NULL, *roc = NULL, *anomaly = NULL, *normal = NULL;
   float contamination = NAN, percentile = NAN;
   const cli_opt opts[] = {
@@ -214,7 +197,7 @@ static const char *fit_usage =
     "percentile. Writes the model back in place, or to -o.";
 
 int cmd_fit_threshold(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
   const char *model = NULL, *output = NULL;
   float contamination = NAN, percentile = NAN;
   const cli_opt opts[] = {

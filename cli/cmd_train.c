@@ -91,7 +91,7 @@ int cmd_train(int argc, char **argv) {
   const char *model = "dense", *output = NULL, *optimizer = "adam", *scale = "auto";
   const char *init = "keras";
   const char *val_path = NULL, *history = NULL, *curve = NULL, *checkpoint = NULL;
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
   ae_train_options o;
   ae_train_options_defaults(&o);
   float val_split = 0.0f, beta = NAN, l1 = NAN, contractive = NAN, l2 = NAN;
@@ -105,6 +105,7 @@ int cmd_train(int argc, char **argv) {
       {"--csv-header", NULL, OPT_STRING, &d.header, "yes, no or auto (default auto)"},
       {"--label-column", NULL, OPT_INT, &d.label_column, "CSV column holding labels"},
       {"--limit", NULL, OPT_INT, &d.limit, "use only the first N samples"},
+      {"--classes", NULL, OPT_STRING, &d.classes, "train only on samples with these labels, e.g. 0 or 3,5"},
       {"--val-data", NULL, OPT_STRING, &val_path, "validation data file (same format)"},
       {"--val-split", NULL, OPT_FLOAT, &val_split, "fraction of the data held out for validation"},
       {"--scale", NULL, OPT_STRING, &scale, "auto (uint8: 0,255; else data min,max), none, or LO,HI"},

@@ -20,7 +20,7 @@ static int parse_model_cmd(int argc, char **argv, const char *cmd, const char *u
 }
 
 int cmd_eval(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
   const char *model = NULL, *noise = NULL;
   uint64_t seed = 1;
   int iw = 0;
@@ -78,7 +78,7 @@ int cmd_eval(int argc, char **argv) {
 }
 
 int cmd_encode(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
   const char *model = NULL, *output = NULL;
   const cli_opt opts[] = {
       {"--output", "-o", OPT_STRING, &output, "codes file: .npy or .csv"}, DATA_OPTS(d), OPTS_END};
@@ -155,7 +155,7 @@ out:
 }
 
 int cmd_reconstruct(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
   const char *model = NULL, *output = NULL;
   int count = 10;
   const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG grid to write"},

@@ -124,6 +124,11 @@ ae_status ae_dataset_scale(ae_dataset *ds, float lo, float hi);
 ae_status ae_dataset_slice(ae_dataset **out, const ae_dataset *ds,
                            size_t start, size_t count);
 
+/* Copy the samples whose label is one of keep[0, n_keep) (in their order)
+ * into a new data set. The data set must have labels. */
+ae_status ae_dataset_select_labels(ae_dataset **out, const ae_dataset *ds,
+                                   const int32_t *keep, size_t n_keep);
+
 /* Split into a shuffled training part and a validation part holding
  * round(fraction * n) samples; 0 < fraction < 1. */
 ae_status ae_dataset_split(ae_dataset **train, ae_dataset **val,

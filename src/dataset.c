@@ -359,6 +359,30 @@ ae_status ae_dataset_slice(ae_dataset **out, const ae_dataset *ds,
   return gather(out, ds, NULL, start, count);
 }
 
+ae_status ae_dataset_select_labels(ae_dataset **out, const ae_dataset *ds, const int32_t *keep,
+                                   size_t n_keep) {
+  if (!out || !ds || !keep) return ae_set_error(AE_ERR_ARG, "dataset_select_labels: NULL argument");
+  *out = NULL;
+  const int32_t *lab = ae_dataset_labels(ds);
+  if (!lab) return ae_set_error(AE_ERR_ARG, "selecting classes needs labels, and the data have none");
+  if (ds->n > UINT32_MAX)
+    return ae_set_error(AE_ERR_ARG, "dataset_select_labels: %zu samples, at most %u", ds->n,
+                        (unsigned)UINT32_MAX);
+  uint32_t *idx = malloc((ds->n ? ds->n : 1) * sizeof *idx); /* (N) kept sample indices */
+  if (!idx) return ae_set_error(AE_ERR_NOMEM, "dataset_select_labels: out of memory");
+  size_t k = 0;
+  for (size_t i = 0; i < ds->n; i++)
+    for (size_t j = 0; j < n_keep; j++)
+      if (lab[i] == keep[j]) {
+        idx[k++] = (uint32_t)i;
+        break;
+      }
+  ae_status s = k ? gather(out, ds, idx, 0, k)
+                  : ae_set_error(AE_ERR_ARG, "no sample has the labels asked for");
+  free(idx);
+  return s;
+}
+
 ae_status ae_dataset_split(ae_dataset **train, ae_dataset **val,
                            const ae_dataset *ds, double fraction,
                            uint64_t seed) {
