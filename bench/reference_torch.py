@@ -11,6 +11,8 @@
 --model conv (train only): aekit's `conv` preset (bench/reference_conv_model.py)
 with PyTorch's default initialisation, plain reconstruction MSE on the
 (N,1,28,28) images (no noise: a speed row), Adam 1e-3, default batch 32.
+--model vae (train only): the pytorch/examples VAE and loss
+(bench/reference_vae.py), default batch 128.
 
 Threads: --torch-threads sets torch.set_num_threads; OpenBLAS's own threads
 come from OPENBLAS_NUM_THREADS in the environment (bench/run.sh tries the
@@ -28,8 +30,9 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference_conv_model import build_conv_model, images_nchw  # noqa: E402
 from reference_train import DIMS, bce, build_model, load_images  # noqa: E402
+from reference_vae import VAE, loss_function  # noqa: E402
 
-MODELS = sorted(DIMS) + ["conv"]
+MODELS = sorted(DIMS) + ["conv", "vae"]
 
 
 def train(args, model):
@@ -50,7 +53,10 @@ def train(args, model):
         perm = torch.randperm(n, generator=gen)
         for i in range(0, n, args.batch):
             xb = x[perm[i:i + args.batch]]
-            loss = loss_fn(model(xb), xb)
+            if args.model == "vae":
+                loss = loss_function(*model(xb), xb)
+            else:
+                loss = loss_fn(model(xb), xb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -101,14 +107,16 @@ def main():
     ap.add_argument("--torch-threads", type=int, default=1)
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     args = ap.parse_args()
-    if args.model == "conv" and args.mode == "infer":
-        ap.error("infer does not support --model conv (train only)")
+    if args.model in ("conv", "vae") and args.mode == "infer":
+        ap.error("infer does not support --model %s (train only)" % args.model)
     if args.batch is None:
-        args.batch = 32 if args.model == "conv" else 256
+        args.batch = {"conv": 32, "vae": 128}.get(args.model, 256)
     torch.set_num_threads(args.torch_threads)
     torch.manual_seed(0)
     if args.model == "conv":
         model = build_conv_model()  # PyTorch's default initialisation
+    elif args.model == "vae":
+        model = VAE()
     else:
         model = build_model(DIMS[args.model], "keras")
     (train if args.mode == "train" else infer)(args, model)

@@ -12,6 +12,10 @@
 # with OPENBLAS_NUM_THREADS=1; for 2 threads the fastest of
 # (torch 1, OpenBLAS 1), (torch 2, OpenBLAS 1) and (torch 2, OpenBLAS 2).
 # BENCH_REPS (default 2) repetitions each; the best of each side is kept.
+# BENCH_TRAIN_MODELS picks training rows (default "dense deep conv vae"),
+# BENCH_INFER_MODELS inference rows (default "dense deep"; empty: none),
+# BENCH_THREADS the thread counts (default "1 2"); BENCH_KERNELS=0 skips the
+# kernel tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
@@ -48,11 +52,16 @@ echo "# aekit vs PyTorch $($py -c 'import torch; print(torch.__version__)'), $(n
 echo
 echo "| row | threads | aekit | PyTorch (best config) | ratio | aekit RSS MB | PyTorch RSS MB | RSS ratio |"
 echo "|---|---|---|---|---|---|---|---|"
-for model in dense deep conv; do
+for model in ${BENCH_TRAIN_MODELS:-dense deep conv vae}; do
   # conv trains at batch 32 on the first 8192 images (a full epoch of the
-  # PyTorch reference takes minutes); the others at batch 256 on all 60 000
-  if [ $model = conv ]; then batch=32 limit=8192; else batch=256 limit=0; fi
-  for threads in 1 2; do
+  # PyTorch reference takes minutes), vae at batch 128 (the PyTorch
+  # examples'), the others at batch 256, on all 60 000
+  case $model in
+    conv) batch=32 limit=8192 ;;
+    vae) batch=128 limit=0 ;;
+    *) batch=256 limit=0 ;;
+  esac
+  for threads in ${BENCH_THREADS:-1 2}; do
     a="" p="" pcfg=""
     for rep in $(seq "$reps"); do
       a=$(better "$a" "$(run_timed samples/s "$build/aekit" train --model $model --epochs 2 \
@@ -71,8 +80,8 @@ for model in dense deep conv; do
                row, t, a, p, q[1], q[2], a / p, ar, pr, ar / pr }'
   done
 done
-for model in dense deep; do
-  for threads in 1 2; do
+for model in ${BENCH_INFER_MODELS-dense deep}; do
+  for threads in ${BENCH_THREADS:-1 2}; do
     for key in encode_samples_per_s reconstruct_samples_per_s encode_latency_us; do
       low=0
       [ $key = encode_latency_us ] && low=1
@@ -100,6 +109,7 @@ for model in dense deep; do
     done
   done
 done
+[ "${BENCH_KERNELS:-1}" = 1 ] || exit 0
 echo
 echo "Kernels (GFLOP/s of aekit's dense layer beside cblas_sgemm at the same shapes):"
 echo

@@ -126,6 +126,17 @@ double ae_model_loss_step(ae_model *m, ae_workspace *ws, const float *t, int n,
  * for a VAE, b (per sample: the negative ELBO in nats). */
 double ae_model_denom(const ae_model *m, int b);
 
+/* Plan one workspace for slices of up to n samples (with a clean-target
+ * buffer when `targets`); a plan only grows. */
+ae_status ae_model_plan_workspace(ae_model *m, ae_workspace *ws, int n, int targets);
+/* Run layers [from, to) on ws->acts[from] (N, .). */
+void ae_model_forward_range(ae_model *m, ae_workspace *ws, int from, int to, int n, int train);
+/* Reconstruction loss sum of n samples y against t; gradient (scaled) into g
+ * unless NULL. A VAE with MSE uses the Gaussian negative log-likelihood with
+ * unit variance: SSE / 2 + D/2 log(2 pi) per sample. */
+double ae_model_recon_sum(const ae_model *m, float *g, const float *y, const float *t,
+                          float scale, size_t n);
+
 /* Replace a metadata piece (copies the string). */
 ae_status ae_model_set_meta(char **slot, const char *json);
 

@@ -381,6 +381,20 @@ static void test_ops(void) {
     CHECK(ae_dataset_labels(sl)[2] == 6);
   }
   CHECK_FAILS(ae_dataset_slice(&bad, ds, 8, 3), AE_ERR_ARG, "dataset_slice");
+  /* selecting classes keeps those samples, in order, with their labels */
+  ae_dataset *sel = NULL, *unlabelled = NULL;
+  int32_t keep[2] = {7, 2}, none = 42;
+  CHECK_OK(ae_dataset_select_labels(&sel, ds, keep, 2));
+  if (sel) {
+    CHECK(ae_dataset_count(sel) == 2 && ae_dataset_labels(sel)[0] == 2 &&
+          ae_dataset_labels(sel)[1] == 7);
+    CHECK(ae_dataset_data(sel)[0] == 2.0f && ae_dataset_data(sel)[3] == 14.0f);
+  }
+  CHECK_FAILS(ae_dataset_select_labels(&bad, ds, &none, 1), AE_ERR_ARG, "no sample");
+  CHECK_OK(ae_dataset_from_array(&unlabelled, x, 10, 2, NULL));
+  CHECK_FAILS(ae_dataset_select_labels(&bad, unlabelled, keep, 2), AE_ERR_ARG, "needs labels");
+  ae_dataset_free(sel);
+  ae_dataset_free(unlabelled);
   CHECK_FAILS(ae_dataset_slice(&bad, ds, 0, 0), AE_ERR_ARG, "dataset_slice");
   CHECK_FAILS(ae_dataset_set_shape(ds, 1, 2, 2), AE_ERR_SHAPE, "samples have 2");
   CHECK_OK(ae_dataset_set_shape(ds, 2, 1, 1));

@@ -1,0 +1,334 @@
+/* model_run.c — inference and evaluation: chunks of samples spread over
+ * worker threads (encode, decode, reconstruct, evaluate, the VAE's
+ * importance-weighted bound and per-sample ELBO, generation, denoising
+ * quality). Legend: N batch, D input features, Z code size. */
+#include "model.h"
+
+#include "dataset.h"
+#include "error.h"
+#include "noise.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+
+/* ---- inference: chunks of up to 256 samples, spread over worker threads,
+ * each with its own workspace and single-threaded BLAS. Every chunk's result
+ * lands in its own place and sums are added in chunk order, so the same
+ * thread count gives the same bits. ---- */
+
+#define AE_INFER_BATCH 256
+
+typedef enum { RUN_ENCODE, RUN_DECODE, RUN_RECONSTRUCT, RUN_EVALUATE, RUN_IW, RUN_NELBO } run_kind;
+
+/* What evaluation adds up per chunk. */
+typedef struct chunk_sums {
+  double recon, se, kl;      /* reconstruction loss, squared error, VAE KL */
+  double code, zero, jac;    /* sum of code values, of near-zero ones, of |J|_F */
+  double iw;                 /* RUN_IW: sum of -log p(x) estimates */
+} chunk_sums;
+
+typedef struct run_job {
+  run_kind kind;
+  const float *in;       /* (n, width of the first layer run), or NULL: */
+  const ae_dataset *ds;  /* samples come from the data set */
+  float *out;            /* codes (n, Z) or outputs (n, D) */
+  chunk_sums *sums;      /* RUN_EVALUATE, RUN_IW: one per chunk */
+  const float *target;   /* RUN_EVALUATE: (n, D) targets, or NULL: the input */
+  int iw_k;              /* RUN_IW: importance samples per input */
+  uint64_t seed;         /* RUN_EVALUATE (VAE), RUN_IW: the sampler's draws */
+} run_job;
+
+/* Code statistics of b codes h (B, Z), and the code layer's Jacobian norms. */
+static void code_stats(const ae_model *m, chunk_sums *s, const float *h, int b) {
+  size_t z = ae_model_code_dim(m), count = (size_t)b * z;
+  for (size_t k = 0; k < count; k++) s->code += h[k], s->zero += fabsf(h[k]) < 0.01f;
+  const ae_layer *code = &m->layers[m->n_enc - 1];
+  double *norms = code->kind == AE_LAYER_DENSE ? malloc((size_t)b * sizeof(double)) : NULL;
+  if (!norms) return;
+  ae_dense_jacobian_sq(code, h, b, norms);
+  for (int i = 0; i < b; i++) s->jac += norms[i];
+  free(norms);
+}
+
+/* Importance-weighted estimate of -log p(x) for the b inputs in
+ * ws->acts[0], with k draws each: log w = log p(x|z) + log N(z; 0, I) -
+ * log N(z; mu, sigma^2); -log p(x) ~ -(logsumexp_i log w_i - log k). The
+ * 2 pi constants of the two Gaussians cancel. */
+static double iw_chunk(ae_model *m, ae_workspace *ws, const float *t, int b, int k) {
+  size_t d = (size_t)m->input_dim, z = ae_model_code_dim(m);
+  double *lw = malloc((size_t)b * (size_t)k * sizeof(double)); /* (B, k) */
+  if (!lw) return NAN;
+  ae_model_forward_range(m, ws, 0, m->sampler, b, 0); /* mu, log sigma^2 */
+  const float *stats = ws->acts[m->sampler], *eps = ws->scratch[m->sampler]; /* (B, 2Z), (B, Z) */
+  const float *zs = ws->acts[m->sampler + 1];
+  for (int r = 0; r < k; r++) {
+    ae_model_forward_range(m, ws, m->sampler, m->n_layers, b, 0); /* draws eps (ws->sample) */
+    const float *y = ws->acts[m->n_layers];
+    for (int i = 0; i < b; i++) {
+      double lp = -ae_model_recon_sum(m, NULL, y + i * d, t + i * d, 0.0f, 1);
+      const float *lv = stats + (size_t)i * 2 * z + z, *e = eps + i * z, *zi = zs + i * z;
+      for (size_t j = 0; j < z; j++)
+        lp += -0.5 * (double)zi[j] * zi[j] + 0.5 * (double)e[j] * e[j] + 0.5 * (double)lv[j];
+      lw[(size_t)i * k + r] = lp;
+    }
+  }
+  double sum = 0.0;
+  for (int i = 0; i < b; i++) {
+    const double *w = lw + (size_t)i * k;
+    double mx = w[0], acc = 0.0;
+    for (int r = 1; r < k; r++) mx = w[r] > mx ? w[r] : mx;
+    for (int r = 0; r < k; r++) acc += exp(w[r] - mx);
+    sum += -(mx + log(acc) - log((double)k));
+  }
+  free(lw);
+  return sum;
+}
+
+/* One chunk of b samples starting at sample i (chunk number c). */
+static void run_chunk(ae_model *m, ae_workspace *ws, const run_job *j, size_t i, int b,
+                      size_t c) {
+  size_t d = (size_t)m->input_dim, z = ae_model_code_dim(m);
+  int from = j->kind == RUN_DECODE ? m->n_enc : 0;
+  int to = j->kind == RUN_ENCODE ? m->n_enc : m->n_layers;
+  size_t width = j->kind == RUN_DECODE ? z : d;
+  float *first = ws->acts[from]; /* (b, width) */
+  if (j->ds) ae_dataset_rows(first, j->ds, NULL, i, (size_t)b);
+  else memcpy(first, j->in + i * width, (size_t)b * width * sizeof(float));
+  if (j->kind == RUN_EVALUATE || j->kind == RUN_IW || j->kind == RUN_NELBO) {
+    /* a VAE's objective needs draws of z: from a generator of this chunk's
+     * own, so results do not depend on how chunks fall on threads */
+    ae_rng saved = ws->rng;
+    ae_rng_seed(&ws->rng, j->seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(c + 1)));
+    ws->sample = m->sampler >= 0;
+    const float *t = j->target ? j->target + i * d : first;
+    chunk_sums *s = &j->sums[c];
+    if (j->kind == RUN_IW) {
+      s->iw = iw_chunk(m, ws, t, b, j->iw_k);
+    } else if (j->kind == RUN_NELBO) { /* per sample: recon + KL */
+      ae_model_forward_range(m, ws, 0, m->n_layers, b, 0);
+      const float *y = ws->acts[m->n_layers];
+      for (int k = 0; k < b; k++)
+        j->out[i + (size_t)k] = (float)(
+            ae_model_recon_sum(m, NULL, y + (size_t)k * d, t + (size_t)k * d, 0.0f, 1) +
+            ae_sample_kl(&m->layers[m->sampler], ws->acts[m->sampler] + (size_t)k * 2 * z, 1));
+    } else {
+      ae_model_forward_range(m, ws, 0, m->n_layers, b, 0);
+      s->recon = ae_model_recon_sum(m, NULL, ws->acts[m->n_layers], t, 0.0f, (size_t)b);
+      if (m->sampler >= 0) s->kl = ae_sample_kl(&m->layers[m->sampler], ws->acts[m->sampler], b);
+      s->se = ae_mse(NULL, ae_model_output(m, ws, b), t, 0.0f, (size_t)b * d);
+      code_stats(m, s, ws->acts[m->n_enc], b);
+    }
+    ws->sample = 0;
+    ws->rng = saved;
+    return;
+  }
+  ae_model_forward_range(m, ws, from, to, b, 0);
+  if (j->kind == RUN_ENCODE)
+    memcpy(j->out + i * z, ws->acts[m->n_enc], (size_t)b * z * sizeof(float));
+  else
+    memcpy(j->out + i * d, ae_model_output(m, ws, b), (size_t)b * d * sizeof(float));
+}
+
+/* Split n samples into chunks of at most 256, at least one per thread. */
+static void plan_chunks(const ae_model *m, size_t n, int *threads, size_t *size, size_t *chunks) {
+  int t = m->threads > 0 ? m->threads : omp_get_max_threads();
+  if (t > AE_MAX_WORKERS) t = AE_MAX_WORKERS;
+  if ((size_t)t > n) t = n ? (int)n : 1;
+  size_t per = (n + (size_t)t - 1) / (size_t)t;
+  *size = per < AE_INFER_BATCH ? (per ? per : 1) : AE_INFER_BATCH;
+  *chunks = (n + *size - 1) / *size;
+  *threads = t;
+}
+
+/* Run a job over n samples. */
+static ae_status run(ae_model *m, const run_job *j, size_t n) {
+  if (n == 0) return AE_OK;
+  int threads;
+  size_t size, chunks;
+  plan_chunks(m, n, &threads, &size, &chunks);
+  for (int w = 0; w < threads; w++) {
+    ae_status st = ae_model_plan_workspace(m, &m->ws[w], (int)size, 0);
+    m->ws[w].worker = 0, m->ws[w].team = 1, m->ws[w].n_total = 0; /* independent chunks */
+    if (st) return st;
+  }
+  if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+  if (threads == 1) { /* no parallel region: single-sample latency */
+    for (size_t c = 0; c < chunks; c++)
+      run_chunk(m, &m->ws[0], j, c * size, (int)(n - c * size < size ? n - c * size : size), c);
+    return AE_OK;
+  }
+  #pragma omp parallel for num_threads(threads) schedule(static)
+  for (size_t c = 0; c < chunks; c++) {
+    size_t i = c * size;
+    int b = (int)(n - i < size ? n - i : size);
+    run_chunk(m, &m->ws[omp_get_thread_num()], j, i, b, c);
+  }
+  return AE_OK;
+}
+
+ae_status ae_model_set_threads(ae_model *m, int threads) {
+  if (threads < 0 || threads > AE_MAX_WORKERS)
+    return ae_set_error(AE_ERR_ARG, "threads must be in 0..%d (got %d)", AE_MAX_WORKERS, threads);
+  m->threads = threads;
+  return AE_OK;
+}
+
+ae_status ae_model_encode(ae_model *m, float *codes, const float *x, size_t n) {
+  run_job j = {.kind = RUN_ENCODE, .in = x, .out = codes};
+  return run(m, &j, n);
+}
+
+ae_status ae_model_decode(ae_model *m, float *x_hat, const float *codes, size_t n) {
+  run_job j = {.kind = RUN_DECODE, .in = codes, .out = x_hat};
+  return run(m, &j, n);
+}
+
+ae_status ae_model_reconstruct(ae_model *m, float *x_hat, const float *x, size_t n) {
+  run_job j = {.kind = RUN_RECONSTRUCT, .in = x, .out = x_hat};
+  return run(m, &j, n);
+}
+
+/* Evaluate n samples: inputs from ds (or x), targets t (or the inputs). */
+static ae_status evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *ds, const float *x,
+                          const float *t, size_t n) {
+  memset(res, 0, sizeof *res);
+  size_t d = (size_t)m->input_dim, z = ae_model_code_dim(m);
+  if (n == 0) return ae_set_error(AE_ERR_ARG, "empty data set");
+  int threads;
+  size_t size, chunks;
+  plan_chunks(m, n, &threads, &size, &chunks);
+  chunk_sums *sums = calloc(chunks, sizeof *sums);
+  if (!sums) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  run_job j = {.kind = RUN_EVALUATE, .in = x, .ds = ds, .sums = sums, .target = t,
+               .seed = m->seed + 0x5eed};
+  ae_status st = run(m, &j, n);
+  chunk_sums a = {0};
+  for (size_t c = 0; c < chunks; c++) { /* in chunk order: the same bits */
+    a.recon += sums[c].recon, a.se += sums[c].se, a.kl += sums[c].kl;
+    a.code += sums[c].code, a.zero += sums[c].zero, a.jac += sums[c].jac;
+  }
+  free(sums);
+  if (st) return st;
+  double count = (double)n * (double)d, dn = (double)n;
+  res->count = n;
+  res->mse = a.se / count;
+  res->psnr = res->mse > 0 ? 10.0 * log10(1.0 / res->mse) : INFINITY;
+  res->recon = a.recon / dn;
+  res->kl = a.kl / dn;
+  res->nelbo = m->sampler >= 0 ? res->recon + res->kl : NAN;
+  res->loss = m->sampler >= 0 ? res->nelbo : a.recon / count;
+  res->code_mean = a.code / (dn * (double)z);
+  res->code_zero = a.zero / (dn * (double)z);
+  res->jacobian = m->layers[m->n_enc - 1].kind == AE_LAYER_DENSE ? a.jac / dn : NAN;
+  if (!isfinite(res->loss))
+    return ae_set_error(AE_ERR_NUMERIC, "the loss is not finite (%g): the model or data hold NaN/inf", res->loss);
+  return AE_OK;
+}
+
+static ae_status check_dim(const ae_model *m, const ae_dataset *ds) {
+  if (ae_dataset_dim(ds) != (size_t)m->input_dim)
+    return ae_set_error(AE_ERR_SHAPE, "data has %zu features per sample, the model takes %d",
+                        ae_dataset_dim(ds), m->input_dim);
+  return AE_OK;
+}
+
+ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *ds) {
+  ae_status st = check_dim(m, ds);
+  return st ? st : evaluate(m, res, ds, NULL, NULL, ae_dataset_count(ds));
+}
+
+ae_status ae_model_evaluate_iw(ae_model *m, double *nll, const ae_dataset *ds, int k,
+                               uint64_t seed) {
+  *nll = NAN;
+  if (m->sampler < 0)
+    return ae_set_error(AE_ERR_ARG, "model %s is not variational: no importance-weighted bound",
+                        m->spec);
+  if (k < 1 || k > 100000)
+    return ae_set_error(AE_ERR_ARG, "importance samples must be in 1..100000 (got %d)", k);
+  ae_status st = check_dim(m, ds);
+  size_t n = ae_dataset_count(ds);
+  if (st) return st;
+  if (n == 0) return ae_set_error(AE_ERR_ARG, "empty data set");
+  int threads;
+  size_t size, chunks;
+  plan_chunks(m, n, &threads, &size, &chunks);
+  chunk_sums *sums = calloc(chunks, sizeof *sums);
+  if (!sums) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  run_job j = {.kind = RUN_IW, .ds = ds, .sums = sums, .iw_k = k, .seed = seed};
+  st = run(m, &j, n);
+  double s = 0.0;
+  for (size_t c = 0; c < chunks; c++) s += sums[c].iw;
+  free(sums);
+  if (st) return st;
+  *nll = s / (double)n;
+  if (!isfinite(*nll))
+    return ae_set_error(AE_ERR_NUMERIC, "the importance-weighted estimate is not finite (%g)", *nll);
+  return AE_OK;
+}
+
+int ae_model_is_variational(const ae_model *m) { return m->sampler >= 0; }
+
+ae_status ae_model_sample_nelbo(ae_model *m, float *nelbo, const float *x, size_t n) {
+  if (m->sampler < 0)
+    return ae_set_error(AE_ERR_ARG, "model %s is not variational: it has no ELBO", m->spec);
+  run_job j = {.kind = RUN_NELBO, .in = x, .out = nelbo, .seed = m->seed + 0x5eed};
+  return run(m, &j, n);
+}
+
+ae_status ae_model_generate(ae_model *m, float *x, size_t n, uint64_t seed) {
+  if (m->sampler < 0)
+    return ae_set_error(AE_ERR_ARG, "model %s is not variational: it has no prior to sample codes from "
+                        "(decode chosen codes instead)", m->spec);
+  size_t z = ae_model_code_dim(m);
+  if (n > ((size_t)1 << 40) / (z ? z : 1)) return ae_set_error(AE_ERR_ARG, "too many samples");
+  float *codes = malloc((n ? n : 1) * z * sizeof(float)); /* (n, Z) */
+  if (!codes) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  ae_rng rng;
+  ae_rng_seed(&rng, seed);
+  for (size_t k = 0; k < n * z; k++) codes[k] = (float)ae_rng_normal(&rng);
+  ae_status st = ae_model_decode(m, x, codes, n);
+  free(codes);
+  return st;
+}
+
+ae_status ae_noise_corrupt(float *x, size_t count, const char *noise, uint64_t seed) {
+  ae_noise nz;
+  ae_status st = ae_noise_parse(&nz, noise);
+  if (st) return st;
+  ae_rng rng;
+  ae_rng_seed(&rng, seed);
+  ae_noise_apply(&nz, x, count, 0.0f, 1.0f, &rng);
+  return AE_OK;
+}
+
+ae_status ae_model_evaluate_denoising(ae_model *m, ae_eval_result *noisy,
+                                      ae_eval_result *denoised, const ae_dataset *ds,
+                                      const char *noise, uint64_t seed) {
+  memset(noisy, 0, sizeof *noisy);
+  memset(denoised, 0, sizeof *denoised);
+  ae_status st = check_dim(m, ds);
+  if (st) return st;
+  size_t n = ae_dataset_count(ds), count = n * (size_t)m->input_dim;
+  const float *clean = ae_dataset_data(ds); /* (n, D) */
+  float *x = malloc(count * sizeof(float)); /* (n, D) corrupted copy */
+  if (!clean || !x) {
+    free(x);
+    return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  }
+  memcpy(x, clean, count * sizeof(float));
+  if (!(st = ae_noise_corrupt(x, count, noise, seed))) {
+    noisy->count = n;
+    noisy->mse = ae_mse(NULL, x, clean, 0.0f, count) / (double)count;
+    noisy->loss = noisy->mse;
+    noisy->psnr = noisy->mse > 0 ? 10.0 * log10(1.0 / noisy->mse) : INFINITY;
+    st = evaluate(m, denoised, NULL, x, clean, n);
+  }
+  free(x);
+  return st;
+}
+
