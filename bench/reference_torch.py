@@ -54,7 +54,8 @@ def train(args, model):
         for i in range(0, n, args.batch):
             xb = x[perm[i:i + args.batch]]
             if args.model == "vae":
-                loss = loss_function(*model(xb), xb)
+                recon, mu, logvar = model(xb)
+                loss = loss_function(recon, xb, mu, logvar)
             else:
                 loss = loss_fn(model(xb), xb)
             opt.zero_grad(set_to_none=True)
