@@ -96,6 +96,7 @@ int cmd_train(int argc, char **argv) {
   ae_train_options_defaults(&o);
   float val_split = 0.0f, beta = NAN, l1 = NAN, contractive = NAN, l2 = NAN;
   const char *sparsity = NULL;
+  float contamination = NAN, percentile = NAN;
   int quiet = 0;
   const cli_opt opts[] = {
       {"--model", "-m", OPT_STRING, &model, "preset (dense, deep) or spec, e.g. dense:128:relu,dense:32:relu"},
@@ -131,6 +132,8 @@ int cmd_train(int argc, char **argv) {
       {"--sparsity", NULL, OPT_STRING, &sparsity, "sparse: RHO,BETA KL penalty toward mean activation RHO"},
       {"--contractive", NULL, OPT_FLOAT, &contractive, "contractive: weight of |d code/d input|_F^2"},
       {"--l2", NULL, OPT_FLOAT, &l2, "L2 penalty lambda/2 |w|^2 on the weights"},
+      {"--contamination", NULL, OPT_FLOAT, &contamination, "anomaly threshold: this fraction of the training data above it, (0, 0.5]"},
+      {"--percentile", NULL, OPT_FLOAT, &percentile, "anomaly threshold: this percentile of the training scores"},
       {"--checkpoint", NULL, OPT_STRING, &checkpoint, "write the model here after every epoch"},
       {"--history", NULL, OPT_STRING, &history, "write per-epoch losses as CSV"},
       {"--loss-curve", NULL, OPT_STRING, &curve, "write the loss curve as PNG"},
@@ -141,6 +144,12 @@ int cmd_train(int argc, char **argv) {
   int r = cli_parse(argc, argv, "train", usage, opts, pos, 0, &npos);
   if (r) return r == 2 ? 0 : 1;
   if (!output) return cli_error("train: no output file (give -o MODEL.safetensors)");
+  if (!isnan(contamination) && !(contamination > 0.0f && contamination <= 0.5f))
+    return cli_error("train: --contamination %g must be in (0, 0.5]", (double)contamination);
+  if (!isnan(percentile) && !(percentile >= 0.0f && percentile <= 100.0f))
+    return cli_error("train: --percentile %g must be in [0, 100]", (double)percentile);
+  if (!isnan(contamination) && !isnan(percentile))
+    return cli_error("train: give --contamination or --percentile, not both");
   if (!strcmp(optimizer, "adam")) o.optimizer = AE_OPT_ADAM;
   else if (!strcmp(optimizer, "sgd")) o.optimizer = AE_OPT_SGD;
   else return cli_error("train: --optimizer '%s' is not adam or sgd", optimizer);
@@ -200,6 +209,17 @@ int cmd_train(int argc, char **argv) {
   }
   o.checkpoint_path = checkpoint;
   if (ae_train(m, train, val, &o, &h)) goto fail;
+  if (!isnan(contamination) || !isnan(percentile)) { /* the detector's threshold */
+    double t;
+    int by_c = !isnan(contamination);
+    if (ae_detector_fit(m, ae_dataset_data(train), ae_dataset_count(train),
+                        by_c ? AE_THRESHOLD_CONTAMINATION : AE_THRESHOLD_PERCENTILE,
+                        by_c ? contamination : percentile) ||
+        ae_detector_threshold(m, &t))
+      goto fail;
+    if (!quiet) printf("anomaly threshold %.6g (%s %g of the training scores)\n", t,
+                       by_c ? "contamination" : "percentile", by_c ? (double)contamination : (double)percentile);
+  }
   if (ae_model_save(m, output)) goto fail;
   if (history && ae_history_save_csv(h, history)) goto fail;
   if (curve) {

@@ -112,6 +112,9 @@ expect_error "--count 0 must be in 1..1000000" "$aekit" generate "$tmp/v.safeten
 expect_error "--classes 'x' is not a comma-separated list" "$aekit" train --classes x -o "$tmp/x.safetensors"
 expect_error "--classes 12: no sample has the labels" "$aekit" eval "$tmp/m.safetensors" --data "$fashion/t10k-images-idx3-ubyte.gz" --labels "$fashion/t10k-labels-idx1-ubyte.gz" --classes 12
 expect_error "needs labels" "$aekit" eval "$tmp/m.safetensors" --data "$tmp/ok.csv" --classes 1
+expect_error "--contamination 0.7 must be in (0, 0.5]" "$aekit" train --data "$tmp/four.csv" --contamination 0.7 -o "$tmp/x.safetensors"
+"$aekit" train --data "$tmp/four.csv" --model dense:2:relu --epochs 1 --contamination 0.25 -q -o "$tmp/t.safetensors" &&
+  "$aekit" info "$tmp/t.safetensors" | grep -q '"contamination"' || { echo "FAIL: train --contamination"; fail=1; }
 
 # and the good paths through the same program
 "$aekit" --version | grep -q '^aekit ' || { echo "FAIL: --version"; fail=1; }
