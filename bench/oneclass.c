@@ -21,6 +21,7 @@
  *                             [--noise NOISE] [--k K] [--seeds S]
  *                             [--classes LIST] [--validate]
  * Legend: N training images of the class, T scored images, D 784, Z code. */
+#define _POSIX_C_SOURCE 200809L
 #include <aekit.h>
 
 #include <math.h>
