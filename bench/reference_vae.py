@@ -28,10 +28,8 @@ Usage:
 """
 
 import argparse
-import gzip
 import math
 import os
-import struct
 import sys
 import time
 
@@ -40,21 +38,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-
-def load_images(path):
-    """float32 (n, rows*cols) in [0, 1] from a gzip IDX3 uint8 file."""
-    if not os.path.exists(path):
-        sys.exit("reference_vae.py: %s not found (Debian package "
-                 "dataset-fashion-mnist, or pass --data DIR)" % path)
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    if len(raw) < 16:
-        sys.exit("reference_vae.py: %s: truncated IDX header" % path)
-    magic, n, rows, cols = struct.unpack(">IIII", raw[:16])
-    if magic != 0x00000803 or len(raw) != 16 + n * rows * cols:
-        sys.exit("reference_vae.py: %s: not an IDX3 uint8 image file" % path)
-    x = np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(n, rows * cols)
-    return torch.from_numpy(x.astype(np.float32) / np.float32(255.0))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_train import load_images  # noqa: E402
 
 
 class VAE(nn.Module):

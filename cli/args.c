@@ -123,6 +123,18 @@ int cli_parse_classes(const char *s, int32_t *classes, int max) {
   return k ? k : -1;
 }
 
+/* Parse a command taking exactly one positional MODEL argument. */
+int cli_parse_model(int argc, char **argv, const char *cmd, const char *usage,
+                           const cli_opt *opts, const char **model) {
+  const char *pos[1];
+  int n;
+  int r = cli_parse(argc, argv, cmd, usage, opts, pos, 1, &n);
+  if (r) return r;
+  if (n != 1) return cli_error("%s: no model file given (see aekit %s --help)", cmd, cmd);
+  *model = pos[0];
+  return 0;
+}
+
 int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
              const char *fashion_labels) {
   char img[512], lab[512];

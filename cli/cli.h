@@ -33,6 +33,10 @@ typedef struct cli_opt {
 int cli_parse(int argc, char **argv, const char *cmd, const char *usage,
               const cli_opt *opts, const char **pos, int max_pos, int *n_pos);
 
+/* cli_parse for a command taking exactly one positional MODEL argument. */
+int cli_parse_model(int argc, char **argv, const char *cmd, const char *usage,
+                    const cli_opt *opts, const char **model);
+
 /* Data options every data-reading command takes. */
 typedef struct cli_data {
   const char *path, *labels, *header;

@@ -8,18 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parse a command taking exactly one positional MODEL argument. */
-static int parse_model(int argc, char **argv, const char *cmd, const char *usage,
-                       const cli_opt *opts, const char **model) {
-  const char *pos[1];
-  int n;
-  int r = cli_parse(argc, argv, cmd, usage, opts, pos, 1, &n);
-  if (r) return r;
-  if (n != 1) return cli_error("%s: no model file given (see aekit %s --help)", cmd, cmd);
-  *model = pos[0];
-  return 0;
-}
-
 int cmd_generate(int argc, char **argv) {
   const char *model = NULL, *output = NULL;
   int count = 100, threads = 0;
@@ -30,7 +18,7 @@ int cmd_generate(int argc, char **argv) {
       {"--seed", NULL, OPT_U64, &seed, "seed of z ~ N(0, I) (default 1)"},
       {"--threads", "-t", OPT_INT, &threads, "threads (default: all cores)"},
       OPTS_END};
-  int r = parse_model(argc, argv, "generate",
+  int r = cli_parse_model(argc, argv, "generate",
                       "usage: aekit generate MODEL -o GRID.png|OUT.npy [options]\n\n"
                       "Sample a variational autoencoder: draw codes z ~ N(0, I) and decode\n"
                       "them. Other autoencoders have no prior over their codes; decode\n"
@@ -75,7 +63,7 @@ int cmd_interpolate(int argc, char **argv) {
       {"--to", NULL, OPT_INT, &to, "index of the second sample (default 1)"},
       {"--steps", NULL, OPT_INT, &steps, "decodings along the line, ends included (default 10)"},
       DATA_OPTS(d), OPTS_END};
-  int r = parse_model(argc, argv, "interpolate",
+  int r = cli_parse_model(argc, argv, "interpolate",
                       "usage: aekit interpolate MODEL -o STRIP.png [options]\n\n"
                       "Encode two samples (a VAE: their means), decode evenly spaced points\n"
                       "on the line between the two codes. The strip shows the first\n"
@@ -158,7 +146,7 @@ int cmd_manifold(int argc, char **argv) {
       {"--output", "-o", OPT_STRING, &output, "PNG picture to write"},
       {"--grid", NULL, OPT_INT, &grid, "decodings per side (default 20)"},
       DATA_OPTS(d), OPTS_END};
-  int r = parse_model(argc, argv, "manifold",
+  int r = cli_parse_model(argc, argv, "manifold",
                       "usage: aekit manifold MODEL -o MANIFOLD.png [options]\n\n"
                       "For a 2-d code: a grid of decodings over the code plane. A VAE's\n"
                       "grid follows the prior's quantiles (5%..95% of N(0, 1) on each\n"
@@ -250,7 +238,7 @@ int cmd_scatter(int argc, char **argv) {
   const char *model = NULL, *output = NULL;
   const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG picture to write"},
                           DATA_OPTS(d), OPTS_END};
-  int r = parse_model(argc, argv, "scatter",
+  int r = cli_parse_model(argc, argv, "scatter",
                       "usage: aekit scatter MODEL -o SCATTER.png [options]\n\n"
                       "The codes of a data set (default: the Fashion-MNIST test set) as\n"
                       "points coloured by label: the code itself when it has 2\n"

@@ -7,18 +7,6 @@
 #include <string.h>
 
 
-/* Parse a command taking exactly one positional MODEL argument. */
-static int parse_model_cmd(int argc, char **argv, const char *cmd, const char *usage,
-                           const cli_opt *opts, const char **model) {
-  const char *pos[1];
-  int n;
-  int r = cli_parse(argc, argv, cmd, usage, opts, pos, 1, &n);
-  if (r) return r;
-  if (n != 1) return cli_error("%s: no model file given (see aekit %s --help)", cmd, cmd);
-  *model = pos[0];
-  return 0;
-}
-
 int cmd_eval(int argc, char **argv) {
   cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
   const char *model = NULL, *noise = NULL;
@@ -29,7 +17,7 @@ int cmd_eval(int argc, char **argv) {
       {"--seed", NULL, OPT_U64, &seed, "seed of the corruption and of --iw-samples (default 1)"},
       {"--iw-samples", NULL, OPT_INT, &iw, "VAE: importance-weighted -log p(x) with K draws"},
       DATA_OPTS(d), OPTS_END};
-  int r = parse_model_cmd(argc, argv, "eval",
+  int r = cli_parse_model(argc, argv, "eval",
                           "usage: aekit eval MODEL [options]\n\n"
                           "Loss, MSE per pixel and PSNR of the model on a data set, the\n"
                           "code's mean and fraction of near-zero values (|h| < 0.01) and,\n"
@@ -82,7 +70,7 @@ int cmd_encode(int argc, char **argv) {
   const char *model = NULL, *output = NULL;
   const cli_opt opts[] = {
       {"--output", "-o", OPT_STRING, &output, "codes file: .npy or .csv"}, DATA_OPTS(d), OPTS_END};
-  int r = parse_model_cmd(argc, argv, "encode",
+  int r = cli_parse_model(argc, argv, "encode",
                           "usage: aekit encode MODEL -o CODES.npy|CODES.csv [options]\n\n"
                           "Write the code of every sample, one row per sample.",
                           opts, &model);
@@ -113,7 +101,7 @@ int cmd_decode(int argc, char **argv) {
       {"--threads", "-t", OPT_INT, &threads, "threads (default: all cores)"},
       {"--output", "-o", OPT_STRING, &output, "images out: .png (grid), .npy or .csv"},
       OPTS_END};
-  int r = parse_model_cmd(argc, argv, "decode",
+  int r = cli_parse_model(argc, argv, "decode",
                           "usage: aekit decode MODEL --codes CODES.npy -o OUT.png|OUT.npy\n\n"
                           "Turn codes back into images (values in the model's [0,1] scale).",
                           opts, &model);
@@ -161,7 +149,7 @@ int cmd_reconstruct(int argc, char **argv) {
   const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG grid to write"},
                           {"--count", "-n", OPT_INT, &count, "images to show (default 10)"},
                           DATA_OPTS(d), OPTS_END};
-  int r = parse_model_cmd(argc, argv, "reconstruct",
+  int r = cli_parse_model(argc, argv, "reconstruct",
                           "usage: aekit reconstruct MODEL -o GRID.png [options]\n\n"
                           "Originals in the top row, their reconstructions below.",
                           opts, &model);
@@ -195,7 +183,7 @@ int cmd_reconstruct(int argc, char **argv) {
 int cmd_info(int argc, char **argv) {
   const char *model = NULL;
   const cli_opt opts[] = {OPTS_END};
-  int r = parse_model_cmd(argc, argv, "info",
+  int r = cli_parse_model(argc, argv, "info",
                           "usage: aekit info MODEL\n\n"
                           "Show a model file's architecture, scaling, training settings and history.",
                           opts, &model);

@@ -193,26 +193,35 @@ ae_status ae_model_reconstruct(ae_model *m, float *x_hat, const float *x, size_t
   return run(m, &j, n);
 }
 
-/* Evaluate n samples: inputs from ds (or x), targets t (or the inputs). */
-static ae_status evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *ds, const float *x,
-                          const float *t, size_t n) {
-  memset(res, 0, sizeof *res);
-  size_t d = (size_t)m->input_dim, z = ae_model_code_dim(m);
+/* Run job j (RUN_EVALUATE or RUN_IW) over n samples and add its per-chunk
+ * sums in chunk order (the same bits for the same thread count) into *a. */
+static ae_status run_sums(ae_model *m, run_job *j, size_t n, chunk_sums *a) {
+  memset(a, 0, sizeof *a);
   if (n == 0) return ae_set_error(AE_ERR_ARG, "empty data set");
   int threads;
   size_t size, chunks;
   plan_chunks(m, n, &threads, &size, &chunks);
   chunk_sums *sums = calloc(chunks, sizeof *sums);
   if (!sums) return ae_set_error(AE_ERR_NOMEM, "out of memory");
-  run_job j = {.kind = RUN_EVALUATE, .in = x, .ds = ds, .sums = sums, .target = t,
-               .seed = m->seed + 0x5eed};
-  ae_status st = run(m, &j, n);
-  chunk_sums a = {0};
-  for (size_t c = 0; c < chunks; c++) { /* in chunk order: the same bits */
-    a.recon += sums[c].recon, a.se += sums[c].se, a.kl += sums[c].kl;
-    a.code += sums[c].code, a.zero += sums[c].zero, a.jac += sums[c].jac;
+  j->sums = sums;
+  ae_status st = run(m, j, n);
+  for (size_t c = 0; c < chunks; c++) {
+    a->recon += sums[c].recon, a->se += sums[c].se, a->kl += sums[c].kl;
+    a->code += sums[c].code, a->zero += sums[c].zero, a->jac += sums[c].jac;
+    a->iw += sums[c].iw;
   }
   free(sums);
+  return st;
+}
+
+/* Evaluate n samples: inputs from ds (or x), targets t (or the inputs). */
+static ae_status evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *ds, const float *x,
+                          const float *t, size_t n) {
+  memset(res, 0, sizeof *res);
+  size_t d = (size_t)m->input_dim, z = ae_model_code_dim(m);
+  run_job j = {.kind = RUN_EVALUATE, .in = x, .ds = ds, .target = t, .seed = m->seed + 0x5eed};
+  chunk_sums a;
+  ae_status st = run_sums(m, &j, n, &a);
   if (st) return st;
   double count = (double)n * (double)d, dn = (double)n;
   res->count = n;
@@ -253,18 +262,10 @@ ae_status ae_model_evaluate_iw(ae_model *m, double *nll, const ae_dataset *ds, i
   ae_status st = check_dim(m, ds);
   size_t n = ae_dataset_count(ds);
   if (st) return st;
-  if (n == 0) return ae_set_error(AE_ERR_ARG, "empty data set");
-  int threads;
-  size_t size, chunks;
-  plan_chunks(m, n, &threads, &size, &chunks);
-  chunk_sums *sums = calloc(chunks, sizeof *sums);
-  if (!sums) return ae_set_error(AE_ERR_NOMEM, "out of memory");
-  run_job j = {.kind = RUN_IW, .ds = ds, .sums = sums, .iw_k = k, .seed = seed};
-  st = run(m, &j, n);
-  double s = 0.0;
-  for (size_t c = 0; c < chunks; c++) s += sums[c].iw;
-  free(sums);
-  if (st) return st;
+  run_job j = {.kind = RUN_IW, .ds = ds, .iw_k = k, .seed = seed};
+  chunk_sums a;
+  if ((st = run_sums(m, &j, n, &a))) return st;
+  double s = a.iw;
   *nll = s / (double)n;
   if (!isfinite(*nll))
     return ae_set_error(AE_ERR_NUMERIC, "the importance-weighted estimate is not finite (%g)", *nll);

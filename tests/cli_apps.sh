@@ -14,20 +14,7 @@ train_labels="$fashion/train-labels-idx1-ubyte.gz"
 test="$fashion/t10k-images-idx3-ubyte.gz"
 test_labels="$fashion/t10k-labels-idx1-ubyte.gz"
 
-expect_error() {
-  local needle=$1
-  shift
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  local lines
-  lines=$(wc -l <"$tmp/err")
-  if [ $rc -eq 0 ] || [ $rc -ge 128 ] || [ "$lines" -ne 1 ] ||
-    ! grep -q '^aekit: error: ' "$tmp/err" || ! grep -qF -- "$needle" "$tmp/err"; then
-    echo "FAIL: $* (rc $rc, want an error naming '$needle'):"
-    cat "$tmp/err"
-    fail=1
-  fi
-}
+. "$(dirname "$0")/support/cli_lib.sh"
 
 # expect_ok CMD... : exit 0, output kept in $tmp/out
 expect_ok() {

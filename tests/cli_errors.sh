@@ -9,22 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
-# expect_error NEEDLE CMD... : non-zero exit (not a signal), one stderr line
-# starting "aekit: error: " and containing NEEDLE.
-expect_error() {
-  local needle=$1
-  shift
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  local lines
-  lines=$(wc -l <"$tmp/err")
-  if [ $rc -eq 0 ] || [ $rc -ge 128 ] || [ "$lines" -ne 1 ] ||
-    ! grep -q '^aekit: error: ' "$tmp/err" || ! grep -qF -- "$needle" "$tmp/err"; then
-    echo "FAIL: $* (rc $rc, want an error naming '$needle'):"
-    cat "$tmp/err"
-    fail=1
-  fi
-}
+. "$(dirname "$0")/support/cli_lib.sh"
 
 # a small valid model to use and to protect
 printf '0,0.5,1,0.25\n1,0.5,0,0.75\n0.2,0.4,0.6,0.8\n' >"$tmp/ok.csv"

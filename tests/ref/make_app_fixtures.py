@@ -25,30 +25,22 @@ Files written (tensor names; shapes in parentheses):
 """
 
 import os
-import struct
 import sys
 
 import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_fixtures import Fixture  # noqa: E402
+
 
 def write_fx(path, tensors):
-    with open(path, "wb") as f:
-        f.write(b"AEFX")
-        f.write(struct.pack("<II", 1, len(tensors)))
-        for name, arr in tensors:
-            arr = np.ascontiguousarray(np.asarray(arr, dtype=np.float64).astype(np.float32))
-            if arr.ndim == 0:
-                arr = arr.reshape(1)
-            assert np.all(np.isfinite(arr)), name
-            nb = name.encode("ascii")
-            f.write(struct.pack("<I", len(nb)))
-            f.write(nb)
-            f.write(struct.pack("<I", arr.ndim))
-            f.write(struct.pack("<%dI" % arr.ndim, *arr.shape))
-            f.write(arr.astype("<f4").tobytes())
-    print("wrote %s (%d tensors)" % (path, len(tensors)))
+    """Write (name, array) pairs as one .fx file (make_fixtures.py's format)."""
+    fx = Fixture()
+    for name, arr in tensors:
+        fx.add(name, arr)
+    fx.write(path)
 
 
 def anomaly(out):

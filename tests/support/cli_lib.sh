@@ -1,0 +1,19 @@
+# cli_lib.sh — what the program tests (tests/cli_*.sh) share; sourced after
+# they set $tmp (a scratch folder) and fail=0.
+
+# expect_error NEEDLE CMD... : non-zero exit (not a signal), one stderr line
+# starting "aekit: error: " and containing NEEDLE.
+expect_error() {
+  local needle=$1
+  shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$tmp/err")
+  if [ $rc -eq 0 ] || [ $rc -ge 128 ] || [ "$lines" -ne 1 ] ||
+    ! grep -q '^aekit: error: ' "$tmp/err" || ! grep -qF -- "$needle" "$tmp/err"; then
+    echo "FAIL: $* (rc $rc, want an error naming '$needle'):"
+    cat "$tmp/err"
+    fail=1
+  fi
+}
