@@ -19,11 +19,11 @@ int cmd_generate(int argc, char **argv) {
       {"--threads", "-t", OPT_INT, &threads, "threads (default: all cores)"},
       OPTS_END};
   int r = cli_parse_model(argc, argv, "generate",
-                      "usage: aekit generate MODEL -o GRID.png|OUT.npy [options]\n\n"
-                      "Sample a variational autoencoder: draw codes z ~ N(0, I) and decode\n"
-                      "them. Other autoencoders have no prior over their codes; decode\n"
-                      "chosen codes with aekit decode instead.",
-                      opts, &model);
+                          "usage: aekit generate MODEL -o GRID.png|OUT.npy [options]\n\n"
+                          "Sample a variational autoencoder: draw codes z ~ N(0, I) and decode\n"
+                          "them. Other autoencoders have no prior over their codes; decode\n"
+                          "chosen codes with aekit decode instead.",
+                          opts, &model);
   if (r) return r == 2 ? 0 : 1;
   if (!output) return cli_error("generate: no output file (give -o GRID.png, .npy or .csv)");
   if (count < 1 || count > 1000000) return cli_error("generate: --count %d must be in 1..1000000", count);
@@ -64,11 +64,11 @@ int cmd_interpolate(int argc, char **argv) {
       {"--steps", NULL, OPT_INT, &steps, "decodings along the line, ends included (default 10)"},
       DATA_OPTS(d), OPTS_END};
   int r = cli_parse_model(argc, argv, "interpolate",
-                      "usage: aekit interpolate MODEL -o STRIP.png [options]\n\n"
-                      "Encode two samples (a VAE: their means), decode evenly spaced points\n"
-                      "on the line between the two codes. The strip shows the first\n"
-                      "input, the decodings, then the second input.",
-                      opts, &model);
+                          "usage: aekit interpolate MODEL -o STRIP.png [options]\n\n"
+                          "Encode two samples (a VAE: their means), decode evenly spaced points\n"
+                          "on the line between the two codes. The strip shows the first\n"
+                          "input, the decodings, then the second input.",
+                          opts, &model);
   if (r) return r == 2 ? 0 : 1;
   if (!output) return cli_error("interpolate: no output file (give -o STRIP.png)");
   if (steps < 2 || steps > 1000) return cli_error("interpolate: --steps %d must be in 2..1000", steps);
@@ -147,13 +147,13 @@ int cmd_manifold(int argc, char **argv) {
       {"--grid", NULL, OPT_INT, &grid, "decodings per side (default 20)"},
       DATA_OPTS(d), OPTS_END};
   int r = cli_parse_model(argc, argv, "manifold",
-                      "usage: aekit manifold MODEL -o MANIFOLD.png [options]\n\n"
-                      "For a 2-d code: a grid of decodings over the code plane. A VAE's\n"
-                      "grid follows the prior's quantiles (5%..95% of N(0, 1) on each\n"
-                      "axis, as in Kingma and Welling); another model's spans the 1st to\n"
-                      "99th percentile of the codes of the data (--data, default the\n"
-                      "Fashion-MNIST test set). Rows go down the second code axis.",
-                      opts, &model);
+                          "usage: aekit manifold MODEL -o MANIFOLD.png [options]\n\n"
+                          "For a 2-d code: a grid of decodings over the code plane. A VAE's\n"
+                          "grid follows the prior's quantiles (5%..95% of N(0, 1) on each\n"
+                          "axis, as in Kingma and Welling); another model's spans the 1st to\n"
+                          "99th percentile of the codes of the data (--data, default the\n"
+                          "Fashion-MNIST test set). Rows go down the second code axis.",
+                          opts, &model);
   if (r) return r == 2 ? 0 : 1;
   if (!output) return cli_error("manifold: no output file (give -o MANIFOLD.png)");
   if (grid < 2 || grid > 100) return cli_error("manifold: --grid %d must be in 2..100", grid);
@@ -239,12 +239,12 @@ int cmd_scatter(int argc, char **argv) {
   const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG picture to write"},
                           DATA_OPTS(d), OPTS_END};
   int r = cli_parse_model(argc, argv, "scatter",
-                      "usage: aekit scatter MODEL -o SCATTER.png [options]\n\n"
-                      "The codes of a data set (default: the Fashion-MNIST test set) as\n"
-                      "points coloured by label: the code itself when it has 2\n"
-                      "dimensions, else its first two principal components (PCA of the\n"
-                      "codes). A VAE's codes are its means.",
-                      opts, &model);
+                          "usage: aekit scatter MODEL -o SCATTER.png [options]\n\n"
+                          "The codes of a data set (default: the Fashion-MNIST test set) as\n"
+                          "points coloured by label: the code itself when it has 2\n"
+                          "dimensions, else its first two principal components (PCA of the\n"
+                          "codes). A VAE's codes are its means.",
+                          opts, &model);
   if (r) return r == 2 ? 0 : 1;
   if (!output) return cli_error("scatter: no output file (give -o SCATTER.png)");
   ae_model *m, *pca = NULL;
