@@ -47,17 +47,25 @@ static double row_sq(const float *w, int j, int in_dim) {
 double ae_dense_jacobian_sq(const ae_layer *l, const float *y, int n, double *norms) {
   int o = l->out_dim;
   const ae_dense_params *p = &l->u.dense;
-  double total = 0.0;
-  for (int i = 0; i < n; i++) {
-    double s = 0.0;
-    for (int j = 0; j < o; j++) {
-      float d1, d2;
-      act_derivs(p->run_act, p->slope, y[(size_t)i * o + j], &d1, &d2);
-      s += (double)d1 * d1 * row_sq(l->params, j, l->in_dim);
+  double total = 0.0, c[64]; /* |W_j|^2 of a block of 64 units */
+  for (int i = 0; i < n; i++)
+    if (norms) norms[i] = 0.0;
+  for (int j0 = 0; j0 < o; j0 += 64) { /* each row norm once, not once per sample */
+    int nj = o - j0 < 64 ? o - j0 : 64;
+    for (int j = 0; j < nj; j++) c[j] = row_sq(l->params, j0 + j, l->in_dim);
+    for (int i = 0; i < n; i++) {
+      double s = 0.0;
+      for (int j = 0; j < nj; j++) {
+        float d1, d2;
+        act_derivs(p->run_act, p->slope, y[(size_t)i * o + j0 + j], &d1, &d2);
+        s += (double)d1 * d1 * c[j];
+      }
+      if (norms) norms[i] += s;
+      total += s;
     }
-    if (norms) norms[i] = sqrt(s);
-    total += s;
   }
+  if (norms)
+    for (int i = 0; i < n; i++) norms[i] = sqrt(norms[i]);
   return total;
 }
 
