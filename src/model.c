@@ -379,24 +379,22 @@ double ae_model_loss_step(ae_model *m, ae_workspace *ws, const float *t, int n,
     ws->terms.contractive = ae_dense_jacobian_sq(code, ws->acts[m->n_enc], n, NULL);
     obj += o->contractive * ws->terms.contractive / total;
   }
-  if (o->l2 > 0.0f) {
+  if (backward) memset(ws->grads, 0, m->n_params * sizeof(float));
+  if (o->l2 > 0.0f && ws->worker == 0) { /* once per batch: worker 0's value and block */
     double s = 0.0;
     for (int r = 0; r < m->n_wranges; r++) {
       const float *w = m->params + m->wranges[r][0];
-      for (size_t k = 0; k < m->wranges[r][1]; k++) s += (double)w[k] * w[k];
+      float *gw = ws->grads + m->wranges[r][0];
+      for (size_t k = 0; k < m->wranges[r][1]; k++) {
+        s += (double)w[k] * w[k];
+        if (backward) gw[k] = o->l2 * w[k];
+      }
     }
     ws->terms.l2 = 0.5 * s;
-    if (ws->worker == 0) obj += o->l2 * ws->terms.l2; /* once per batch */
+    obj += o->l2 * ws->terms.l2;
   }
   int code_pen = o->l1 > 0.0f || o->sparsity > 0.0f;
   if (!backward) return code_pen ? obj + code_penalties(m, ws, ws->acts[m->n_enc], NULL, n, total) : obj;
-  memset(ws->grads, 0, m->n_params * sizeof(float));
-  if (o->l2 > 0.0f && ws->worker == 0) /* worker 0's block carries it */
-    for (int r = 0; r < m->n_wranges; r++) {
-      const float *w = m->params + m->wranges[r][0];
-      float *gw = ws->grads + m->wranges[r][0];
-      for (size_t k = 0; k < m->wranges[r][1]; k++) gw[k] = o->l2 * w[k];
-    }
   float *dy = ws->grad_a, *dx = ws->grad_b;
   for (int i = m->n_layers - 1; i >= 0; i--) {
     ae_layer *l = &m->layers[i];

@@ -44,7 +44,7 @@ typedef struct ae_terms {
   double l1;          /* sum |code| */
   double sparsity;    /* sum_j KL(rho || batch mean of code_j) (whole batch) */
   double contractive; /* sum over samples of |J|_F^2 */
-  double l2;          /* 1/2 sum of squared weights */
+  double l2;          /* 1/2 sum of squared weights (worker 0 only) */
 } ae_terms;
 
 /* What one worker thread needs for a slice of a batch: activations planned
