@@ -16,10 +16,6 @@ int apps_parse(int argc, char **argv, const char *cmd, const char *usage, const 
 int apps_anomaly_truth(int *is_anomaly, const int32_t *labels, size_t n, const char *anomaly,
                        const char *normal, const char *cmd);
 
-/* Load data for model m (default: the Fashion-MNIST file named), check its
- * size, scale it as the model says. Returns 0, or 1 after printing. */
-int apps_load_for(ae_dataset **ds, const ae_model *m, const char *model_path, const cli_data *d,
-                  const char *fashion_file, const char *fashion_labels);
 /* The codes of a whole data set (caller frees). Returns 0, or 1 after printing. */
 int apps_encode(float **codes, ae_model *m, const ae_dataset *ds);
 

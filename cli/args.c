@@ -184,6 +184,27 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
   return 0;
 }
 
+int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path,
+                      const cli_data *d, const char *fashion_file, const char *fashion_labels) {
+  *ds = NULL;
+  if (cli_load(ds, d, fashion_file, fashion_labels)) return 1;
+  const char *name = d->path ? d->path : fashion_file;
+  float lo, hi;
+  ae_model_scaling(m, &lo, &hi);
+  if (ae_dataset_dim(*ds) != ae_model_input_dim(m))
+    cli_error("%s: samples have %zu features, model %s takes %zu", name, ae_dataset_dim(*ds),
+              model_path, ae_model_input_dim(m));
+  else if (ae_dataset_scale(*ds, lo, hi))
+    cli_fail();
+  else if (!ae_dataset_data(*ds))
+    cli_error("%s: out of memory", name);
+  else
+    return 0;
+  ae_dataset_free(*ds);
+  *ds = NULL;
+  return 1;
+}
+
 int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
                        const cli_data *d) {
   *m = NULL;
@@ -195,28 +216,11 @@ int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
     *m = NULL;
     return 1;
   }
-  if (cli_load(ds, d, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) goto fail;
-  if (ae_dataset_dim(*ds) != ae_model_input_dim(*m)) {
-    cli_error("%s: samples have %zu features, model %s takes %zu", d->path ? d->path : "data",
-              ae_dataset_dim(*ds), model_path, ae_model_input_dim(*m));
-    goto fail;
-  }
-  float lo, hi;
-  ae_model_scaling(*m, &lo, &hi);
-  if (ae_dataset_scale(*ds, lo, hi)) {
-    cli_fail();
-    goto fail;
-  }
-  if (!ae_dataset_data(*ds)) { /* uint8 data: the float copy is made here */
-    cli_error("%s: out of memory", d->path ? d->path : "data");
-    goto fail;
-  }
-  return 0;
-fail:
+  if (!cli_load_data_for(ds, *m, model_path, d, "t10k-images-idx3-ubyte.gz",
+                         "t10k-labels-idx1-ubyte.gz"))
+    return 0;
   ae_model_free(*m);
-  ae_dataset_free(*ds);
   *m = NULL;
-  *ds = NULL;
   return 1;
 }
 

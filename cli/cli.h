@@ -58,7 +58,14 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
 int cli_load_images(ae_model **m, ae_dataset **ds, const char *model_path, const char *const *files,
                     int n_files, int threads);
 
-/* Load a model and data for it, scaled as the model says. */
+/* Load data for model m (default: the Fashion-MNIST file named, with its
+ * labels), check its size, scale it as the model says (uint8 data gets its
+ * float copy here). Returns 0, or 1 after printing. */
+int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path,
+                      const cli_data *d, const char *fashion_file, const char *fashion_labels);
+
+/* Load a model and data for it (default: the Fashion-MNIST test set),
+ * scaled as the model says. */
 int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
                        const cli_data *d);
 

@@ -178,9 +178,9 @@ int cmd_manifold(int argc, char **argv) {
   if (ae_model_is_variational(m)) {
     lo[0] = lo[1] = normal_quantile(0.05), hi[0] = hi[1] = normal_quantile(0.95);
   } else { /* the spread of the data's codes */
-    ae_model_free(m);
-    m = NULL;
-    if (cli_load_for_model(&m, &ds, model, &d)) goto out;
+    if (cli_load_data_for(&ds, m, model, &d, "t10k-images-idx3-ubyte.gz",
+                          "t10k-labels-idx1-ubyte.gz"))
+      goto out;
     size_t n = ae_dataset_count(ds);
     if (!(dc = malloc(n * 2 * sizeof(float))) || !(codes = malloc(n * sizeof(float)))) {
       cli_error("manifold: out of memory");

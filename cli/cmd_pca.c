@@ -85,14 +85,14 @@ static int compare_one(const char *name, const char *path, const cli_data *d, co
     cli_fail();
     goto out;
   }
-  if (apps_load_for(&ds, m, path, d, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"))
+  if (cli_load_data_for(&ds, m, path, d, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"))
     goto out;
   if (ae_model_evaluate(m, &res, ds)) {
     cli_fail();
     goto out;
   }
   if (probe) {
-    if (apps_load_for(&train, m, path, t, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"))
+    if (cli_load_data_for(&train, m, path, t, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"))
       goto out;
     if (!ae_dataset_labels(train) || !ae_dataset_labels(ds)) {
       cli_error("compare: the probe needs labels for the %s data (or give --no-probe)",

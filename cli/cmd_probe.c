@@ -5,27 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int apps_load_for(ae_dataset **ds, const ae_model *m, const char *model_path, const cli_data *d,
-                  const char *fashion_file, const char *fashion_labels) {
-  *ds = NULL;
-  if (cli_load(ds, d, fashion_file, fashion_labels)) return 1;
-  const char *name = d->path ? d->path : fashion_file;
-  float lo, hi;
-  ae_model_scaling(m, &lo, &hi);
-  if (ae_dataset_dim(*ds) != ae_model_input_dim(m))
-    cli_error("%s: samples have %zu features, model %s takes %zu", name, ae_dataset_dim(*ds),
-              model_path, ae_model_input_dim(m));
-  else if (ae_dataset_scale(*ds, lo, hi))
-    cli_fail();
-  else if (!ae_dataset_data(*ds))
-    cli_error("%s: out of memory", name);
-  else
-    return 0;
-  ae_dataset_free(*ds);
-  *ds = NULL;
-  return 1;
-}
-
 int apps_encode(float **codes, ae_model *m, const ae_dataset *ds) {
   size_t n = ae_dataset_count(ds), z = ae_model_code_dim(m);
   if (!(*codes = malloc(n * z * sizeof **codes))) return cli_error("out of memory");
@@ -92,8 +71,8 @@ int cmd_probe(int argc, char **argv) {
     cli_fail();
     goto out;
   }
-  if (apps_load_for(&train, m, model, &d, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz") ||
-      apps_load_for(&test, m, model, &t, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"))
+  if (cli_load_data_for(&train, m, model, &d, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz") ||
+      cli_load_data_for(&test, m, model, &t, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"))
     goto out;
   if (!ae_dataset_labels(train) || !ae_dataset_labels(test)) {
     cli_error("probe: no labels for the %s data (--%slabels FILE)",
