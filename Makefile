@@ -75,6 +75,7 @@ fixtures: deps-torch
 	$(PYTHON) tests/ref/make_fixtures.py tests/fixtures
 	$(PYTHON) tests/ref/make_conv_fixtures.py tests/fixtures
 	$(PYTHON) tests/ref/make_vae_fixtures.py tests/fixtures
+	$(PYTHON) tests/ref/make_ssim_fixtures.py tests/fixtures
 	$(call install_pkgs,python3-sklearn)
 	$(PYTHON) tests/ref/make_app_fixtures.py tests/fixtures
 

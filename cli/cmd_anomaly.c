@@ -55,7 +55,8 @@ static void print_metrics(const char *what, const ae_binary_metrics *b) {
 }
 
 /* The threshold to apply: given here (--contamination/--percentile on the
- * scored data), else the model's; *have = 0 when there is none. */
+ * scored data), else the model's (m NULL: none); *have = 0 when there is
+ * none. */
 static int pick_threshold(double *t, int *have, char *how, size_t len, const ae_model *m,
                           const float *s, size_t n, float contamination, float percentile) {
   *have = 1;
@@ -65,7 +66,7 @@ static int pick_threshold(double *t, int *have, char *how, size_t len, const ae_
   } else if (!isnan(percentile)) {
     if (ae_threshold_percentile(t, s, n, percentile)) return cli_fail();
     snprintf(how, len, "percentile %g of these data", (double)percentile);
-  } else if (ae_detector_threshold(m, t) == AE_OK) {
+  } else if (m && ae_detector_threshold(m, t) == AE_OK) {
     snprintf(how, len, "stored in the model");
   } else {
     *have = 0;
@@ -73,12 +74,37 @@ static int pick_threshold(double *t, int *have, char *how, size_t len, const ae_
   return 0;
 }
 
+/* 1 - SSIM of each sample and its reconstruction (inputs scaled to [0, 1]),
+ * in chunks so the reconstructions stay small. -1: error already printed,
+ * 1: the library's error. */
+static int ssim_scores(ae_model *m, float *s, const float *x, size_t n) {
+  enum { CHUNK = 1024 };
+  int c, h, w;
+  ae_model_input_shape(m, &c, &h, &w);
+  size_t d = ae_model_input_dim(m);
+  float *r = malloc(CHUNK * d * sizeof *r);
+  if (!r) return cli_error("score: out of memory"), -1;
+  for (size_t i = 0; i < n; i += CHUNK) {
+    size_t b = n - i < CHUNK ? n - i : CHUNK;
+    if (ae_model_reconstruct(m, r, x + i * d, b) || ae_ssim(s + i, x + i * d, r, b, c, h, w, 1.0f)) {
+      free(r);
+      return 1;
+    }
+    for (size_t j = 0; j < b; j++) s[i + j] = 1.0f - s[i + j];
+  }
+  free(r);
+  return 0;
+}
+
 static const char *score_usage =
     "usage: aekit score MODEL --data FILE [--labels FILE] [-o SCORES.csv|.npy] [--roc ROC.png]\n"
     "                   [--normal-classes LIST | --anomaly-classes LIST]\n"
-    "                   [--contamination C | --percentile P]\n\n"
+    "                   [--contamination C | --percentile P] [--score recon|ssim]\n\n"
     "Anomaly score of every sample: its reconstruction error (the model's loss,\n"
-    "MSE or BCE, mean over the sample's features; higher = more anomalous).\n"
+    "MSE or BCE, mean over the sample's features; higher = more anomalous), or\n"
+    "with --score ssim 1 - SSIM of the image and its reconstruction (structure\n"
+    "rather than intensity; the model's stored threshold is for the default\n"
+    "score, so give --contamination or --percentile for this one).\n"
     "With labels: ROC AUC, average precision, precision/recall/F1 at the\n"
     "threshold (the model's, see aekit fit-threshold, or one set here from\n"
     "these data) and at the best-F1 threshold, and --roc draws the ROC curve.\n"
@@ -88,8 +114,10 @@ static const char *score_usage =
 int cmd_score(int argc, char **argv) {
   cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
   const char *model = NULL, *output = NULL, *roc = NULL, *anomaly = NULL, *normal = NULL;
+  const char *kind = "recon";
   float contamination = NAN, percentile = NAN;
   const cli_opt opts[] = {
+      {"--score", NULL, OPT_STRING, &kind, "recon (default) or ssim: 1 - SSIM of image and reconstruction"},
       {"--model", "-m", OPT_STRING, &model, "model file (or give it as MODEL)"},
       {"--output", "-o", OPT_STRING, &output, "scores: .npy or .csv, one per sample"},
       {"--out", NULL, OPT_STRING, &output, "same as --output"},
@@ -107,6 +135,9 @@ int cmd_score(int argc, char **argv) {
     return cli_error("score: --percentile %g must be in [0, 100]", (double)percentile);
   if (!isnan(contamination) && !isnan(percentile))
     return cli_error("score: give --contamination or --percentile, not both");
+  int by_ssim = !strcmp(kind, "ssim");
+  if (!by_ssim && strcmp(kind, "recon"))
+    return cli_error("score: --score '%s' is not recon or ssim", kind);
   ae_model *m;
   ae_dataset *ds;
   if (cli_load_for_model(&m, &ds, model, &d)) return 1;
@@ -126,16 +157,22 @@ int cmd_score(int argc, char **argv) {
     goto out;
   }
   if (labels && apps_anomaly_truth(y, labels, n, anomaly, normal, "score")) goto out;
-  if (ae_detector_scores(m, s, ae_dataset_data(ds), n)) goto fail;
+  int e = by_ssim ? ssim_scores(m, s, ae_dataset_data(ds), n)
+                  : ae_detector_scores(m, s, ae_dataset_data(ds), n) != AE_OK;
+  if (e < 0) goto out;
+  if (e) goto fail;
   double mean = 0.0, t = 0.0;
   for (size_t i = 0; i < n; i++) mean += s[i];
   printf("samples %zu\nscore (%s): mean %.6g\n", n,
-         ae_model_is_variational(m) ? "negative elbo per sample, nats"
+         by_ssim                                  ? "1 - ssim of the reconstruction"
+         : ae_model_is_variational(m)             ? "negative elbo per sample, nats"
          : ae_model_loss(m) == AE_LOSS_BCE ? "bce per feature" : "mse per feature",
          mean / (double)n);
   int have;
   char how[96];
-  if (pick_threshold(&t, &have, how, sizeof how, m, s, n, contamination, percentile)) goto out;
+  if (pick_threshold(&t, &have, how, sizeof how, by_ssim ? NULL : m, s, n, contamination,
+                     percentile))
+    goto out;
   if (have) {
     size_t above = 0;
     for (size_t i = 0; i < n; i++) above += (double)s[i] > t;

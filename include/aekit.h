@@ -421,6 +421,15 @@ ae_status ae_plot_roc_curve(const char *path, const double *fpr,
 ae_status ae_detector_scores(ae_model *m, float *scores, const float *x,
                              size_t n);
 
+/* Structural similarity of n image pairs (a and b, each (N, C, H, W)),
+ * per sample, in out (N): an 11x11 Gaussian window (sigma 1.5, zero outside
+ * the image), C1 = (0.01 range)^2, C2 = (0.03 range)^2, averaged over the
+ * sample's pixels and channels; 1 for identical images. 1 - SSIM of an
+ * input and its reconstruction is a reconstruction error that weighs
+ * structure (edges, texture) rather than intensity (Bergmann et al. 2019). */
+ae_status ae_ssim(float *out, const float *a, const float *b, size_t n, int c,
+                  int h, int w, float range);
+
 typedef enum ae_threshold_rule {
   AE_THRESHOLD_CONTAMINATION = 0, /* value: fraction c in (0, 0.5] */
   AE_THRESHOLD_PERCENTILE = 1     /* value: percentile in [0, 100] */

@@ -46,6 +46,16 @@ grep -q '^roc_auc 0\.[0-9]*$' "$tmp/out" && grep -q '^average_precision 0\.' "$t
   grep -q '^at the threshold ' "$tmp/out" && grep -q '^at the best-F1 threshold ' "$tmp/out" ||
   { echo "FAIL: score with labels: $(cat "$tmp/out")"; fail=1; }
 [ -s "$tmp/roc.png" ] || { echo "FAIL: no ROC picture"; fail=1; }
+# 1 - SSIM as the score: the stored threshold (for the MSE) is not applied,
+# one from these data is
+expect_ok "$aekit" score "$tmp/d.safetensors" --data "$test" --labels "$test_labels" --limit 1000 \
+  --anomaly-classes 5,7,9 --score ssim -t 1
+grep -q '^score (1 - ssim of the reconstruction): mean 0\.' "$tmp/out" && grep -q '^roc_auc 0\.' "$tmp/out" &&
+  ! grep -q 'stored in the model' "$tmp/out" ||
+  { echo "FAIL: score --score ssim: $(cat "$tmp/out")"; fail=1; }
+expect_ok "$aekit" score "$tmp/d.safetensors" --data "$train" --limit 1000 --score ssim --contamination 0.1 -t 1
+grep -q 'contamination 0.1 of these data): 100 of 1000 samples above it' "$tmp/out" ||
+  { echo "FAIL: score --score ssim --contamination: $(cat "$tmp/out")"; fail=1; }
 
 expect_error "labels" "$aekit" score "$tmp/m.safetensors" --data "$test" --labels "$train_labels"
 expect_error "--contamination" "$aekit" fit-threshold "$tmp/m.safetensors" --data "$train" --limit 100 --contamination 0.6
@@ -57,6 +67,7 @@ expect_error "--normal-classes" "$aekit" score "$tmp/m.safetensors" --data "$tes
 expect_error "--anomaly-classes" "$aekit" score "$tmp/m.safetensors" --data "$test" --labels "$test_labels" --limit 100 --anomaly-classes 1,x
 expect_error "needs labels" "$aekit" score "$tmp/m.safetensors" --data "$test" --limit 100 --roc "$tmp/r.png"
 expect_error "no model" "$aekit" score --data "$test"
+expect_error "not recon or ssim" "$aekit" score "$tmp/m.safetensors" --data "$test" --limit 100 --score psnr
 expect_error "784" "$aekit" score "$tmp/m.safetensors" --data "$tmp/roc.png"
 
 # ---- probe ----

@@ -1,7 +1,8 @@
 /* test_anomaly.c — ROC AUC, average precision, ROC curve, precision /
  * recall / F1, thresholds: hand-computed cases with ties and scikit-learn
  * fixtures (tests/ref/make_app_fixtures.py); a model as a detector, its
- * threshold across save and load; refused input. */
+ * threshold across save and load; SSIM against PyTorch
+ * (tests/ref/make_ssim_fixtures.py); refused input. */
 #define _POSIX_C_SOURCE 200809L
 #include "aekit.h"
 #include "check.h"
@@ -177,6 +178,40 @@ static void against_sklearn(void) {
   fx_free(f);
 }
 
+/* ae_ssim against torch conv2d with the same window (ssim.fx): a pair of
+ * identical images gives 1, the order of a pair does not matter. */
+static void ssim_cases(void) {
+  fx_file *f = fx_load("ssim.fx");
+  static const char *const cases[] = {"ssim_a", "ssim_small", "ssim_r255"};
+  char name[64];
+  for (int k = 0; k < 3; k++) {
+    snprintf(name, sizeof name, "%s.cfg", cases[k]);
+    const float *cfg = fx_get(f, name, NULL);
+    int n = (int)cfg[0], c = (int)cfg[1], h = (int)cfg[2], w = (int)cfg[3];
+    snprintf(name, sizeof name, "%s.a", cases[k]);
+    const float *a = fx_get(f, name, NULL);
+    snprintf(name, sizeof name, "%s.b", cases[k]);
+    const float *b = fx_get(f, name, NULL);
+    snprintf(name, sizeof name, "%s.ssim", cases[k]);
+    const float *ref = fx_get(f, name, NULL);
+    float got[4], swapped[4];
+    CHECK_OK(ae_ssim(got, a, b, (size_t)n, c, h, w, cfg[4]));
+    CHECK_OK(ae_ssim(swapped, b, a, (size_t)n, c, h, w, cfg[4]));
+    CHECK_NEAR(got[0], 1.0, 1e-6);
+    for (int i = 0; i < n; i++) {
+      CHECK_NEAR(got[i], ref[i], 1e-6);
+      CHECK_NEAR(swapped[i], got[i], 1e-7);
+    }
+    CHECK(got[1] < 0.9f); /* the noisy pair is not near 1 */
+  }
+  float one[4] = {0.5f, 0.5f, 0.5f, 0.5f}, nan4[4] = {0.5f, NAN, 0.5f, 0.5f}, out[1];
+  CHECK_FAILS(ae_ssim(out, one, one, 1, 1, 2, 2, 0.0f), AE_ERR_ARG, "range");
+  CHECK_FAILS(ae_ssim(out, one, one, 1, 1, 0, 2, 1.0f), AE_ERR_ARG, "shape");
+  CHECK_FAILS(ae_ssim(out, one, NULL, 1, 1, 2, 2, 1.0f), AE_ERR_ARG, "no images");
+  CHECK_FAILS(ae_ssim(out, one, nan4, 1, 1, 2, 2, 1.0f), AE_ERR_NUMERIC, "sample 0");
+  fx_free(f);
+}
+
 /* A 2 -> 1 -> 2 linear model keeping the first feature: the MSE score of
  * (a, b) is b^2 / 2, exactly. */
 static void detector(void) {
@@ -252,6 +287,7 @@ int main(void) {
   thresholds();
   refused();
   against_sklearn();
+  ssim_cases();
   detector();
   CHECK_DONE();
 }
