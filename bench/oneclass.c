@@ -5,13 +5,19 @@
  * class k only, score all 10 000 test images (anomaly = any other class),
  * report ROC AUC for each score:
  *   recon  the reconstruction error (ae_detector_scores);
+ *   ssim   1 - SSIM of the image and its reconstruction (ae_ssim);
  *   code   the mean Euclidean distance of the code to its K nearest codes of
  *          the training images;
  *   pixel  the same in pixel space (no model);
  *   r+c    recon and code, each standardised by the mean and standard
  *          deviation of its scores on the training images, added;
- *   all    recon, code and pixel standardised and added.
+ *   s+c    ssim and code, standardised the same way, added: the headline,
+ *          chosen on --validate.
  * The training images' own k-NN scores leave themselves out.
+ *
+ * --dump DIR writes the raw arrays (images, reconstructions and codes of
+ * the images and of their mirror images) as float32 files, to study other
+ * scores offline without training again.
  *
  * --validate: choose settings without the test set. The last 1 000 training
  * images of every class are held out; class k's model trains on its other
@@ -19,7 +25,7 @@
  *
  * usage: aekit-bench-oneclass [--spec SPEC] [--epochs E] [--batch B]
  *                             [--noise NOISE] [--k K] [--seeds S]
- *                             [--classes LIST] [--validate]
+ *                             [--classes LIST] [--validate] [--dump DIR]
  * Legend: N training images of the class, T scored images, D 784, Z code. */
 #define _POSIX_C_SOURCE 200809L
 #include <aekit.h>
@@ -36,6 +42,24 @@ static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* --dump DIR: raw float32 arrays for offline study of other scores. */
+static int dump(const char *dir, const char *name, const void *p, size_t bytes) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "wb");
+  int bad = !f || fwrite(p, 1, bytes, f) != bytes;
+  if (f && fclose(f)) bad = 1;
+  if (bad) fprintf(stderr, "oneclass: cannot write %s\n", path);
+  return bad;
+}
+
+/* Mirror n 28x28 images left to right. */
+static void hflip(float *out, const float *x, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    for (int r = 0; r < 28; r++)
+      for (int c = 0; c < 28; c++) out[i * 784 + (size_t)r * 28 + (size_t)c] = x[i * 784 + (size_t)r * 28 + (size_t)(27 - c)];
 }
 
 static int fail(const char *what) {
@@ -79,11 +103,11 @@ static void add_z(float *acc, const float *s, size_t n, const float *ref, size_t
   for (size_t i = 0; i < n; i++) acc[i] += (float)((s[i] - mean) / sd);
 }
 
-enum { S_RECON, S_CODE, S_PIXEL, S_RC, S_ALL, NS };
-static const char *const score_names[NS] = {"recon", "code", "pixel", "r+c", "all"};
+enum { S_RECON, S_SSIM, S_CODE, S_PIXEL, S_RC, S_SC, NS };
+static const char *const score_names[NS] = {"recon", "ssim", "code", "pixel", "r+c", "**s+c**"};
 
 int main(int argc, char **argv) {
-  const char *spec = "conv", *noise = NULL, *classes = "0,1,2,3,4,5,6,7,8,9";
+  const char *spec = "conv", *noise = NULL, *dumpdir = NULL, *classes = "0,1,2,3,4,5,6,7,8,9";
   int epochs = 20, batch = 64, k = 5, seeds = 1, validate = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--validate")) {
@@ -101,6 +125,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--k")) k = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--seeds")) seeds = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--classes")) classes = argv[++i];
+    else if (!strcmp(argv[i], "--dump")) dumpdir = argv[++i];
     else {
       fprintf(stderr, "oneclass: unknown option %s\n", argv[i]);
       return 1;
@@ -146,6 +171,9 @@ int main(int argc, char **argv) {
   }
   size_t nt = ae_dataset_count(eval), d = ae_dataset_dim(eval);
   const int32_t *tl = ae_dataset_labels(eval);
+  if (dumpdir && (dump(dumpdir, "eval_x.f32", ae_dataset_data(eval), nt * d * sizeof(float)) ||
+                  dump(dumpdir, "eval_y.i32", tl, nt * sizeof(int32_t))))
+    return 1;
   /* published AUROC of the same protocol (Golan and El-Yaniv 2018) */
   static const double geom[10] = {99.4, 97.6, 91.1, 89.9, 92.1, 93.4, 83.3, 98.9, 90.8, 99.2};
   static const double ocsvm[10] = {91.9, 99.0, 89.4, 94.2, 90.7, 91.8, 83.4, 98.8, 90.3, 98.2};
@@ -183,8 +211,9 @@ int main(int argc, char **argv) {
     pix_n = realloc(pix_n, n * sizeof(float));
     if (knn_scores(pix_n, xn, n, xn, n, d, k, 1) || knn_scores(sc[S_PIXEL], xn, n, xt, nt, d, k, 0))
       return fail("pixel k-NN");
-    add_z(sc[S_ALL], sc[S_PIXEL], nt, pix_n, n);
     float *rec_t = malloc(nt * sizeof(float)), *knn_t = malloc(nt * sizeof(float));
+    float *ss_n = malloc(n * sizeof(float)), *ss_t = malloc(nt * sizeof(float));
+    float *xr_n = malloc(n * d * sizeof(float)), *xr_t = malloc(nt * d * sizeof(float));
     for (int s = 0; s < seeds; s++) { /* seeds: scores averaged (standardised) */
       ae_model *m = NULL;
       ae_train_options o;
@@ -197,20 +226,48 @@ int main(int argc, char **argv) {
       float *knn_n = malloc(n * sizeof(float)), *ct = malloc(nt * z * sizeof(float));
       code_n = realloc(code_n, n * z * sizeof(float));
       if (ae_detector_scores(m, rec_n, xn, n) || ae_detector_scores(m, rec_t, xt, nt) ||
+          ae_model_reconstruct(m, xr_n, xn, n) || ae_model_reconstruct(m, xr_t, xt, nt) ||
+          ae_ssim(ss_n, xn, xr_n, n, 1, 28, 28, 1.0f) ||
+          ae_ssim(ss_t, xt, xr_t, nt, 1, 28, 28, 1.0f) ||
           ae_model_encode(m, code_n, xn, n) || ae_model_encode(m, ct, xt, nt) ||
           knn_scores(knn_n, code_n, n, code_n, n, z, k, 1) ||
           knn_scores(knn_t, code_n, n, ct, nt, z, k, 0))
         return fail("score");
+      if (dumpdir) {
+        size_t nn[2] = {n, nt};
+        const float *xs[2] = {xn, xt};
+        const char *side[2] = {"train", "eval"};
+        char name[256];
+        snprintf(name, sizeof name, "c%d_train_x.f32", (int)cls);
+        if (s == 0 && dump(dumpdir, name, xn, n * d * sizeof(float))) return 1;
+        for (int a = 0; a < 2; a++)
+          for (int f = 0; f < 2; f++) {
+            float *in = malloc(nn[a] * d * sizeof(float)), *r = malloc(nn[a] * d * sizeof(float));
+            float *cd = malloc(nn[a] * z * sizeof(float));
+            if (f) hflip(in, xs[a], nn[a]);
+            else memcpy(in, xs[a], nn[a] * d * sizeof(float));
+            if (ae_model_reconstruct(m, r, in, nn[a]) || ae_model_encode(m, cd, in, nn[a]))
+              return fail("dump");
+            snprintf(name, sizeof name, "c%d_s%d_%s%s_rec.f32", (int)cls, s, side[a], f ? "_f" : "");
+            if (dump(dumpdir, name, r, nn[a] * d * sizeof(float))) return 1;
+            snprintf(name, sizeof name, "c%d_s%d_%s%s_code.f32", (int)cls, s, side[a], f ? "_f" : "");
+            if (dump(dumpdir, name, cd, nn[a] * z * sizeof(float))) return 1;
+            free(in), free(r), free(cd);
+          }
+      }
+      for (size_t i = 0; i < n; i++) ss_n[i] = 1.0f - ss_n[i]; /* dissimilarity */
+      for (size_t i = 0; i < nt; i++) ss_t[i] = 1.0f - ss_t[i];
       add_z(sc[S_RECON], rec_t, nt, rec_n, n);
+      add_z(sc[S_SSIM], ss_t, nt, ss_n, n);
       add_z(sc[S_CODE], knn_t, nt, knn_n, n);
       free(knn_n), free(ct);
       ae_model_free(m);
     }
     for (size_t i = 0; i < nt; i++) {
       sc[S_RC][i] = sc[S_RECON][i] + sc[S_CODE][i];
-      sc[S_ALL][i] += (sc[S_RECON][i] + sc[S_CODE][i]) / (float)seeds;
+      sc[S_SC][i] = sc[S_SSIM][i] + sc[S_CODE][i];
     }
-    free(rec_t), free(knn_t);
+    free(rec_t), free(knn_t), free(ss_n), free(ss_t), free(xr_n), free(xr_t);
     double auc[NS];
     for (int j = 0; j < NS; j++)
       if (ae_roc_auc(&auc[j], sc[j], y, nt)) return fail("auc");
