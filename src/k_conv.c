@@ -51,6 +51,8 @@ static void im2col_grid(float *col, size_t ld, const float *x, int c, int h, int
           for (int ox = 0; ox < xlo; ox++) d[ox] = 0.0f;
           if (stride == 1 && xhi > xlo)
             memcpy(d + xlo, src + xlo + offw, sizeof(float) * (size_t)(xhi - xlo));
+          else if (stride == 2) /* a constant stride: a vectorised gather */
+            for (int ox = xlo; ox < xhi; ox++) d[ox] = src[ox * 2 + offw];
           else
             for (int ox = xlo; ox < xhi; ox++) d[ox] = src[ox * stride + offw];
           for (int ox = xhi; ox < ow; ox++) d[ox] = 0.0f;
