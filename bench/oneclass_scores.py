@@ -8,7 +8,10 @@ detection". Needs python3-numpy; about 4 minutes on 2 cores.
 
 Every score is standardised by the mean and standard deviation of its values
 on the class's training images (k-NN scores leave the image itself out), and
-a combination is the sum of standardised scores. Printed: the mean AUROC x100
+a combination is the sum of standardised scores. recon-mirror-tta averages
+the MSE of an image and of its mirror image (test-time augmentation);
+code-mahalanobis is the Mahalanobis distance of the code to a Gaussian fitted
+to the training codes. Printed: the mean AUROC x100
 over the classes found in DIR, for each single score and a fixed list of
 combinations, and the per-class AUROC of the combinations.
 """
@@ -83,8 +86,15 @@ for c in classes:
     ld = lambda name: np.fromfile(f"{D}/c{c}_s0_{name}.f32", np.float32)
     rt, re = ld("train_rec").reshape(-1, 784), ld("eval_rec").reshape(-1, 784)
     ct, ce = ld("train_code").reshape(len(tx), -1), ld("eval_code").reshape(len(ex), -1)
+    rtf, ref = ld("train_f_rec").reshape(-1, 784), ld("eval_f_rec").reshape(-1, 784)
+    mirror = lambda x: x.reshape(-1, 28, 28)[:, :, ::-1].reshape(-1, 784)
+    tta = lambda x, r, rf: 0.5 * (((r - x) ** 2).mean(1) + ((rf - mirror(x)) ** 2).mean(1))
+    mu, prec = ct.mean(0), np.linalg.inv(np.cov(ct.T) + 1e-6 * np.eye(ct.shape[1]))
+    maha = lambda z: np.einsum("ij,jk,ik->i", z - mu, prec, z - mu)
     raw = {
         "recon": (((rt - tx) ** 2).mean(1), ((re - ex) ** 2).mean(1)),
+        "recon-mirror-tta": (tta(tx, rt, rtf), tta(ex, re, ref)),
+        "code-mahalanobis": (maha(ct), maha(ce)),
         "ssim": (dssim(tx, rt), dssim(ex, re)),
         "blur": ((flat(gauss(rt - tx, 1.0)) ** 2).mean(1), (flat(gauss(re - ex, 1.0)) ** 2).mean(1)),
         "code": knn(ct, ce, 5),
