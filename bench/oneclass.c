@@ -240,18 +240,21 @@ int main(int argc, char **argv) {
         char name[256];
         snprintf(name, sizeof name, "c%d_train_x.f32", (int)cls);
         if (s == 0 && dump(dumpdir, name, xn, n * d * sizeof(float))) return 1;
+        const float *recs[2] = {xr_n, xr_t}, *codes[2] = {code_n, ct};
         for (int a = 0; a < 2; a++)
-          for (int f = 0; f < 2; f++) {
-            float *in = malloc(nn[a] * d * sizeof(float)), *r = malloc(nn[a] * d * sizeof(float));
-            float *cd = malloc(nn[a] * z * sizeof(float));
-            if (f) hflip(in, xs[a], nn[a]);
-            else memcpy(in, xs[a], nn[a] * d * sizeof(float));
-            if (ae_model_reconstruct(m, r, in, nn[a]) || ae_model_encode(m, cd, in, nn[a]))
-              return fail("dump");
+          for (int f = 0; f < 2; f++) { /* f: the mirror images, reconstructed here */
+            float *in = NULL, *r = NULL, *cd = NULL;
+            if (f) {
+              in = malloc(nn[a] * d * sizeof(float)), r = malloc(nn[a] * d * sizeof(float));
+              cd = malloc(nn[a] * z * sizeof(float));
+              hflip(in, xs[a], nn[a]);
+              if (ae_model_reconstruct(m, r, in, nn[a]) || ae_model_encode(m, cd, in, nn[a]))
+                return fail("dump");
+            }
             snprintf(name, sizeof name, "c%d_s%d_%s%s_rec.f32", (int)cls, s, side[a], f ? "_f" : "");
-            if (dump(dumpdir, name, r, nn[a] * d * sizeof(float))) return 1;
+            if (dump(dumpdir, name, f ? r : recs[a], nn[a] * d * sizeof(float))) return 1;
             snprintf(name, sizeof name, "c%d_s%d_%s%s_code.f32", (int)cls, s, side[a], f ? "_f" : "");
-            if (dump(dumpdir, name, cd, nn[a] * z * sizeof(float))) return 1;
+            if (dump(dumpdir, name, f ? cd : codes[a], nn[a] * z * sizeof(float))) return 1;
             free(in), free(r), free(cd);
           }
       }

@@ -16,7 +16,7 @@
 #define SSIM_SIGMA 1.5
 
 /* dst (H, W) = the window applied to src (H, W), zero outside: columns
- * first, then rows; tmp (H, W) is scratch. */
+ * first, into tmp (H, W), then rows; dst may be src. */
 static void window(double *dst, const double *src, double *tmp, const double *g, int h, int w) {
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++) {
@@ -42,10 +42,9 @@ ae_status ae_ssim(float *out, const float *a, const float *b, size_t n, int c, i
   if (!(range > 0.0f) || !isfinite(range))
     return ae_set_error(AE_ERR_ARG, "ssim: data range %g is not a positive number", (double)range);
   size_t s = (size_t)h * w;
-  double *buf = malloc(9 * s * sizeof *buf); /* 2 inputs, 3 products, 3 windowed, scratch */
+  double *buf = malloc(6 * s * sizeof *buf); /* 5 maps and scratch */
   if (!buf) return ae_set_error(AE_ERR_NOMEM, "ssim: out of memory for %dx%d images", h, w);
-  double *pa = buf, *pb = pa + s, *paa = pb + s, *pbb = paa + s, *pab = pbb + s;
-  double *ma = pab + s, *mb = ma + s, *tmp = mb + s, *m2 = tmp + s;
+  double *ma = buf, *mb = ma + s, *maa = mb + s, *mbb = maa + s, *mab = mbb + s, *tmp = mab + s;
   double g[2 * SSIM_RADIUS + 1], gsum = 0.0;
   for (int t = -SSIM_RADIUS; t <= SSIM_RADIUS; t++)
     gsum += g[t + SSIM_RADIUS] = exp(-0.5 * (t / SSIM_SIGMA) * (t / SSIM_SIGMA));
@@ -56,21 +55,18 @@ ae_status ae_ssim(float *out, const float *a, const float *b, size_t n, int c, i
     double total = 0.0;
     for (int ch = 0; ch < c; ch++) {
       const float *xa = a + (i * (size_t)c + (size_t)ch) * s, *xb = b + (i * (size_t)c + (size_t)ch) * s;
-      for (size_t p = 0; p < s; p++) {
-        pa[p] = xa[p], pb[p] = xb[p];
-        paa[p] = pa[p] * pa[p], pbb[p] = pb[p] * pb[p], pab[p] = pa[p] * pb[p];
+      for (size_t p = 0; p < s; p++) { /* the images and their products, windowed in place */
+        ma[p] = xa[p], mb[p] = xb[p];
+        maa[p] = ma[p] * ma[p], mbb[p] = mb[p] * mb[p], mab[p] = ma[p] * mb[p];
       }
-      window(ma, pa, tmp, g, h, w);
-      window(mb, pb, tmp, g, h, w);
-      /* the windowed products overwrite the products themselves */
-      window(m2, paa, tmp, g, h, w);
-      for (size_t p = 0; p < s; p++) paa[p] = m2[p];
-      window(m2, pbb, tmp, g, h, w);
-      for (size_t p = 0; p < s; p++) pbb[p] = m2[p];
-      window(m2, pab, tmp, g, h, w);
+      window(ma, ma, tmp, g, h, w);
+      window(mb, mb, tmp, g, h, w);
+      window(maa, maa, tmp, g, h, w);
+      window(mbb, mbb, tmp, g, h, w);
+      window(mab, mab, tmp, g, h, w);
       for (size_t p = 0; p < s; p++) {
-        double va = paa[p] - ma[p] * ma[p], vb = pbb[p] - mb[p] * mb[p];
-        double cab = m2[p] - ma[p] * mb[p];
+        double va = maa[p] - ma[p] * ma[p], vb = mbb[p] - mb[p] * mb[p];
+        double cab = mab[p] - ma[p] * mb[p];
         total += ((2.0 * ma[p] * mb[p] + c1) * (2.0 * cab + c2)) /
                  ((ma[p] * ma[p] + mb[p] * mb[p] + c1) * (va + vb + c2));
       }
