@@ -15,9 +15,9 @@
  *          chosen on --validate.
  * The training images' own k-NN scores leave themselves out.
  *
- * --dump DIR writes the raw arrays (images, reconstructions and codes of
- * the images and of their mirror images) as float32 files, to study other
- * scores offline without training again.
+ * --dump DIR writes the arrays (images, labels, reconstructions and codes of
+ * the images and of their mirror images) as NPY files, to study other
+ * scores offline without training again (bench/oneclass_scores.py).
  *
  * --validate: choose settings without the test set. The last 1 000 training
  * images of every class are held out; class k's model trains on its other
@@ -44,15 +44,13 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* --dump DIR: raw float32 arrays for offline study of other scores. */
-static int dump(const char *dir, const char *name, const void *p, size_t bytes) {
+/* --dump DIR: an (n, dim) array as DIR/NAME.npy (ae_array_save). */
+static int dump(const char *dir, const char *name, const float *x, size_t n, size_t dim) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "wb");
-  int bad = !f || fwrite(p, 1, bytes, f) != bytes;
-  if (f && fclose(f)) bad = 1;
-  if (bad) fprintf(stderr, "oneclass: cannot write %s\n", path);
-  return bad;
+  snprintf(path, sizeof path, "%s/%s.npy", dir, name);
+  if (!ae_array_save(path, x, n, dim)) return 0;
+  fprintf(stderr, "oneclass: --dump: %s\n", ae_last_error());
+  return 1;
 }
 
 /* Mirror n 28x28 images left to right. */
@@ -171,9 +169,14 @@ int main(int argc, char **argv) {
   }
   size_t nt = ae_dataset_count(eval), d = ae_dataset_dim(eval);
   const int32_t *tl = ae_dataset_labels(eval);
-  if (dumpdir && (dump(dumpdir, "eval_x.f32", ae_dataset_data(eval), nt * d * sizeof(float)) ||
-                  dump(dumpdir, "eval_y.i32", tl, nt * sizeof(int32_t))))
-    return 1;
+  if (dumpdir) { /* the labels as floats, as ae_array_save writes them */
+    float *yf = malloc(nt * sizeof(float));
+    for (size_t i = 0; yf && i < nt; i++) yf[i] = (float)tl[i];
+    int bad = !yf || dump(dumpdir, "eval_x", ae_dataset_data(eval), nt, d) ||
+              dump(dumpdir, "eval_y", yf, nt, 1);
+    free(yf);
+    if (bad) return 1;
+  }
   /* published AUROC of the same protocol (Golan and El-Yaniv 2018) */
   static const double geom[10] = {99.4, 97.6, 91.1, 89.9, 92.1, 93.4, 83.3, 98.9, 90.8, 99.2};
   static const double ocsvm[10] = {91.9, 99.0, 89.4, 94.2, 90.7, 91.8, 83.4, 98.8, 90.3, 98.2};
@@ -238,8 +241,8 @@ int main(int argc, char **argv) {
         const float *xs[2] = {xn, xt};
         const char *side[2] = {"train", "eval"};
         char name[256];
-        snprintf(name, sizeof name, "c%d_train_x.f32", (int)cls);
-        if (s == 0 && dump(dumpdir, name, xn, n * d * sizeof(float))) return 1;
+        snprintf(name, sizeof name, "c%d_train_x", (int)cls);
+        if (s == 0 && dump(dumpdir, name, xn, n, d)) return 1;
         const float *recs[2] = {xr_n, xr_t}, *codes[2] = {code_n, ct};
         for (int a = 0; a < 2; a++)
           for (int f = 0; f < 2; f++) { /* f: the mirror images, reconstructed here */
@@ -251,10 +254,10 @@ int main(int argc, char **argv) {
               if (ae_model_reconstruct(m, r, in, nn[a]) || ae_model_encode(m, cd, in, nn[a]))
                 return fail("dump");
             }
-            snprintf(name, sizeof name, "c%d_s%d_%s%s_rec.f32", (int)cls, s, side[a], f ? "_f" : "");
-            if (dump(dumpdir, name, f ? r : recs[a], nn[a] * d * sizeof(float))) return 1;
-            snprintf(name, sizeof name, "c%d_s%d_%s%s_code.f32", (int)cls, s, side[a], f ? "_f" : "");
-            if (dump(dumpdir, name, f ? cd : codes[a], nn[a] * z * sizeof(float))) return 1;
+            snprintf(name, sizeof name, "c%d_s%d_%s%s_rec", (int)cls, s, side[a], f ? "_f" : "");
+            if (dump(dumpdir, name, f ? r : recs[a], nn[a], d)) return 1;
+            snprintf(name, sizeof name, "c%d_s%d_%s%s_code", (int)cls, s, side[a], f ? "_f" : "");
+            if (dump(dumpdir, name, f ? cd : codes[a], nn[a], z)) return 1;
             free(in), free(r), free(cd);
           }
       }

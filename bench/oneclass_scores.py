@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """oneclass_scores.py DIR — score variants for the one-class benchmark,
 computed offline from `aekit-bench-oneclass --validate --dump DIR` (images,
-reconstructions and codes as float32 files), so that many scores can be
+labels, reconstructions and codes as NPY files), so that many scores can be
 compared on the validation split without training again. This is how the
 benchmark's headline score (s+c) was chosen; see README, "One-class anomaly
 detection". Needs python3-numpy; about 4 minutes on 2 cores.
@@ -77,16 +77,15 @@ def flat(x):
 COMBOS = [["recon", "code"], ["ssim", "code"], ["blur", "code"], ["ssim", "blur", "code"],
           ["ssim", "blur", "code", "pixel-blur"], ["ssim", "pixel-blur"], ["recon", "pixel-blur"]]
 
-ex = np.fromfile(f"{D}/eval_x.f32", np.float32).reshape(-1, 784)
-ey = np.fromfile(f"{D}/eval_y.i32", np.int32)
-classes = [c for c in range(10) if os.path.exists(f"{D}/c{c}_train_x.f32")]
+ex = np.load(f"{D}/eval_x.npy")
+ey = np.load(f"{D}/eval_y.npy")[:, 0].astype(np.int32)
+classes = [c for c in range(10) if os.path.exists(f"{D}/c{c}_train_x.npy")]
 results = {}
 for c in classes:
-    tx = np.fromfile(f"{D}/c{c}_train_x.f32", np.float32).reshape(-1, 784)
-    ld = lambda name: np.fromfile(f"{D}/c{c}_s0_{name}.f32", np.float32)
-    rt, re = ld("train_rec").reshape(-1, 784), ld("eval_rec").reshape(-1, 784)
-    ct, ce = ld("train_code").reshape(len(tx), -1), ld("eval_code").reshape(len(ex), -1)
-    rtf, ref = ld("train_f_rec").reshape(-1, 784), ld("eval_f_rec").reshape(-1, 784)
+    tx = np.load(f"{D}/c{c}_train_x.npy")
+    ld = lambda name: np.load(f"{D}/c{c}_s0_{name}.npy")
+    rt, re, ct, ce = ld("train_rec"), ld("eval_rec"), ld("train_code"), ld("eval_code")
+    rtf, ref = ld("train_f_rec"), ld("eval_f_rec")
     mirror = lambda x: x.reshape(-1, 28, 28)[:, :, ::-1].reshape(-1, 784)
     tta = lambda x, r, rf: 0.5 * (((r - x) ** 2).mean(1) + ((rf - mirror(x)) ** 2).mean(1))
     mu, prec = ct.mean(0), np.linalg.inv(np.cov(ct.T) + 1e-6 * np.eye(ct.shape[1]))
