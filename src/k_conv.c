@@ -5,7 +5,8 @@
  * KH KW kernel size, OH OW output size, S spatial size H*W. */
 #include "kernels_conv.h"
 
-#include <cblas.h>
+#include "kernels.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -163,11 +164,11 @@ size_t ae_conv2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw, int
                          int dil) {
   size_t ohw = (size_t)ae_conv_out_size(h, kh, stride, pad, dil) *
                (size_t)ae_conv_out_size(w_, kw, stride, pad, dil);
-  return (size_t)n * ohw * (2 * (size_t)c * kh * kw + (size_t)k);
+  return (size_t)n * ohw * (2 * (size_t)c * kh * kw + (size_t)k) + ae_gemm_pack_floats();
 }
 
 size_t ae_conv_transpose2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw) {
-  return (size_t)n * h * w_ * ((size_t)k * kh * kw + 2 * (size_t)c);
+  return (size_t)n * h * w_ * ((size_t)k * kh * kw + 2 * (size_t)c) + ae_gemm_pack_floats();
 }
 
 void ae_conv2d_forward(float *y, const float *x, const float *w, const float *b,
@@ -178,12 +179,12 @@ void ae_conv2d_forward(float *y, const float *x, const float *w, const float *b,
   int ohw = oh * ow, ckk = c * kh * kw;
   size_t ld = (size_t)n * ohw;
   float *out = col + (size_t)ckk * ld; /* (K, N*OH*OW) */
+  float *pack = out + (size_t)k * ld + (size_t)ckk * ld; /* GEMM packing */
   for (int i = 0; i < n; i++) /* col (C*KH*KW, N*OH*OW) */
     im2col_grid(col + (size_t)i * ohw, ld, x + (size_t)i * c * h * w_, c, h, w_, kh, kw, stride,
                 pad, dil, oh, ow);
   /* out (K, N*OH*OW) = w (K, C*KH*KW) . col */
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, (int)ld, ckk, 1.0f, w, ckk, col,
-              (int)ld, 0.0f, out, (int)ld);
+  ae_gemm(0, 0, k, (int)ld, ckk, 1.0f, w, ckk, col, (int)ld, 0.0f, out, (int)ld, pack);
   if (b) rows_to_batch_bias(y, out, b, n, k, ohw);
   else rows_to_batch(y, out, n, k, ohw);
 }
@@ -198,6 +199,7 @@ void ae_conv2d_backward(float *dx, float *dw, float *db, const float *dy,
   size_t ld = (size_t)n * ohw;
   float *g = col + (size_t)ckk * ld; /* (K, N*OH*OW) = dy, images side by side */
   float *dcol = g + (size_t)k * ld;   /* (C*KH*KW, N*OH*OW) */
+  float *pack = dcol + (size_t)ckk * ld; /* GEMM packing */
   (void)x; /* its columns are in col, from the forward */
   if (!dw && !dx) {
     if (db) sum_channel_grad(db, dy, n, k, ohw);
@@ -206,12 +208,10 @@ void ae_conv2d_backward(float *dx, float *dw, float *db, const float *dy,
   if (db) batch_to_rows_sum(g, db, dy, n, k, ohw);
   else batch_to_rows(g, dy, n, k, ohw);
   if (dw) /* dw (K, C*KH*KW) += g (K, N*OH*OW) . col^T */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, ckk, (int)ld, 1.0f, g, (int)ld, col,
-                (int)ld, 1.0f, dw, ckk);
+    ae_gemm(0, 1, k, ckk, (int)ld, 1.0f, g, (int)ld, col, (int)ld, 1.0f, dw, ckk, pack);
   if (dx) {
     /* dcol (C*KH*KW, N*OH*OW) = w^T . g, then col2im image by image */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, (int)ld, k, 1.0f, w, ckk, g,
-                (int)ld, 0.0f, dcol, (int)ld);
+    ae_gemm(1, 0, ckk, (int)ld, k, 1.0f, w, ckk, g, (int)ld, 0.0f, dcol, (int)ld, pack);
     memset(dx, 0, sizeof(float) * (size_t)n * c * h * w_);
     for (int i = 0; i < n; i++)
       col2im_grid(dx + (size_t)i * c * h * w_, dcol + (size_t)i * ohw, ld, c, h, w_, kh, kw,
@@ -228,10 +228,10 @@ void ae_conv_transpose2d_forward(float *y, const float *x, const float *w,
   int hw = h * w_, kkk = k * kh * kw;
   size_t ld = (size_t)n * hw;
   float *xr = col + (size_t)kkk * ld; /* (C, N*H*W) */
+  float *pack = xr + 2 * (size_t)c * ld; /* GEMM packing */
   batch_to_rows(xr, x, n, c, hw);
   /* col (K*KH*KW, N*H*W) = w^T (K*KH*KW, C) . xr */
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kkk, (int)ld, c, 1.0f, w, kkk, xr,
-              (int)ld, 0.0f, col, (int)ld);
+  ae_gemm(1, 0, kkk, (int)ld, c, 1.0f, w, kkk, xr, (int)ld, 0.0f, col, (int)ld, pack);
   /* the input grid (H, W) is the grid of the conv that this is the adjoint of;
    * the bias goes on afterwards, in PyTorch's order of additions */
   memset(y, 0, sizeof(float) * (size_t)n * k * oh * ow);
@@ -252,6 +252,7 @@ void ae_conv_transpose2d_backward(float *dx, float *dw, float *db,
   size_t ld = (size_t)n * hw;
   float *xr = col + (size_t)kkk * ld; /* (C, N*H*W): x as the forward left it */
   float *dxr = xr + (size_t)c * ld;   /* (C, N*H*W) */
+  float *pack = dxr + (size_t)c * ld;  /* GEMM packing */
   (void)x;
   if (db) sum_channel_grad(db, dy, n, k, oh * ow);
   if (!dw && !dx) return;
@@ -259,11 +260,9 @@ void ae_conv_transpose2d_backward(float *dx, float *dw, float *db,
     im2col_grid(col + (size_t)i * hw, ld, dy + (size_t)i * k * oh * ow, k, oh, ow, kh, kw, stride,
                 pad, dil, h, w_);
   if (dw) /* dw (C, K*KH*KW) += xr (C, N*H*W) . col^T */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, c, kkk, (int)ld, 1.0f, xr, (int)ld, col,
-                (int)ld, 1.0f, dw, kkk);
+    ae_gemm(0, 1, c, kkk, (int)ld, 1.0f, xr, (int)ld, col, (int)ld, 1.0f, dw, kkk, pack);
   if (dx) { /* dxr (C, N*H*W) = w (C, K*KH*KW) . col, back to (N, C, H, W) */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c, (int)ld, kkk, 1.0f, w, kkk, col,
-                (int)ld, 0.0f, dxr, (int)ld);
+    ae_gemm(0, 0, c, (int)ld, kkk, 1.0f, w, kkk, col, (int)ld, 0.0f, dxr, (int)ld, pack);
     rows_to_batch(dx, dxr, n, c, hw);
   }
 }

@@ -51,6 +51,21 @@ void ae_sigmoid_forward(float *y, const float *z, size_t count);
 void ae_act_backward(float *dy, const float *y, ae_act act, float slope,
                      size_t count);
 
+/* ---- matrix product (k_gemm.c) ---- */
+
+/* C (M, N) = alpha op(A) op(B) + beta C, row-major; op(A) is (M, K): A
+ * itself (ta = 0, rows lda apart) or A^T (ta = 1, A is (K, M)); likewise
+ * op(B) (K, N) with tb. beta == 0 never reads C. Single-threaded. On a CPU
+ * with AVX-512 it runs its own packed kernel, with `pack` as scratch of
+ * ae_gemm_pack_floats() floats; elsewhere, or when pack is NULL, it calls
+ * cblas_sgemm. The same shapes give the same bits. */
+void ae_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+             const float *b, int ldb, float beta, float *c, int ldc, float *pack);
+/* Floats of packing scratch ae_gemm wants (a constant, about 320 KiB). */
+size_t ae_gemm_pack_floats(void);
+/* 1 when ae_gemm runs its own kernel on this CPU, 0 when it calls CBLAS. */
+int ae_gemm_native(void);
+
 /* ---- losses (k_loss.c): mean over all N*D elements ---- */
 
 /* Binary cross-entropy of sigmoid(z) against t, computed from the logits z,

@@ -45,10 +45,12 @@ void ae_col2im(float *x, const float *col, int c, int h, int w, int kh, int kw,
  * floats; the backward reads the columns the forward of the same x left in
  * it (and keeps them, so it may be called again). */
 
-/* Scratch floats for a batch of n: N*OH*OW*(2*C*KH*KW + K). */
+/* Scratch floats for a batch of n: N*OH*OW*(2*C*KH*KW + K), then the GEMM's
+ * packing space (ae_gemm_pack_floats()). */
 size_t ae_conv2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw, int stride, int pad,
                          int dil);
-/* Scratch floats for a transposed conv on a batch of n: N*H*W*(K*KH*KW + 2C);
+/* Scratch floats for a transposed conv on a batch of n: N*H*W*(K*KH*KW + 2C)
+ * plus the GEMM's packing space;
  * as for conv2d, the backward reads what the forward of this x left. */
 size_t ae_conv_transpose2d_scratch(int n, int c, int h, int w_, int k, int kh, int kw);
 

@@ -1,7 +1,8 @@
 /* test_kernels.c — every kernel against PyTorch fixtures and against finite
  * differences: dense + each activation (forward, backward), BCE-with-logits
  * and MSE (value, gradient), Adam/AdamW and SGD (momentum, Nesterov, weight
- * decay) steps. */
+ * decay) steps, and the GEMM (every transpose, edge sizes, alpha and beta)
+ * against a double-precision product. */
 #include "check.h"
 #include "fixture.h"
 #include "kernels.h"
@@ -182,10 +183,92 @@ static void test_optimizers(void) {
   fx_free(f);
 }
 
+/* C (m, n) = alpha op(A) op(B) + beta C in double, and the bound of its
+ * rounding: sum |alpha a b| + |beta c| per element. */
+static void gemm_reference(double *ref, double *mag, int ta, int tb, int m, int n, int k,
+                           float alpha, const float *a, int lda, const float *b, int ldb,
+                           float beta, const float *c, int ldc) {
+  for (int i = 0; i < m; i++)
+    for (int j = 0; j < n; j++) {
+      double s = 0.0, g = 0.0;
+      for (int p = 0; p < k; p++) {
+        double x = ta ? a[(size_t)p * lda + i] : a[(size_t)i * lda + p];
+        double y = tb ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j];
+        s += x * y, g += fabs(x * y);
+      }
+      double c0 = beta != 0.0f ? c[(size_t)i * ldc + j] : 0.0;
+      ref[(size_t)i * n + j] = alpha * s + beta * c0;
+      mag[(size_t)i * n + j] = fabs(alpha) * g + fabs(beta * c0);
+    }
+}
+
+/* ae_gemm, with its own kernel (where the CPU has one) and with CBLAS, on
+ * shapes that hit every edge of its blocking (8 x 32 tiles, 64 x 256 x 256
+ * blocks), all four transposes, leading dimensions wider than the matrix,
+ * alpha and beta; beta = 0 must ignore NaN already in C, and the same call
+ * must give the same bits twice. */
+static void test_gemm(void) {
+  static const int shapes[][3] = {{1, 1, 1},    {7, 33, 9},    {8, 32, 256},  {9, 31, 257},
+                                  {64, 256, 8}, {65, 257, 300}, {3, 700, 5},  {130, 17, 520},
+                                  {32, 9, 3136}, {64, 288, 784}};
+  static const float ab[][2] = {{1.0f, 0.0f}, {0.5f, 1.0f}, {-2.0f, -0.5f}};
+  size_t np = ae_gemm_pack_floats();
+  float *pack = malloc(np * sizeof(float));
+  ae_rng rng;
+  ae_rng_seed(&rng, 11);
+  printf("gemm: %s kernel\n", ae_gemm_native() ? "own AVX-512" : "CBLAS");
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+    for (int t = 0; t < 4; t++) {
+      int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], ta = t & 1, tb = t >> 1;
+      int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 5, ldc = n + 2;
+      size_t na = (size_t)(ta ? k : m) * lda, nb = (size_t)(tb ? n : k) * ldb, nc = (size_t)m * ldc;
+      float *a = malloc(na * sizeof(float)), *b = malloc(nb * sizeof(float));
+      float *c0 = malloc(nc * sizeof(float)), *c = malloc(nc * sizeof(float));
+      float *c2 = malloc(nc * sizeof(float));
+      double *ref = malloc((size_t)m * n * sizeof(double)), *mag = malloc((size_t)m * n * sizeof(double));
+      for (size_t q = 0; q < na; q++) a[q] = (float)ae_rng_normal(&rng);
+      for (size_t q = 0; q < nb; q++) b[q] = (float)ae_rng_normal(&rng);
+      for (size_t q = 0; q < nc; q++) c0[q] = (float)ae_rng_normal(&rng);
+      const float *ab_ = ab[(s + (size_t)t) % 3];
+      float alpha = ab_[0], beta = ab_[1];
+      gemm_reference(ref, mag, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c0, ldc);
+      for (int path = 0; path < 2; path++) {
+        memcpy(c, c0, nc * sizeof(float));
+        if (beta == 0.0f)
+          for (int i = 0; i < m; i++) c[(size_t)i * ldc] = NAN; /* must not leak through */
+        ae_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, path ? NULL : pack);
+        int bad = 0;
+        double worst = 0.0;
+        for (int i = 0; i < m; i++) {
+          for (int j = 0; j < n; j++) {
+            double r = ref[(size_t)i * n + j], e = fabs(c[(size_t)i * ldc + j] - r);
+            double tol = 1e-6 * (mag[(size_t)i * n + j] + 1.0) * (1.0 + sqrt((double)k));
+            worst = e / tol > worst ? e / tol : worst;
+            bad += !(e <= tol);
+          }
+          for (int j = n; j < ldc; j++) /* the padding of C's rows is untouched */
+            bad += c[(size_t)i * ldc + j] != c0[(size_t)i * ldc + j];
+        }
+        if (bad)
+          fprintf(stderr, "gemm %s m=%d n=%d k=%d ta=%d tb=%d: %d bad (worst %.3g of tol)\n",
+                  path ? "cblas" : "pack", m, n, k, ta, tb, bad, worst);
+        check_failures += bad > 0;
+      }
+      memcpy(c, c0, nc * sizeof(float));
+      memcpy(c2, c0, nc * sizeof(float));
+      ae_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pack);
+      ae_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c2, ldc, pack);
+      CHECK(memcmp(c, c2, nc * sizeof(float)) == 0);
+      free(a), free(b), free(c0), free(c), free(c2), free(ref), free(mag);
+    }
+  free(pack);
+}
+
 int main(void) {
   test_dense_fixtures();
   test_dense_finite_differences();
   test_losses();
   test_optimizers();
+  test_gemm();
   CHECK_DONE();
 }
