@@ -117,10 +117,12 @@ AVX512 static void pack_a(float *pa, int ta, const float *a, int lda, int i0, in
 }
 
 /* The KC x NC block of op(B) at (p0, j0), as slivers of NR columns, each
- * (kc, NR). */
+ * (kc, NR). Untransposed, full slivers are read in place (copying them
+ * would cost as much memory traffic as the product saves): only a last,
+ * narrower one is packed. */
 AVX512 static void pack_b(float *pb, int tb, const float *b, int ldb, int p0, int j0, int kc,
                           int nc) {
-  for (int j = 0; j < nc; j += NR) {
+  for (int j = tb ? 0 : nc / NR * NR; j < nc; j += NR) {
     int w = nc - j < NR ? nc - j : NR;
     float *d = pb + (size_t)j * kc;
     if (tb) pack_transposed(d, NR, b + (size_t)(j0 + j) * ldb + p0, (size_t)ldb, w, kc);
@@ -129,9 +131,10 @@ AVX512 static void pack_b(float *pb, int tb, const float *b, int ldb, int p0, in
 }
 
 /* C (mr, nr) = alpha A~ B~ + beta C, from a sliver A~ (kc, MR) and a sliver
- * B~ (kc, NR); beta == 0 never reads C. */
-AVX512 static void tile(int kc, const float *pa, const float *pb, float *c, int ldc, int mr,
-                        int nr, float alpha, float beta) {
+ * B~ (kc, NR) whose rows are ldb floats apart (NR when packed); beta == 0
+ * never reads C. */
+AVX512 static void tile(int kc, const float *pa, const float *pb, size_t ldb, float *c, int ldc,
+                        int mr, int nr, float alpha, float beta) {
   __m512 c0[MR], c1[MR];
   for (int i = 0; i < MR; i++) c0[i] = _mm512_setzero_ps(), c1[i] = _mm512_setzero_ps();
   for (int p = 0; p < kc; p++) {
@@ -141,7 +144,7 @@ AVX512 static void tile(int kc, const float *pa, const float *pb, float *c, int 
       c0[i] = _mm512_fmadd_ps(av, b0, c0[i]);
       c1[i] = _mm512_fmadd_ps(av, b1, c1[i]);
     }
-    pa += MR, pb += NR;
+    pa += MR, pb += ldb;
   }
   __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFF : (1u << nr) - 1);
   __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFF : nr > 16 ? (1u << (nr - 16)) - 1 : 0);
@@ -171,10 +174,13 @@ AVX512 static void gemm_native(int ta, int tb, int m, int n, int k, float alpha,
       for (int i0 = 0; i0 < m; i0 += MC) {
         int mc = m - i0 < MC ? m - i0 : MC;
         pack_a(pa, ta, a, lda, i0, p0, mc, kc);
-        for (int i = 0; i < mc; i += MR)
-          for (int j = 0; j < nc; j += NR)
-            tile(kc, pa + (size_t)i * kc, pb + (size_t)j * kc, c + (size_t)(i0 + i) * ldc + j0 + j,
-                 ldc, mc - i < MR ? mc - i : MR, nc - j < NR ? nc - j : NR, alpha, bt);
+        for (int j = 0; j < nc; j += NR) { /* one sliver of B against the block of A */
+          int nr = nc - j < NR ? nc - j : NR, direct = !tb && nr == NR;
+          const float *sb = direct ? b + (size_t)p0 * ldb + j0 + j : pb + (size_t)j * kc;
+          for (int i = 0; i < mc; i += MR)
+            tile(kc, pa + (size_t)i * kc, sb, direct ? (size_t)ldb : NR,
+                 c + (size_t)(i0 + i) * ldc + j0 + j, ldc, mc - i < MR ? mc - i : MR, nr, alpha, bt);
+        }
       }
     }
   }
