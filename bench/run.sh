@@ -11,7 +11,9 @@
 # PyTorch runs in its best configuration: for 1 thread, torch.set_num_threads(1)
 # with OPENBLAS_NUM_THREADS=1; for 2 threads the fastest of
 # (torch 1, OpenBLAS 1), (torch 2, OpenBLAS 1) and (torch 2, OpenBLAS 2).
-# BENCH_REPS (default 2) repetitions each; the best of each side is kept.
+# BENCH_REPS (default 2) repetitions; in each, aekit runs once before every
+# PyTorch configuration (so both sides get the same number of tries), and the
+# best of each side is kept.
 # BENCH_TRAIN_MODELS picks training rows (default "dense deep conv vae"),
 # BENCH_INFER_MODELS inference rows (default "dense deep"; empty: none),
 # BENCH_THREADS the thread counts (default "1 2"); BENCH_KERNELS=0 skips the
@@ -64,9 +66,11 @@ for model in ${BENCH_TRAIN_MODELS:-dense deep conv vae}; do
   for threads in ${BENCH_THREADS:-1 2}; do
     a="" p="" pcfg=""
     for rep in $(seq "$reps"); do
-      a=$(better "$a" "$(run_timed samples/s "$build/aekit" train --model $model --epochs 2 \
-        --batch-size $batch --limit $limit --threads $threads --seed 1 -o "$tmp/m.safetensors")")
       for cfg in $(torch_configs $threads); do
+        # aekit runs as often as PyTorch, each time just before it: both
+        # sides get the same number of tries at the machine's fast moments
+        a=$(better "$a" "$(run_timed samples/s "$build/aekit" train --model $model --epochs 2 \
+          --batch-size $batch --limit $limit --threads $threads --seed 1 -o "$tmp/m.safetensors")")
         r=$(OPENBLAS_NUM_THREADS=${cfg#*:} run_timed train_samples_per_s $py bench/reference_torch.py \
           train --model $model --batch $batch --limit $limit --epochs 2 --torch-threads ${cfg%:*})
         b=$(better "$p" "$r")
@@ -87,8 +91,8 @@ for model in ${BENCH_INFER_MODELS-dense deep}; do
       [ $key = encode_latency_us ] && low=1
       a="" p="" pcfg=""
       for rep in $(seq "$reps"); do
-        a=$(better "$a" "$(run_timed $key "$build/aekit-bench" infer $model $threads)" $low)
         for cfg in $(torch_configs $threads); do
+          a=$(better "$a" "$(run_timed $key "$build/aekit-bench" infer $model $threads)" $low)
           r=$(OPENBLAS_NUM_THREADS=${cfg#*:} run_timed $key $py bench/reference_torch.py infer \
             --model $model --torch-threads ${cfg%:*})
           b=$(better "$p" "$r" $low)
