@@ -195,9 +195,11 @@ int ae_gemm_native(void) { return 0; }
 void ae_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
              const float *b, int ldb, float beta, float *c, int ldc, float *pack) {
   if (m <= 0 || n <= 0) return;
+  (void)pack; /* unused where there is no own kernel */
 #ifdef AE_GEMM_X86
   /* a C narrower than half a tile wastes most of it: OpenBLAS does better */
-  if (pack && k > 0 && n >= NR / 2 && ae_gemm_native()) {
+  /* alpha = 0 skips the product, as in BLAS (no NaN from inf * 0) */
+  if (pack && k > 0 && n >= NR / 2 && alpha != 0.0f && ae_gemm_native()) {
     gemm_native(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pack);
     return;
   }

@@ -210,8 +210,9 @@ static void gemm_reference(double *ref, double *mag, int ta, int tb, int m, int 
 static void test_gemm(void) {
   static const int shapes[][3] = {{1, 1, 1},    {7, 33, 9},    {8, 32, 256},  {9, 31, 257},
                                   {64, 256, 8}, {65, 257, 300}, {3, 700, 5},  {130, 17, 520},
-                                  {32, 9, 3136}, {64, 288, 784}};
-  static const float ab[][2] = {{1.0f, 0.0f}, {0.5f, 1.0f}, {-2.0f, -0.5f}};
+                                  {32, 9, 3136}, {64, 288, 784}, {5, 48, 20},  {9, 16, 33},
+                                  {4, 40, 0}};
+  static const float ab[][2] = {{1.0f, 0.0f}, {0.5f, 1.0f}, {-2.0f, -0.5f}, {0.0f, 0.5f}};
   size_t np = ae_gemm_pack_floats();
   float *pack = malloc(np * sizeof(float));
   ae_rng rng;
@@ -229,7 +230,7 @@ static void test_gemm(void) {
       for (size_t q = 0; q < na; q++) a[q] = (float)ae_rng_normal(&rng);
       for (size_t q = 0; q < nb; q++) b[q] = (float)ae_rng_normal(&rng);
       for (size_t q = 0; q < nc; q++) c0[q] = (float)ae_rng_normal(&rng);
-      const float *ab_ = ab[(s + (size_t)t) % 3];
+      const float *ab_ = ab[(s + (size_t)t) % 4];
       float alpha = ab_[0], beta = ab_[1];
       gemm_reference(ref, mag, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c0, ldc);
       for (int path = 0; path < 2; path++) {
