@@ -6,8 +6,9 @@
  * tile (16 zmm accumulators: 8 broadcasts of A times 2 vectors of B per
  * step of k) walks over them. Transposed operands are packed with 8 x 8
  * in-register transposes. Elsewhere (or with pack == NULL) it is
- * cblas_sgemm. The OpenBLAS this builds against runs its Haswell (AVX2)
- * kernels on such CPUs, which is half of what they can do.
+ * cblas_sgemm (-DAE_NO_NATIVE_GEMM builds without the own kernel). The
+ * OpenBLAS this builds against runs its Haswell (AVX2) kernels on such
+ * CPUs, which is half of what they can do.
  *
  * Legend: M, N rows and columns of C; K the inner size; MR x NR the
  * register tile; MC, KC, NC the cache blocks. Row-major throughout. The
@@ -23,7 +24,7 @@
 #define KC 256 /* inner size per block: a sliver of A is 8 KiB, stays in L1 */
 #define NC 256 /* columns of op(B) per packed block: 256 KiB, in L2 */
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(AE_NO_NATIVE_GEMM)
 #define AE_GEMM_X86 1
 #include <immintrin.h>
 #define AVX512 __attribute__((target("avx512f,avx512vl")))
