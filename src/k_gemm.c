@@ -1,11 +1,12 @@
 /* k_gemm.c — single-precision GEMM for the layers' large products.
  *
  * On a CPU with AVX-512 (F and VL) the product runs here, as in BLIS and
- * OpenBLAS: op(B) is packed in blocks of KC x NC, op(A) in blocks of
- * MC x KC, both into the caller's `pack` buffer, and an 8 x 32 register
- * tile (16 zmm accumulators: 8 broadcasts of A times 2 vectors of B per
- * step of k) walks over them. Transposed operands are packed with 8 x 8
- * in-register transposes. Elsewhere (or with pack == NULL) it is
+ * OpenBLAS: op(A) is packed in blocks of MC x KC and a transposed op(B) in
+ * blocks of KC x NC, both into the caller's `pack` buffer (an untransposed
+ * B is read in place), and an 8 x 32 register tile (16 zmm accumulators:
+ * 8 broadcasts of A times 2 vectors of B per step of k) walks over them.
+ * Transposed operands are packed with 8 x 8 in-register transposes.
+ * Elsewhere (or with pack == NULL) it is
  * cblas_sgemm (-DAE_NO_NATIVE_GEMM builds without the own kernel). The
  * OpenBLAS this builds against runs its Haswell (AVX2) kernels on such
  * CPUs, which is half of what they can do.
@@ -198,8 +199,8 @@ void ae_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, i
   if (m <= 0 || n <= 0) return;
   (void)pack; /* unused where there is no own kernel */
 #ifdef AE_GEMM_X86
-  /* a C narrower than half a tile wastes most of it: OpenBLAS does better */
-  /* alpha = 0 skips the product, as in BLAS (no NaN from inf * 0) */
+  /* to OpenBLAS: a C narrower than half a tile (it would waste most of
+   * the tile), and alpha = 0 (BLAS skips the product: no NaN from inf * 0) */
   if (pack && k > 0 && n >= NR / 2 && alpha != 0.0f && ae_gemm_native()) {
     gemm_native(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pack);
     return;

@@ -57,8 +57,9 @@ void ae_act_backward(float *dy, const float *y, ae_act act, float slope,
  * itself (ta = 0, rows lda apart) or A^T (ta = 1, A is (K, M)); likewise
  * op(B) (K, N) with tb. beta == 0 never reads C. Single-threaded. On a CPU
  * with AVX-512 it runs its own packed kernel, with `pack` as scratch of
- * ae_gemm_pack_floats() floats; elsewhere, or when pack is NULL, it calls
- * cblas_sgemm. The same shapes give the same bits. */
+ * ae_gemm_pack_floats() floats; elsewhere, when pack is NULL, and for a C
+ * narrower than 16 columns or alpha = 0, it calls cblas_sgemm. The same
+ * shapes give the same bits. */
 void ae_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
              const float *b, int ldb, float beta, float *c, int ldc, float *pack);
 /* Floats of packing scratch ae_gemm wants (a constant, about 320 KiB). */
