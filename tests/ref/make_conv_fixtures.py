@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """make_conv_fixtures.py — PyTorch reference values for the image-layer kernels
-(src/k_conv.c), checked by tests/test_conv.c.
+(src/kernels/k_conv.c), checked by tests/test_conv.c.
 
 Usage:  /usr/bin/python3 tests/ref/make_conv_fixtures.py tests/fixtures
         (needs python3-torch and python3-numpy)

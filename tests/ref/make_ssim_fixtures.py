@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""make_ssim_fixtures.py — PyTorch reference values for ae_ssim (src/ssim.c),
+"""make_ssim_fixtures.py — PyTorch reference values for ae_ssim (src/apps/ssim.c),
 checked by tests/test_anomaly.c.
 
 Usage:  /usr/bin/python3 tests/ref/make_ssim_fixtures.py tests/fixtures
