@@ -88,15 +88,17 @@ static const char *usage =
     "the code layer's Jacobian, and L2 on the weights.";
 
 int cmd_train(int argc, char **argv) {
-  const char *model = "dense", *output = NULL, *optimizer = "adam", *scale = "auto";
+  const char *model_default = "dense", *model = model_default, *output = NULL, *optimizer = "adam", *scale = "auto";
   const char *init = "keras";
   const char *val_path = NULL, *history = NULL, *curve = NULL, *checkpoint = NULL;
+  const char *resume = NULL;
   cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
   ae_train_options o;
   ae_train_options_defaults(&o);
   float val_split = 0.0f, beta = NAN, l1 = NAN, contractive = NAN, l2 = NAN;
   const char *sparsity = NULL;
   float contamination = NAN, percentile = NAN;
+  int stop_after = 0;
   int quiet = 0;
   const cli_opt opts[] = {
       {"--model", "-m", OPT_STRING, &model, "preset (dense, deep) or spec, e.g. dense:128:relu,dense:32:relu"},
@@ -112,8 +114,10 @@ int cmd_train(int argc, char **argv) {
       {"--scale", NULL, OPT_STRING, &scale, "auto (uint8: 0,255; else data min,max), none, or LO,HI"},
       {"--epochs", "-e", OPT_INT, &o.epochs, "epochs (default 20)"},
       {"--batch-size", "-b", OPT_INT, &o.batch_size, "batch size (default 256)"},
-      {"--optimizer", NULL, OPT_STRING, &optimizer, "adam or sgd (default adam)"},
+      {"--optimizer", NULL, OPT_STRING, &optimizer, "adam, adamw or sgd (default adam)"},
       {"--lr", NULL, OPT_FLOAT, &o.lr, "learning rate (default 1e-3)"},
+      {"--lr-schedule", NULL, OPT_STRING, &o.lr_schedule, "none, step:EPOCHS:GAMMA, cosine[:MIN] or plateau:PATIENCE:FACTOR[:MIN]"},
+      {"--lr-warmup", NULL, OPT_FLOAT, &o.lr_warmup, "raise the learning rate linearly over N epochs"},
       {"--beta1", NULL, OPT_FLOAT, &o.beta1, "Adam beta1 (0.9)"},
       {"--beta2", NULL, OPT_FLOAT, &o.beta2, "Adam beta2 (0.999)"},
       {"--eps", NULL, OPT_FLOAT, &o.eps, "Adam epsilon (1e-8)"},
@@ -134,7 +138,10 @@ int cmd_train(int argc, char **argv) {
       {"--l2", NULL, OPT_FLOAT, &l2, "L2 penalty lambda/2 |w|^2 on the weights"},
       {"--contamination", NULL, OPT_FLOAT, &contamination, "anomaly threshold: this fraction of the training data above it, (0, 0.5]"},
       {"--percentile", NULL, OPT_FLOAT, &percentile, "anomaly threshold: this percentile of the training scores"},
-      {"--checkpoint", NULL, OPT_STRING, &checkpoint, "write the model here after every epoch"},
+      {"--checkpoint", NULL, OPT_STRING, &checkpoint, "write a resumable checkpoint here after every epoch"},
+      {"--checkpoint-every", NULL, OPT_INT, &o.checkpoint_every, "also every N optimizer steps"},
+      {"--resume", NULL, OPT_STRING, &resume, "go on from this checkpoint (same data and options)"},
+      {"--stop-after", NULL, OPT_INT, &stop_after, "stop after N optimizer steps in all (resume later)"},
       {"--history", NULL, OPT_STRING, &history, "write per-epoch losses as CSV"},
       {"--loss-curve", NULL, OPT_STRING, &curve, "write the loss curve as PNG"},
       {"--quiet", "-q", OPT_FLAG, &quiet, "no progress output"},
@@ -143,6 +150,7 @@ int cmd_train(int argc, char **argv) {
   int npos;
   int r = cli_parse(argc, argv, "train", usage, opts, pos, 0, &npos);
   if (r) return r == 2 ? 0 : 1;
+  int model_given = model != model_default;
   if (!output) return cli_error("train: no output file (give -o MODEL.safetensors)");
   if (!isnan(contamination) && !(contamination > 0.0f && contamination <= 0.5f))
     return cli_error("train: --contamination %g must be in (0, 0.5]", (double)contamination);
@@ -151,8 +159,11 @@ int cmd_train(int argc, char **argv) {
   if (!isnan(contamination) && !isnan(percentile))
     return cli_error("train: give --contamination or --percentile, not both");
   if (!strcmp(optimizer, "adam")) o.optimizer = AE_OPT_ADAM;
+  else if (!strcmp(optimizer, "adamw")) o.optimizer = AE_OPT_ADAMW;
   else if (!strcmp(optimizer, "sgd")) o.optimizer = AE_OPT_SGD;
-  else return cli_error("train: --optimizer '%s' is not adam or sgd", optimizer);
+  else return cli_error("train: --optimizer '%s' is not adam, adamw or sgd", optimizer);
+  if (stop_after < 0) return cli_error("train: --stop-after %d must be >= 0", stop_after);
+  o.stop_after = stop_after;
   ae_init scheme = AE_INIT_KERAS;
   if (!strcmp(init, "pytorch")) scheme = AE_INIT_TORCH;
   else if (strcmp(init, "keras")) return cli_error("train: --init '%s' is not keras or pytorch", init);
@@ -197,9 +208,21 @@ int cmd_train(int argc, char **argv) {
   ae_dataset_shape(train, &c, &hh, &w);
   char spec[8192];
   if (objective_spec(spec, sizeof spec, model, beta, l1, sparsity, contractive, l2)) goto out;
-  if (ae_model_create(&m, spec, c, hh, w, o.seed) ||
-      ae_model_init(m, scheme, o.seed) || ae_model_set_scaling(m, lo, hi))
+  if (resume) { /* the checkpoint holds the model; a --model given must be it */
+    ae_model *want = NULL;
+    if (ae_model_load(&m, resume)) goto fail;
+    if (model_given && ae_model_create(&want, spec, c, hh, w, o.seed)) goto fail;
+    int same = !want || !strcmp(ae_model_spec(want), ae_model_spec(m));
+    if (!same)
+      cli_error("%s: checkpoint of architecture '%s', --model gives '%s'", resume,
+                ae_model_spec(m), ae_model_spec(want));
+    ae_model_free(want);
+    if (!same) goto out;
+    o.resume_path = resume;
+  } else if (ae_model_create(&m, spec, c, hh, w, o.seed) ||
+             ae_model_init(m, scheme, o.seed) || ae_model_set_scaling(m, lo, hi)) {
     goto fail;
+  }
   progress_state ps = {isatty(2), 0.0};
   if (!quiet) {
     o.progress = on_progress;

@@ -279,7 +279,9 @@ ae_status ae_model_evaluate_denoising(ae_model *m, ae_eval_result *noisy,
 
 /* ---- training ----------------------------------------------------------- */
 
-typedef enum ae_optimizer { AE_OPT_ADAM = 0, AE_OPT_SGD = 1 } ae_optimizer;
+/* Adam and AdamW both decay weights decoupled from the gradient (AdamW's
+ * rule; Adam's is the same update with weight_decay 0, its default). */
+typedef enum ae_optimizer { AE_OPT_ADAM = 0, AE_OPT_SGD = 1, AE_OPT_ADAMW = 2 } ae_optimizer;
 
 typedef struct ae_progress {
   int epoch, epochs;          /* 1-based epoch, total */
@@ -306,7 +308,28 @@ typedef struct ae_train_options {
                                  slice of every batch (see ae_model_set_threads) */
   int patience;               /* early stopping on validation loss; 0 = off */
   float min_delta;            /* improvement needed to reset patience */
-  const char *checkpoint_path;/* write the model here after each epoch */
+  const char *checkpoint_path;/* write a checkpoint here after each epoch:
+                                 the model plus everything training needs
+                                 to go on (optimizer moments and step, the
+                                 generators, the epoch and batch cursor,
+                                 history, early-stopping state); it is a
+                                 model file too (ae_model_load reads it) */
+  int checkpoint_every;       /* also every N optimizer steps; 0 = per epoch */
+  const char *resume_path;    /* resume from this checkpoint: m must hold its
+                                 model (ae_model_load of the same file); the
+                                 run goes on as if never stopped (the same
+                                 bits with the same threads); a checkpoint of
+                                 another architecture, data size, batch size,
+                                 optimizer, noise or seed is refused */
+  long stop_after;            /* stop, as an interruption would, after this
+                                 many optimizer steps in all (counting those
+                                 before a resume); 0 = run to the end */
+  const char *lr_schedule;    /* "none" (NULL), "step:EPOCHS:GAMMA",
+                                 "cosine[:MIN_LR]" or
+                                 "plateau:PATIENCE:FACTOR[:MIN_LR]" (on the
+                                 validation loss, else the training loss) */
+  float lr_warmup;            /* linear warm-up of the rate over this many
+                                 epochs (per batch); 0 = off */
   float kl_warmup;            /* VAE: the KL weight rises linearly from 0 to
                                  beta over this many epochs; 0 = off */
   const char *noise;          /* denoising: corrupt inputs (never targets)

@@ -178,6 +178,7 @@ void ae_model_free(ae_model *m) {
   free(m->state);
   free(m->sync);
   free(m->code_sync);
+  ae_team_free(m->infer_team);
   for (int w = 0; w < AE_MAX_WORKERS; w++) {
     free(m->ws[w].mem);
     if (w > 0) free(m->ws[w].grads);
@@ -244,7 +245,7 @@ ae_status ae_model_plan_workers(ae_model *m, int workers, int n, int targets) {
   }
   if (workers > m->n_workers) m->n_workers = workers;
   if (m->obj.sparsity > 0.0f && !m->code_sync) {
-    m->code_sync = calloc((AE_MAX_WORKERS + 1) * ae_model_code_dim(m), sizeof(double));
+    m->code_sync = calloc(AE_MAX_WORKERS * ae_model_code_dim(m), sizeof(double));
     if (!m->code_sync) return ae_set_error(AE_ERR_NOMEM, "out of memory");
   }
   if (workers > m->sync_team) { /* per layer: `workers` slots of sync_count */
@@ -263,10 +264,24 @@ ae_status ae_model_plan_workers(ae_model *m, int workers, int n, int targets) {
   return AE_OK;
 }
 
+size_t ae_model_sync_count(const ae_model *m) {
+  size_t most = m->obj.sparsity > 0.0f ? ae_model_code_dim(m) : 0;
+  for (int i = 0; i < m->n_layers; i++) {
+    const ae_layer *l = &m->layers[i];
+    size_t k = l->ops->sync_count ? l->ops->sync_count(l) : 0;
+    if (k > most) most = k;
+  }
+  return most;
+}
+
 /* The context layer i of workspace ws runs with. */
 static ae_layer_ctx layer_ctx(ae_model *m, ae_workspace *ws, int i, int n) {
   int total = ws->n_total > 0 ? ws->n_total : n;
-  ae_layer_ctx c = {ws->scratch[i], &ws->rng, m->sync ? m->sync + m->sync_off[i] : NULL,
+  const ae_layer *l = &m->layers[i];
+  double *sync = m->sync && l->ops->sync_count && ws->worker < m->sync_team
+                     ? m->sync + m->sync_off[i] + (size_t)ws->worker * l->ops->sync_count(l)
+                     : NULL;
+  ae_layer_ctx c = {ws->scratch[i], &ws->rng, sync, ws->tm,
                     ws->worker, ws->team > 0 ? ws->team : 1, total, ws->sample,
                     (float)(1.0 / total)};
   return c;
@@ -306,24 +321,16 @@ double ae_model_recon_sum(const ae_model *m, float *g, const float *y, const flo
   return 0.5 * ae_mse(g, y, t, 0.5f * scale, count) + 0.5 * (double)count * 1.8378770664093453 /* log(2 pi) */;
 }
 
-/* KL sparsity: the batch's mean code per unit into means (Z). Workers add
- * their column sums in slots and meet at a barrier; every worker then sums
- * the slots in the same order. */
+/* KL sparsity: the batch's mean code per unit into means (Z), this
+ * worker's: its column sums, summed over the team in worker order. */
 static void batch_code_means(ae_model *m, ae_workspace *ws, const float *h, int n, int total,
                              double *means) {
   size_t z = ae_model_code_dim(m);
-  double *slot = m->code_sync + (size_t)ws->worker * z; /* (Z) */
-  for (size_t j = 0; j < z; j++) slot[j] = 0.0;
+  for (size_t j = 0; j < z; j++) means[j] = 0.0;
   for (int i = 0; i < n; i++)
-    for (size_t j = 0; j < z; j++) slot[j] += h[(size_t)i * z + j];
-  if (ws->team > 1) {
-    #pragma omp barrier
-  }
-  for (size_t j = 0; j < z; j++) {
-    double s = 0.0;
-    for (int w = 0; w < (ws->team > 0 ? ws->team : 1); w++) s += m->code_sync[(size_t)w * z + j];
-    means[j] = s / total;
-  }
+    for (size_t j = 0; j < z; j++) means[j] += h[(size_t)i * z + j];
+  ae_team_sum(ws->tm, ws->worker, means, z);
+  for (size_t j = 0; j < z; j++) means[j] /= total;
 }
 
 /* The code's penalties (L1, KL sparsity): their value, and with dh their
@@ -344,8 +351,8 @@ static double code_penalties(ae_model *m, ae_workspace *ws, const float *h, floa
     pen += o->l1 * s / total;
   }
   if (o->sparsity > 0.0f) {
-    double *means = m->code_sync + (size_t)AE_MAX_WORKERS * z, rho = o->rho, kl = 0.0;
-    batch_code_means(m, ws, h, n, total, means); /* each worker reads what it wrote */
+    double *means = m->code_sync + (size_t)ws->worker * z, rho = o->rho, kl = 0.0; /* (Z) */
+    batch_code_means(m, ws, h, n, total, means);
     for (size_t j = 0; j < z; j++) {
       double r = means[j] < 1e-6 ? 1e-6 : means[j] > 1.0 - 1e-6 ? 1.0 - 1e-6 : means[j];
       kl += rho * log(rho / r) + (1.0 - rho) * log((1.0 - rho) / (1.0 - r));

@@ -9,9 +9,10 @@
 
 #include "aekit.h"
 #include "layer.h"
+#include "safetensors.h"
+#include "team.h"
 
 #define AE_MAX_LAYERS 64
-#define AE_MAX_WORKERS 64
 
 /* The objective's options beyond the reconstruction loss (spec options
  * after ';'). Each penalty is per sample and averaged over the batch,
@@ -61,6 +62,7 @@ typedef struct ae_workspace {
   float *grads;            /* (P) */
   ae_rng rng;              /* this worker's generator (noise, dropout, sampler) */
   int worker, team, n_total; /* set by the trainer for each batch */
+  ae_team *tm;             /* the team it runs in, or NULL: alone */
   int sample;              /* the sampler draws z in evaluation (ELBO) */
   ae_terms terms;          /* the last ae_model_loss_step's raw sums */
 } ae_workspace;
@@ -83,14 +85,15 @@ struct ae_model {
   double *sync;            /* shared sums of batch-coupled layers: per layer */
   size_t sync_off[AE_MAX_LAYERS]; /* its slots, sync_team of them, from here */
   int sync_team;
-  double *code_sync;       /* KL sparsity: AE_MAX_WORKERS slots of Z column sums,
-                              then Z batch means */
+  double *code_sync;       /* KL sparsity: per worker Z column sums, then the
+                              batch means */
   size_t wranges[AE_MAX_LAYERS][2]; /* L2: (offset, count) of each weight tensor */
   int n_wranges;
   float lo, hi;            /* input scaling */
   ae_workspace ws[AE_MAX_WORKERS]; /* ws[0] serves inference and 1 thread */
   int n_workers;           /* workspaces with a gradient block */
   int threads;             /* inference threads, 0 = all cores */
+  ae_team *infer_team;     /* their team (made on first use) */
   char *training_json;     /* metadata pieces set by the trainer, or NULL */
   char *history_json;
   char *detector_json;     /* anomaly threshold (src/anomaly.c), or NULL */
@@ -136,6 +139,14 @@ void ae_model_forward_range(ae_model *m, ae_workspace *ws, int from, int to, int
  * unit variance: SSE / 2 + D/2 log(2 pi) per sample. */
 double ae_model_recon_sum(const ae_model *m, float *g, const float *y, const float *t,
                           float scale, size_t n);
+
+/* The most values one ae_team_sum of the model asks for (team reserve). */
+size_t ae_model_sync_count(const ae_model *m);
+
+/* Save m with extra tensors and one more metadata pair (checkpoints). The
+ * loader accepts tensors named optim.* and train.* beside the model's. */
+ae_status ae_model_save_with(const ae_model *m, const char *path, const ae_st_tensor *extra,
+                             int n_extra, const char *key, const char *value);
 
 /* Replace a metadata piece (copies the string). */
 ae_status ae_model_set_meta(char **slot, const char *json);

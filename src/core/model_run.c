@@ -9,7 +9,7 @@
 #include "noise.h"
 
 #include <math.h>
-#include <omp.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,13 +136,31 @@ static void run_chunk(ae_model *m, ae_workspace *ws, const run_job *j, size_t i,
 
 /* Split n samples into chunks of at most 256, at least one per thread. */
 static void plan_chunks(const ae_model *m, size_t n, int *threads, size_t *size, size_t *chunks) {
-  int t = m->threads > 0 ? m->threads : omp_get_max_threads();
+  int t = m->threads > 0 ? m->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (t < 1) t = 1;
   if (t > AE_MAX_WORKERS) t = AE_MAX_WORKERS;
   if ((size_t)t > n) t = n ? (int)n : 1;
   size_t per = (n + (size_t)t - 1) / (size_t)t;
   *size = per < AE_INFER_BATCH ? (per ? per : 1) : AE_INFER_BATCH;
   *chunks = (n + *size - 1) / *size;
   *threads = t;
+}
+
+typedef struct {
+  ae_model *m;
+  const run_job *j;
+  size_t n, size, chunks;
+} run_args;
+
+/* Worker w of `team` takes the w-th contiguous share of the chunks. */
+static void run_worker(void *arg, int w, int team) {
+  run_args *a = arg;
+  size_t c0 = a->chunks * (size_t)w / (size_t)team, c1 = a->chunks * (size_t)(w + 1) / (size_t)team;
+  for (size_t c = c0; c < c1; c++) {
+    size_t i = c * a->size;
+    int b = (int)(a->n - i < a->size ? a->n - i : a->size);
+    run_chunk(a->m, &a->m->ws[w], a->j, i, b, c);
+  }
 }
 
 /* Run a job over n samples. */
@@ -162,12 +180,14 @@ static ae_status run(ae_model *m, const run_job *j, size_t n) {
       run_chunk(m, &m->ws[0], j, c * size, (int)(n - c * size < size ? n - c * size : size), c);
     return AE_OK;
   }
-  #pragma omp parallel for num_threads(threads) schedule(static)
-  for (size_t c = 0; c < chunks; c++) {
-    size_t i = c * size;
-    int b = (int)(n - i < size ? n - i : size);
-    run_chunk(m, &m->ws[omp_get_thread_num()], j, i, b, c);
+  if (!m->infer_team || ae_team_size(m->infer_team) < threads) {
+    ae_team_free(m->infer_team);
+    m->infer_team = NULL;
+    ae_status st = ae_team_create(&m->infer_team, threads);
+    if (st) return st;
   }
+  run_args a = {m, j, n, size, chunks};
+  ae_team_run(m->infer_team, threads, run_worker, &a);
   return AE_OK;
 }
 

@@ -1,27 +1,39 @@
-/* train.c — the fit loop: shuffle, mini-batches, optimizer, validation,
- * early stopping (keeping the best weights), checkpoints, history.
- * Legend: N batch, D input features, P parameters. */
+/* train.c — the fit loop: shuffle, mini-batches, the optimizer step over a
+ * team of workers, validation, early stopping (keeping the best weights),
+ * history, and checkpoints that let a run resume as if never stopped.
+ *
+ * A checkpoint is a model file (ae_model_load reads it) with more tensors:
+ *   optim.exp_avg, optim.exp_avg_sq   Adam/AdamW moments (P each)
+ *   optim.momentum_buffer             SGD (P)
+ *   train.best_params, train.best_state  the best epoch's weights (early stopping)
+ * and a metadata entry "checkpoint" (JSON) with the cursor (epoch, samples
+ * done, loss so far), the optimizer's step and schedule state, the shuffle
+ * generator's and every worker's generator state, the history and the
+ * early-stopping state; doubles are written as the hex of their bits, so
+ * they come back exactly. The shuffle order is not stored: it is rebuilt by
+ * replaying the epochs' shuffles from the seed (n integers each, cheap), which
+ * leaves the shuffle generator where it was.
+ * Legend: N batch, D input features, P parameters, S state values. */
 #define _POSIX_C_SOURCE 200809L
-#include "dataset.h"
+#include "train.h"
+
 #include "error.h"
 #include "fileio.h"
-#include "model.h"
-#include "noise.h"
+#include "safetensors.h"
 
 #include <cJSON.h>
 #include <cblas.h>
+#include <inttypes.h>
 #include <math.h>
-#include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 void openblas_set_num_threads(int num_threads);
 
-struct ae_history {
-  int epochs, best;
-  double *train, *val, *secs; /* (epochs) each */
-};
+#define AE_CHECKPOINT_VERSION 1
 
 void ae_train_options_defaults(ae_train_options *o) {
   memset(o, 0, sizeof *o);
@@ -39,13 +51,17 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static const char *optimizer_name(ae_optimizer k) {
+  return k == AE_OPT_SGD ? "sgd" : k == AE_OPT_ADAMW ? "adamw" : "adam";
+}
+
 static ae_status check_options(const ae_train_options *o) {
   if (o->epochs < 1) return ae_set_error(AE_ERR_ARG, "epochs must be at least 1 (got %d)", o->epochs);
   if (o->batch_size < 1 || o->batch_size > (1 << 20))
     return ae_set_error(AE_ERR_ARG, "batch size must be in 1..%d (got %d)", 1 << 20, o->batch_size);
   if (!(o->lr > 0.0f) || !isfinite(o->lr))
     return ae_set_error(AE_ERR_ARG, "learning rate must be positive (got %g)", (double)o->lr);
-  if (o->optimizer != AE_OPT_ADAM && o->optimizer != AE_OPT_SGD)
+  if (o->optimizer != AE_OPT_ADAM && o->optimizer != AE_OPT_SGD && o->optimizer != AE_OPT_ADAMW)
     return ae_set_error(AE_ERR_ARG, "unknown optimizer %d", (int)o->optimizer);
   if (!(o->beta1 >= 0.0f && o->beta1 < 1.0f) || !(o->beta2 >= 0.0f && o->beta2 < 1.0f))
     return ae_set_error(AE_ERR_ARG, "Adam betas must be in [0, 1) (got %g, %g)", (double)o->beta1,
@@ -60,16 +76,26 @@ static ae_status check_options(const ae_train_options *o) {
   if (o->patience < 0) return ae_set_error(AE_ERR_ARG, "patience must be >= 0");
   if (!(o->kl_warmup >= 0.0f) || !isfinite(o->kl_warmup))
     return ae_set_error(AE_ERR_ARG, "KL warm-up must be >= 0 epochs (got %g)", (double)o->kl_warmup);
+  if (!(o->lr_warmup >= 0.0f) || !isfinite(o->lr_warmup))
+    return ae_set_error(AE_ERR_ARG, "learning-rate warm-up must be >= 0 epochs (got %g)",
+                        (double)o->lr_warmup);
   if (o->threads < 0 || o->threads > 1024) return ae_set_error(AE_ERR_ARG, "threads must be in 0..1024");
-  return AE_OK;
+  if (o->checkpoint_every < 0)
+    return ae_set_error(AE_ERR_ARG, "checkpoint interval must be >= 0 steps (got %d)",
+                        o->checkpoint_every);
+  if (o->checkpoint_every > 0 && !o->checkpoint_path)
+    return ae_set_error(AE_ERR_ARG, "a checkpoint interval needs a checkpoint path");
+  if (o->stop_after < 0) return ae_set_error(AE_ERR_ARG, "stop-after must be >= 0 steps");
+  ae_schedule s = {0};
+  return ae_schedule_parse(&s, o->lr_schedule);
 }
 
 /* Training settings as JSON, for the model's metadata. */
 static char *options_json(const ae_train_options *o, size_t n_train, size_t n_val) {
   cJSON *j = cJSON_CreateObject();
-  cJSON_AddStringToObject(j, "optimizer", o->optimizer == AE_OPT_ADAM ? "adam" : "sgd");
+  cJSON_AddStringToObject(j, "optimizer", optimizer_name(o->optimizer));
   cJSON_AddNumberToObject(j, "lr", o->lr);
-  if (o->optimizer == AE_OPT_ADAM) {
+  if (o->optimizer != AE_OPT_SGD) {
     cJSON_AddNumberToObject(j, "beta1", o->beta1);
     cJSON_AddNumberToObject(j, "beta2", o->beta2);
     cJSON_AddNumberToObject(j, "eps", o->eps);
@@ -78,6 +104,9 @@ static char *options_json(const ae_train_options *o, size_t n_train, size_t n_va
     cJSON_AddBoolToObject(j, "nesterov", o->nesterov);
   }
   cJSON_AddNumberToObject(j, "weight_decay", o->weight_decay);
+  if (o->lr_schedule && strcmp(o->lr_schedule, "none"))
+    cJSON_AddStringToObject(j, "lr_schedule", o->lr_schedule);
+  if (o->lr_warmup > 0.0f) cJSON_AddNumberToObject(j, "lr_warmup", o->lr_warmup);
   cJSON_AddNumberToObject(j, "epochs", o->epochs);
   cJSON_AddNumberToObject(j, "batch_size", o->batch_size);
   cJSON_AddNumberToObject(j, "patience", o->patience);
@@ -106,12 +135,11 @@ static char *history_json(const ae_history *h) {
   return s;
 }
 
-static ae_status record_meta(ae_model *m, const ae_train_options *o, const ae_history *h,
-                             size_t n_train, size_t n_val) {
-  char *tj = options_json(o, n_train, n_val), *hj = history_json(h);
+static ae_status record_meta(ae_trainer *t) {
+  char *tj = options_json(t->o, t->n, t->val ? t->val->n : 0), *hj = history_json(t->h);
   ae_status st = tj && hj ? AE_OK : ae_set_error(AE_ERR_NOMEM, "out of memory");
-  if (!st) st = ae_model_set_meta(&m->training_json, tj);
-  if (!st) st = ae_model_set_meta(&m->history_json, hj);
+  if (!st) st = ae_model_set_meta(&t->m->training_json, tj);
+  if (!st) st = ae_model_set_meta(&t->m->history_json, hj);
   free(tj);
   free(hj);
   return st;
@@ -132,128 +160,443 @@ static ae_status history_alloc(ae_history **out, int epochs) {
   return AE_OK;
 }
 
-/* One optimizer step on the batch of samples idx[0, b). The batch is split
- * into contiguous slices, one per worker thread; each worker gathers its
- * slice, runs forward and backward into its own gradient block (scaled by
- * the whole batch's element count, so the blocks add up to the batch
- * gradient), then, after a barrier, sums the blocks over its own range of
- * parameters and updates that range. The same thread count gives the same
- * bits. Returns the batch's loss sum. */
-static double train_step(ae_model *m, const ae_dataset *train, const uint32_t *idx, int b,
-                         int workers, const ae_train_options *o, const ae_noise *noise,
-                         float *mom, float *vel, long step) {
-  double sums[AE_MAX_WORKERS] = {0};
-  size_t d = (size_t)m->input_dim, P = m->n_params;
-  double denom = ae_model_denom(m, b);
-  int size = workers < b ? workers : b; /* the last batch may be small */
-  #pragma omp parallel num_threads(size) if (size > 1)
-  {
-    /* every worker gets at least one sample (workers <= b) and runs every
-     * layer: batch norm meets the others at its barriers */
-    int w = omp_get_thread_num(), team = omp_get_num_threads();
-    int lo = (int)((long)b * w / team), cnt = (int)((long)b * (w + 1) / team) - lo;
-    ae_workspace *ws = &m->ws[w];
-    ws->worker = w, ws->team = team, ws->n_total = b;
-    float *x = ws->acts[0]; /* (N, D) gathered slice */
-    float *target = x;
-    ae_dataset_rows(x, train, idx + lo, 0, (size_t)cnt);
-    if (noise && noise->kind != AE_NOISE_NONE) { /* corrupt the input, keep the target */
-      target = ws->target;
-      memcpy(target, x, (size_t)cnt * d * sizeof(float));
-      ae_noise_apply(noise, x, (size_t)cnt * d, 0.0f, 1.0f, &ws->rng);
-    }
-    ae_model_forward(m, ws, cnt, 1);
-    sums[w] = ae_model_loss_step(m, ws, target, cnt, 1, denom);
-    #pragma omp barrier
-    size_t p0 = P * (size_t)w / (size_t)team, p1 = P * (size_t)(w + 1) / (size_t)team;
-    for (int j = 1; j < team; j++) ae_add_into(m->grads + p0, m->ws[j].grads + p0, p1 - p0);
-    if (o->optimizer == AE_OPT_ADAM)
-      ae_adam_step(m->params + p0, mom + p0, vel + p0, m->grads + p0, o->lr, o->beta1,
-                   o->beta2, o->eps, o->weight_decay, step, p1 - p0);
-    else
-      ae_sgd_step(m->params + p0, mom + p0, m->grads + p0, o->lr, o->momentum, o->nesterov,
-                  o->weight_decay, step == 1, p1 - p0);
+/* ---- the step ---- */
+
+/* What worker w does in one step: gather its contiguous slice of the batch,
+ * corrupt it (denoising), forward, objective and backward into its own
+ * gradient block (scaled by the whole batch, so the blocks add up to the
+ * batch gradient), then the team sums the blocks, each worker over its own
+ * range of parameters, and updates that range. */
+static void step_worker(void *arg, int w, int team) {
+  ae_trainer *t = arg;
+  ae_model *m = t->m;
+  int b = t->b;
+  size_t d = (size_t)m->input_dim;
+  int lo = (int)((long)b * w / team), cnt = (int)((long)b * (w + 1) / team) - lo;
+  ae_workspace *ws = &m->ws[w];
+  ws->worker = w, ws->team = team, ws->n_total = b, ws->tm = t->team;
+  float *x = ws->acts[0]; /* (N, D) gathered slice */
+  float *target = x;
+  ae_dataset_rows(x, t->train, t->batch + lo, 0, (size_t)cnt);
+  if (t->noise.kind != AE_NOISE_NONE) { /* corrupt the input, keep the target */
+    target = ws->target;
+    memcpy(target, x, (size_t)cnt * d * sizeof(float));
+    ae_noise_apply(&t->noise, x, (size_t)cnt * d, 0.0f, 1.0f, &ws->rng);
   }
+  ae_model_forward(m, ws, cnt, 1);
+  t->sums[w] = ae_model_loss_step(m, ws, target, cnt, 1, ae_model_denom(m, b));
+  float *blocks[AE_MAX_WORKERS];
+  for (int j = 0; j < team; j++) blocks[j] = m->ws[j].grads;
+  size_t p0, p1;
+  ae_team_reduce_blocks(t->team, w, blocks, m->n_params, &p0, &p1);
+  ae_optim_update(t->opt, m->params, m->grads, p0, p1);
+}
+
+double ae_trainer_step(ae_trainer *t, const uint32_t *idx, int b, double at) {
+  ae_model *m = t->m;
+  if (m->sampler >= 0) { /* KL warm-up: beta rises linearly over kl_warmup epochs */
+    const ae_train_options *o = t->o;
+    m->layers[m->sampler].u.sample.beta =
+        o->kl_warmup > 0.0f && at < o->kl_warmup ? (float)(m->obj.beta * at / o->kl_warmup)
+                                                 : m->obj.beta;
+  }
+  ae_optim_begin_step(t->opt, at);
+  t->batch = idx, t->b = b;
+  int size = t->workers < b ? t->workers : b; /* the last batch may be small */
+  memset(t->sums, 0, sizeof t->sums);
+  ae_team_run(t->team, size, step_worker, t);
   double sum = 0.0;
-  for (int w = 0; w < workers; w++) sum += sums[w];
+  for (int w = 0; w < t->workers; w++) sum += t->sums[w];
   return sum;
 }
 
-ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
-                   const ae_train_options *o, ae_history **history) {
-  if (history) *history = NULL;
+/* ---- set-up ---- */
+
+ae_status ae_trainer_init(ae_trainer *t, ae_model *m, const ae_dataset *train,
+                          const ae_dataset *val, const ae_train_options *o) {
+  memset(t, 0, sizeof *t);
   ae_status st = check_options(o);
   if (st) return st;
-  size_t d = (size_t)m->input_dim, n = train->n, P = m->n_params;
+  size_t d = (size_t)m->input_dim, n = train->n, P = m->n_params, S = m->n_state;
   if (train->dim != d || (val && val->dim != d))
     return ae_set_error(AE_ERR_SHAPE, "data has %zu features per sample, the model %s takes %zu",
                         train->dim != d ? train->dim : val->dim, m->spec, d);
   if (n == 0) return ae_set_error(AE_ERR_ARG, "no training samples");
   if (n > UINT32_MAX) return ae_set_error(AE_ERR_ARG, "too many training samples (%zu)", n);
   if (val && val->n == 0) val = NULL;
-  int bs = o->batch_size < (int)n ? o->batch_size : (int)n;
+  t->m = m, t->train = train, t->val = val, t->o = o, t->n = n;
+  t->bs = o->batch_size < (int)n ? o->batch_size : (int)n;
   /* our threads split the batch; each calls single-threaded BLAS */
-  int workers = o->threads > 0 ? o->threads : omp_get_max_threads();
+  int workers = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (workers < 1) workers = 1;
   if (workers > AE_MAX_WORKERS) workers = AE_MAX_WORKERS;
-  if (workers > bs) workers = bs;
+  if (workers > t->bs) workers = t->bs;
+  t->workers = workers;
   openblas_set_num_threads(1);
-  ae_noise noise = {AE_NOISE_NONE, 0.0f, 0.0f};
-  if (o->noise && (st = ae_noise_parse(&noise, o->noise))) return st;
-  if ((st = ae_model_plan_workers(m, workers, (bs + workers - 1) / workers,
-                                  noise.kind != AE_NOISE_NONE)))
-    return st;
+  t->noise = (ae_noise){AE_NOISE_NONE, 0.0f, 0.0f};
+  if (o->noise && (st = ae_noise_parse(&t->noise, o->noise))) return st;
+  if ((st = ae_model_plan_workers(m, workers, (t->bs + workers - 1) / workers,
+                                  t->noise.kind != AE_NOISE_NONE)) ||
+      (st = ae_team_create(&t->team, workers)) ||
+      (st = ae_team_reserve(t->team, ae_model_sync_count(m))) ||
+      (st = ae_optim_create(&t->opt, o, P)) || (st = history_alloc(&t->h, o->epochs)))
+    goto fail;
   for (int w = 0; w < workers; w++) /* worker w's stream: seed, then w jumps */
     ae_rng_seed(&m->ws[w].rng, o->seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(w + 1)));
-
-  ae_history *h = NULL;
-  uint32_t *idx = malloc(n * sizeof *idx);
-  size_t S = m->n_state;
-  /* Adam m, v (or the SGD buffer), then the best epoch's parameters and state */
-  float *state = calloc(P * 3 + S + 1, sizeof(float));
-  if (!idx || !state || (st = history_alloc(&h, o->epochs))) {
-    free(idx);
-    free(state);
-    return st ? st : ae_set_error(AE_ERR_NOMEM, "out of memory");
+  t->idx = malloc(n * sizeof *t->idx);
+  t->best = malloc((P + S + 1) * sizeof(float));
+  if (!t->idx || !t->best) {
+    st = ae_set_error(AE_ERR_NOMEM, "out of memory");
+    goto fail;
   }
-  float *mom = state, *vel = state + P, *best = state + 2 * P, *best_state = state + 3 * P;
-  for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
-  ae_rng rng;
-  ae_rng_seed(&rng, o->seed);
-  double best_val = INFINITY;
-  long step = 0;
-  int wait = 0;
-  for (int e = 0; e < o->epochs; e++) {
-    double t0 = now_s(), loss_sum = 0.0;
-    ae_rng_shuffle(&rng, idx, n);
-    for (size_t i = 0; i < n; i += (size_t)bs) {
+  t->best_state = t->best + P;
+  for (size_t i = 0; i < n; i++) t->idx[i] = (uint32_t)i;
+  ae_rng_seed(&t->shuffle, o->seed);
+  t->best_val = INFINITY;
+  return AE_OK;
+fail:
+  ae_trainer_free(t);
+  return st;
+}
+
+void ae_trainer_free(ae_trainer *t) {
+  if (t->m && t->m->sampler >= 0) t->m->layers[t->m->sampler].u.sample.beta = t->m->obj.beta;
+  if (t->m)
+    for (int w = 0; w < AE_MAX_WORKERS; w++) t->m->ws[w].tm = NULL;
+  ae_team_free(t->team);
+  ae_optim_free(t->opt);
+  ae_history_free(t->h);
+  free(t->idx);
+  free(t->best);
+  memset(t, 0, sizeof *t);
+}
+
+/* ---- checkpoints ---- */
+
+static void put_f64(cJSON *o, const char *key, double v) {
+  uint64_t u;
+  memcpy(&u, &v, sizeof u);
+  char s[24];
+  snprintf(s, sizeof s, "%016" PRIx64, u);
+  cJSON_AddStringToObject(o, key, s);
+}
+
+static int get_u64s(const cJSON *o, const char *key, uint64_t *v, int n) {
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
+  if (n == 1 && cJSON_IsString(a)) {
+    char *end;
+    *v = strtoull(a->valuestring, &end, 16);
+    return *end || strlen(a->valuestring) != 16 ? -1 : 0;
+  }
+  if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != n) return -1;
+  for (int i = 0; i < n; i++) {
+    const cJSON *e = cJSON_GetArrayItem(a, i);
+    char *end;
+    if (!cJSON_IsString(e) || strlen(e->valuestring) != 16) return -1;
+    v[i] = strtoull(e->valuestring, &end, 16);
+    if (*end) return -1;
+  }
+  return 0;
+}
+
+static int get_f64(const cJSON *o, const char *key, double *v) {
+  uint64_t u;
+  if (get_u64s(o, key, &u, 1)) return -1;
+  memcpy(v, &u, sizeof u);
+  return 0;
+}
+
+static void put_u64s(cJSON *o, const char *key, const uint64_t *v, int n) {
+  cJSON *a = cJSON_AddArrayToObject(o, key);
+  for (int i = 0; i < n; i++) {
+    char s[24];
+    snprintf(s, sizeof s, "%016" PRIx64, v[i]);
+    cJSON_AddItemToArray(a, cJSON_CreateString(s));
+  }
+}
+
+static void put_f64s(cJSON *o, const char *key, const double *v, int n) {
+  uint64_t u[1];
+  cJSON *a = cJSON_AddArrayToObject(o, key);
+  for (int i = 0; i < n; i++) {
+    memcpy(u, &v[i], sizeof u[0]);
+    char s[24];
+    snprintf(s, sizeof s, "%016" PRIx64, u[0]);
+    cJSON_AddItemToArray(a, cJSON_CreateString(s));
+  }
+}
+
+static int get_f64s(const cJSON *o, const char *key, double *v, int n) {
+  uint64_t u[1];
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
+  if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != n) return -1;
+  for (int i = 0; i < n; i++) {
+    const cJSON *e = cJSON_GetArrayItem(a, i);
+    char *end;
+    if (!cJSON_IsString(e) || strlen(e->valuestring) != 16) return -1;
+    u[0] = strtoull(e->valuestring, &end, 16);
+    if (*end) return -1;
+    memcpy(&v[i], u, sizeof u[0]);
+  }
+  return 0;
+}
+
+/* The options a checkpoint must share with the run that resumes it. */
+static void put_compat(cJSON *j, const ae_trainer *t) {
+  const ae_train_options *o = t->o;
+  cJSON_AddStringToObject(j, "optimizer", optimizer_name(o->optimizer));
+  cJSON_AddNumberToObject(j, "batch_size", o->batch_size);
+  cJSON_AddNumberToObject(j, "train_samples", (double)t->n);
+  cJSON_AddStringToObject(j, "noise", o->noise ? o->noise : "none");
+  char seed[32];
+  snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed);
+  cJSON_AddStringToObject(j, "seed", seed);
+}
+
+static ae_status save_checkpoint(ae_trainer *t) {
+  ae_model *m = t->m;
+  const ae_train_options *o = t->o;
+  size_t P = m->n_params, S = m->n_state;
+  ae_status st = record_meta(t);
+  if (st) return st;
+  cJSON *j = cJSON_CreateObject();
+  if (!j) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  cJSON_AddNumberToObject(j, "version", AE_CHECKPOINT_VERSION);
+  put_compat(j, t);
+  cJSON_AddNumberToObject(j, "epoch", t->epoch);
+  cJSON_AddNumberToObject(j, "done", (double)t->done);
+  put_f64(j, "loss_sum", t->loss_sum);
+  put_f64(j, "elapsed", t->elapsed);
+  cJSON_AddNumberToObject(j, "workers", t->workers);
+  put_u64s(j, "shuffle_rng", t->shuffle.s, 4);
+  cJSON *wr = cJSON_AddArrayToObject(j, "worker_rngs");
+  for (int w = 0; w < t->workers; w++) {
+    cJSON *e = cJSON_CreateObject();
+    put_u64s(e, "s", m->ws[w].rng.s, 4);
+    cJSON_AddItemToArray(wr, e);
+  }
+  double sc[6];
+  ae_optim_scalars(t->opt, sc);
+  put_f64s(j, "optim", sc, 6);
+  put_f64(j, "best_val", t->best_val);
+  cJSON_AddNumberToObject(j, "wait", t->wait);
+  cJSON_AddNumberToObject(j, "best_epoch", t->h->best);
+  cJSON_AddNumberToObject(j, "epochs_done", t->h->epochs);
+  put_f64s(j, "train_loss", t->h->train, t->h->epochs);
+  put_f64s(j, "val_loss", t->h->val, t->h->epochs);
+  put_f64s(j, "seconds", t->h->secs, t->h->epochs);
+  char *meta = cJSON_PrintUnformatted(j);
+  cJSON_Delete(j);
+  if (!meta) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  ae_st_tensor x[4];
+  int nx = 0;
+  if (o->optimizer == AE_OPT_SGD) {
+    x[nx++] = (ae_st_tensor){"optim.momentum_buffer", 1, {(int64_t)P}, t->opt->block};
+  } else {
+    x[nx++] = (ae_st_tensor){"optim.exp_avg", 1, {(int64_t)P}, t->opt->block};
+    x[nx++] = (ae_st_tensor){"optim.exp_avg_sq", 1, {(int64_t)P}, t->opt->block + P};
+  }
+  if (t->val && o->patience > 0) {
+    x[nx++] = (ae_st_tensor){"train.best_params", 1, {(int64_t)P}, t->best};
+    if (S) x[nx++] = (ae_st_tensor){"train.best_state", 1, {(int64_t)S}, t->best_state};
+  }
+  st = ae_model_save_with(m, o->checkpoint_path, x, nx, "checkpoint", meta);
+  free(meta);
+  return st;
+}
+
+#define CK_BAD(what) \
+  ae_set_error(AE_ERR_FORMAT, "%s: checkpoint %s is missing or malformed", path, what)
+
+/* Compare the options that must match; name the first that does not. */
+static ae_status check_compat(const cJSON *j, const ae_trainer *t, const char *path) {
+  cJSON *now = cJSON_CreateObject();
+  if (!now) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  put_compat(now, t);
+  ae_status st = AE_OK;
+  for (cJSON *e = now->child; e && !st; e = e->next) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, e->string);
+    if (!v || !cJSON_Compare(v, e, 1)) {
+      char *have = v ? cJSON_PrintUnformatted(v) : NULL, *want = cJSON_PrintUnformatted(e);
+      st = ae_set_error(AE_ERR_ARG,
+                        "%s: checkpoint was written with %s %s, this run has %s: resume with "
+                        "the same %s",
+                        path, e->string, have ? have : "(none)", want ? want : "?", e->string);
+      free(have);
+      free(want);
+    }
+  }
+  cJSON_Delete(now);
+  return st;
+}
+
+static ae_status copy_tensor(const ae_st_file *f, const char *name, float *dst, size_t count,
+                             const char *path) {
+  const ae_st_tensor *x = ae_st_find(f, name);
+  if (!x || x->ndim != 1 || (size_t)x->shape[0] != count)
+    return ae_set_error(AE_ERR_FORMAT, "%s: checkpoint tensor '%s' (%zu floats) is missing or "
+                        "has the wrong shape", path, name, count);
+  memcpy(dst, x->data, count * sizeof(float));
+  for (size_t k = 0; k < count; k++)
+    if (!isfinite(dst[k]))
+      return ae_set_error(AE_ERR_NUMERIC, "%s: checkpoint tensor '%s' holds a non-finite value",
+                          path, name);
+  return AE_OK;
+}
+
+/* Restore the trainer from a checkpoint of the model m already holds. */
+static ae_status load_checkpoint(ae_trainer *t, const char *path) {
+  ae_model *m = t->m;
+  size_t P = m->n_params, S = m->n_state;
+  ae_st_file *f = NULL;
+  ae_status st = ae_st_read(&f, path);
+  if (st) return st;
+  const char *meta = ae_st_meta(f, "checkpoint"), *spec = ae_st_meta(f, "spec");
+  cJSON *j = NULL;
+  if (!meta) {
+    st = ae_set_error(AE_ERR_FORMAT, "%s: a model file, not a checkpoint (no training state; "
+                      "write one with a checkpoint path)", path);
+    goto out;
+  }
+  if (!spec || strcmp(spec, m->spec)) {
+    st = ae_set_error(AE_ERR_SHAPE, "%s: checkpoint of architecture '%.200s', the model is '%.200s'",
+                      path, spec ? spec : "?", m->spec);
+    goto out;
+  }
+  if (!(j = cJSON_Parse(meta))) {
+    st = CK_BAD("metadata");
+    goto out;
+  }
+  const cJSON *ver = cJSON_GetObjectItemCaseSensitive(j, "version");
+  if (!cJSON_IsNumber(ver) || ver->valuedouble != AE_CHECKPOINT_VERSION) {
+    st = ae_set_error(AE_ERR_FORMAT, "%s: checkpoint version is not %d", path,
+                      AE_CHECKPOINT_VERSION);
+    goto out;
+  }
+  if ((st = check_compat(j, t, path))) goto out;
+  const cJSON *ep = cJSON_GetObjectItemCaseSensitive(j, "epoch");
+  const cJSON *dn = cJSON_GetObjectItemCaseSensitive(j, "done");
+  const cJSON *wk = cJSON_GetObjectItemCaseSensitive(j, "workers");
+  const cJSON *wt = cJSON_GetObjectItemCaseSensitive(j, "wait");
+  const cJSON *be = cJSON_GetObjectItemCaseSensitive(j, "best_epoch");
+  const cJSON *ed = cJSON_GetObjectItemCaseSensitive(j, "epochs_done");
+  if (!cJSON_IsNumber(ep) || !cJSON_IsNumber(dn) || !cJSON_IsNumber(wk) || !cJSON_IsNumber(wt) ||
+      !cJSON_IsNumber(be) || !cJSON_IsNumber(ed) || ep->valuedouble < 0 || ep->valuedouble > 1e7 ||
+      dn->valuedouble < 0 || dn->valuedouble >= (double)t->n || wk->valuedouble < 1 ||
+      wk->valuedouble > AE_MAX_WORKERS || ed->valuedouble != ep->valuedouble ||
+      be->valuedouble < 0 || be->valuedouble > ep->valuedouble || wt->valuedouble < 0) {
+    st = CK_BAD("cursor");
+    goto out;
+  }
+  int epoch = (int)ep->valuedouble, saved_workers = (int)wk->valuedouble;
+  if (epoch + (dn->valuedouble > 0) > t->o->epochs) {
+    st = ae_set_error(AE_ERR_ARG, "%s: checkpoint is in epoch %d; ask for at least %d epochs "
+                      "(not %d)", path, epoch + 1, epoch + (dn->valuedouble > 0), t->o->epochs);
+    goto out;
+  }
+  t->epoch = epoch, t->done = (size_t)dn->valuedouble;
+  t->wait = (int)wt->valuedouble;
+  t->h->best = (int)be->valuedouble, t->h->epochs = epoch;
+  double sc[6];
+  if (get_f64(j, "loss_sum", &t->loss_sum) || get_f64(j, "elapsed", &t->elapsed) ||
+      get_f64(j, "best_val", &t->best_val) || get_f64s(j, "optim", sc, 6) ||
+      get_u64s(j, "shuffle_rng", t->shuffle.s, 4) ||
+      (epoch && (get_f64s(j, "train_loss", t->h->train, epoch) ||
+                 get_f64s(j, "val_loss", t->h->val, epoch) ||
+                 get_f64s(j, "seconds", t->h->secs, epoch)))) {
+    st = CK_BAD("state");
+    goto out;
+  }
+  ae_optim_set_scalars(t->opt, sc);
+  const cJSON *wr = cJSON_GetObjectItemCaseSensitive(j, "worker_rngs");
+  if (!cJSON_IsArray(wr) || cJSON_GetArraySize(wr) != saved_workers) {
+    st = CK_BAD("worker generators");
+    goto out;
+  }
+  /* the same thread count gives the same bits; with another, workers past
+   * the saved ones keep their fresh streams */
+  for (int w = 0; w < saved_workers && w < t->workers; w++)
+    if (get_u64s(cJSON_GetArrayItem(wr, w), "s", m->ws[w].rng.s, 4)) {
+      st = CK_BAD("worker generators");
+      goto out;
+    }
+  if (t->o->optimizer == AE_OPT_SGD) st = copy_tensor(f, "optim.momentum_buffer", t->opt->block, P, path);
+  else if (!(st = copy_tensor(f, "optim.exp_avg", t->opt->block, P, path)))
+    st = copy_tensor(f, "optim.exp_avg_sq", t->opt->block + P, P, path);
+  if (!st && ae_st_find(f, "train.best_params")) {
+    st = copy_tensor(f, "train.best_params", t->best, P, path);
+    if (!st && S) st = copy_tensor(f, "train.best_state", t->best_state, S, path);
+  }
+  if (st) goto out;
+  /* the order: replay the shuffles of the epochs begun, from the seed */
+  ae_rng r;
+  ae_rng_seed(&r, t->o->seed);
+  int begun = epoch + (t->done > 0);
+  for (int e = 0; e < begun; e++) ae_rng_shuffle(&r, t->idx, t->n);
+  if (memcmp(r.s, t->shuffle.s, sizeof r.s))
+    st = ae_set_error(AE_ERR_FORMAT, "%s: checkpoint's shuffle generator does not follow from "
+                      "its seed", path);
+out:
+  cJSON_Delete(j);
+  ae_st_free(f);
+  return st;
+}
+
+/* ---- the loop ---- */
+
+ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
+                   const ae_train_options *o, ae_history **history) {
+  if (history) *history = NULL;
+  if (!m || !train || !o) return ae_set_error(AE_ERR_ARG, "ae_train: model, data and options must not be NULL");
+  ae_trainer tr, *t = &tr;
+  ae_status st = ae_trainer_init(t, m, train, val, o);
+  if (st) return st;
+  val = t->val;
+  size_t n = t->n, P = m->n_params, S = m->n_state;
+  int bs = t->bs, threads = m->threads;
+  m->threads = t->workers; /* validation runs on the training's threads */
+  if (o->resume_path && (st = load_checkpoint(t, o->resume_path))) goto done;
+  ae_history *h = t->h;
+  long steps = t->opt->step;
+  int resumed_mid = t->done > 0;
+  for (; t->epoch < o->epochs; t->epoch++) {
+    int e = t->epoch;
+    double t0 = now_s() - t->elapsed;
+    if (!resumed_mid) {
+      ae_rng_shuffle(&t->shuffle, t->idx, n);
+      t->done = 0, t->loss_sum = 0.0;
+    }
+    resumed_mid = 0;
+    t->elapsed = 0.0;
+    for (size_t i = t->done; i < n; i += (size_t)bs) {
+      if (o->stop_after > 0 && steps >= o->stop_after) goto stopped;
       int b = (int)(n - i < (size_t)bs ? n - i : (size_t)bs);
-      step++;
-      if (m->sampler >= 0) { /* KL warm-up: beta rises linearly over kl_warmup epochs */
-        double at = e + (double)i / (double)n;
-        m->layers[m->sampler].u.sample.beta =
-            o->kl_warmup > 0.0f && at < o->kl_warmup ? (float)(m->obj.beta * at / o->kl_warmup)
-                                                     : m->obj.beta;
-      }
-      double loss = train_step(m, train, idx + i, b, workers, o, &noise, mom, vel, step);
+      double loss = ae_trainer_step(t, t->idx + i, b, e + (double)i / (double)n);
+      steps++;
       if (!isfinite(loss)) {
         st = ae_set_error(AE_ERR_NUMERIC, "training diverged in epoch %d: the loss is %g (try a smaller learning rate)",
                           e + 1, loss);
         goto done;
       }
-      loss_sum += loss * b;
+      t->loss_sum += loss * b;
+      t->done = i + (size_t)b;
       if (o->progress) {
         double el = now_s() - t0;
-        ae_progress p = {e + 1, o->epochs, i + b, n, loss_sum / (double)(i + b), NAN,
+        ae_progress p = {e + 1, o->epochs, i + b, n, t->loss_sum / (double)(i + b), NAN,
                          el > 0 ? (double)(i + b) / el : 0.0, el, 0, 0};
         o->progress(&p, o->user);
       }
+      if (o->checkpoint_every > 0 && steps % o->checkpoint_every == 0 && t->done < n) {
+        t->elapsed = now_s() - t0;
+        if ((st = save_checkpoint(t))) goto done;
+      }
     }
-    h->train[e] = loss_sum / (double)n;
+    h->train[e] = t->loss_sum / (double)n;
     h->val[e] = NAN;
     if (val) { /* a denoiser is judged on corrupted inputs against clean ones,
                   with the same corruption every epoch */
       ae_eval_result r, corrupted;
-      st = noise.kind == AE_NOISE_NONE
+      st = t->noise.kind == AE_NOISE_NONE
                ? ae_model_evaluate(m, &r, val)
                : ae_model_evaluate_denoising(m, &corrupted, &r, val, o->noise, o->seed + 1);
       if (st) goto done;
@@ -262,39 +605,54 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
     h->secs[e] = now_s() - t0;
     h->epochs = e + 1;
     double score = val ? h->val[e] : h->train[e];
-    int improved = score < best_val - o->min_delta;
+    int improved = score < t->best_val - o->min_delta;
     if (improved) {
-      best_val = score;
+      t->best_val = score;
       h->best = e;
-      wait = 0;
+      t->wait = 0;
       if (val) {
-        memcpy(best, m->params, P * sizeof(float));
-        memcpy(best_state, m->state, S * sizeof(float));
+        memcpy(t->best, m->params, P * sizeof(float));
+        memcpy(t->best_state, m->state, S * sizeof(float));
       }
     } else {
-      wait++;
+      t->wait++;
     }
-    if ((st = record_meta(m, o, h, n, val ? val->n : 0))) goto done;
-    if (o->checkpoint_path && (st = ae_model_save(m, o->checkpoint_path))) goto done;
+    ae_optim_epoch_end(t->opt, e, score);
+    if ((st = record_meta(t))) goto done;
+    int stop = val && o->patience > 0 && t->wait >= o->patience;
+    if (o->checkpoint_path) {
+      t->epoch = e + 1, t->done = 0, t->loss_sum = 0.0;
+      st = save_checkpoint(t);
+      t->epoch = e;
+      if (st) goto done;
+    }
     if (o->progress) {
       double el = h->secs[e];
       ae_progress p = {e + 1, o->epochs, n, n, h->train[e], h->val[e],
                        el > 0 ? (double)n / el : 0.0, el, 1, improved};
       o->progress(&p, o->user);
     }
-    if (val && o->patience > 0 && wait >= o->patience) break;
+    if (stop) break;
   }
   /* with early stopping, keep the best weights (Keras restore_best_weights) */
   if (val && o->patience > 0 && h->best != h->epochs - 1) {
-    memcpy(m->params, best, P * sizeof(float));
-    memcpy(m->state, best_state, S * sizeof(float));
+    memcpy(m->params, t->best, P * sizeof(float));
+    memcpy(m->state, t->best_state, S * sizeof(float));
+  }
+  goto done;
+stopped: /* as an interruption: the last checkpoint is where to go on from */
+  if (o->checkpoint_path && t->done > 0) {
+    if ((st = save_checkpoint(t))) goto done;
+  } else if ((st = record_meta(t))) {
+    goto done;
   }
 done:
-  if (m->sampler >= 0) m->layers[m->sampler].u.sample.beta = m->obj.beta;
-  free(idx);
-  free(state);
-  if (st == AE_OK && history) *history = h;
-  else ae_history_free(h);
+  m->threads = threads;
+  if (st == AE_OK && history) {
+    *history = t->h;
+    t->h = NULL;
+  }
+  ae_trainer_free(t);
   return st;
 }
 
@@ -331,6 +689,7 @@ static ae_status write_history(FILE *f, void *ctx) {
 }
 
 ae_status ae_history_save_csv(const ae_history *h, const char *path) {
+  if (!h || !path) return ae_set_error(AE_ERR_ARG, "history and path must not be NULL");
   csv_ctx c = {h};
   return ae_write_atomic(path, write_history, &c);
 }

@@ -15,8 +15,11 @@
  *   history       JSON summary of the training history (when trained)
  *   detector      {"threshold":..,"rule":..,"value":..} (anomaly detection)
  *   pca           {"components":k,"explained_variance_ratio":[..]} (aekit pca)
+ *   checkpoint    training state (src/core/train.c), with tensors optim.*
+ *                 and train.* beside the model's
  * Loading rebuilds the model from spec and input_shape, then requires every
- * tensor to be present with exactly the expected shape, and no others. */
+ * tensor to be present with exactly the expected shape, and no others but
+ * a checkpoint's optim.* and train.* tensors. */
 #include "error.h"
 #include "model.h"
 #include "safetensors.h"
@@ -44,7 +47,14 @@ static float *tensor_data(const ae_layer *l, const ae_tensor_view *v, size_t *co
 }
 
 ae_status ae_model_save(const ae_model *m, const char *path) {
-  ae_st_tensor t[AE_MAX_TENSORS];
+  if (!m || !path) return ae_set_error(AE_ERR_ARG, "ae_model_save: model and path must not be NULL");
+  return ae_model_save_with(m, path, NULL, 0, NULL, NULL);
+}
+
+ae_status ae_model_save_with(const ae_model *m, const char *path, const ae_st_tensor *extra,
+                             int n_extra, const char *key, const char *value) {
+  ae_st_tensor t[AE_MAX_TENSORS + 8];
+  if (n_extra < 0 || n_extra > 8) return ae_set_error(AE_ERR_ARG, "too many extra tensors");
   char names[AE_MAX_TENSORS][48];
   int nt = 0;
   for (int i = 0; i < m->n_layers; i++) {
@@ -64,14 +74,16 @@ ae_status ae_model_save(const ae_model *m, const char *path) {
   snprintf(shape, sizeof shape, "[%d,%d,%d]", m->c, m->h, m->w);
   snprintf(scaling, sizeof scaling, "{\"lo\":%.9g,\"hi\":%.9g}", (double)m->lo, (double)m->hi);
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
-  const char *keys[10] = {"format", "spec", "input_shape", "scaling", "seed", "init"};
-  const char *vals[10] = {"aekit/1", m->spec, shape, scaling, seed,
+  const char *keys[11] = {"format", "spec", "input_shape", "scaling", "seed", "init"};
+  const char *vals[11] = {"aekit/1", m->spec, shape, scaling, seed,
                          m->init == AE_INIT_TORCH ? "pytorch" : "keras"};
   int nm = 6;
   if (m->training_json) keys[nm] = "training", vals[nm++] = m->training_json;
   if (m->history_json) keys[nm] = "history", vals[nm++] = m->history_json;
   if (m->detector_json) keys[nm] = "detector", vals[nm++] = m->detector_json;
   if (m->pca_json) keys[nm] = "pca", vals[nm++] = m->pca_json;
+  if (key) keys[nm] = key, vals[nm++] = value;
+  for (int k = 0; k < n_extra; k++) t[nt++] = extra[k];
   return ae_st_write(path, t, nt, keys, vals, nm);
 }
 
@@ -124,6 +136,10 @@ static ae_status copy_weights(ae_model *m, const ae_st_file *f, const char *path
       float *dst = tensor_data(l, &v[k], &count);
       memcpy(dst, t->data, count * sizeof(float));
     }
+  }
+  for (int k = 0; k < ae_st_count(f); k++) { /* a checkpoint's training state */
+    const char *name = ae_st_get(f, k)->name;
+    if (!strncmp(name, "optim.", 6) || !strncmp(name, "train.", 6)) expected++;
   }
   if (ae_st_count(f) != expected)
     return ae_set_error(AE_ERR_FORMAT, "%s: holds %d tensors, spec %s has %d", path, ae_st_count(f),

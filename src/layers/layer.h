@@ -7,17 +7,18 @@
  * kind keeps its own small parameter struct in the union; there is no
  * catch-all struct.
  *
- * Threads: in training, the batch is split over worker threads (model.c);
- * each calls forward/backward on its slice with its own context. A layer
- * whose math couples samples (batch norm) adds per-worker partial sums into
- * its slots of the shared `sync` area and meets the other workers at an
- * OpenMP barrier, so every worker sees statistics of the whole batch. */
+ * Threads: in training, the batch is split over the workers of a team
+ * (team.h); each calls forward/backward on its slice with its own context. A
+ * layer whose math couples samples (batch norm) puts its slice's partial sums
+ * in its `sync` doubles and has the team sum them (ae_team_sum), so every
+ * worker sees statistics of the whole batch. */
 #ifndef AE_LAYER_H
 #define AE_LAYER_H
 
 #include "aekit.h"
 #include "kernels.h"
 #include "rng.h"
+#include "team.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -46,7 +47,8 @@ typedef struct ae_layer_ctx {
   float *scratch;  /* this layer's scratch_count(l, n) floats, this worker's;
                       kept from forward to backward of the same batch */
   ae_rng *rng;     /* this worker's generator (dropout masks) */
-  double *sync;    /* this layer's shared area: team slots of sync_count */
+  double *sync;    /* this worker's sync_count doubles, for ae_team_sum */
+  struct ae_team *tm; /* the team this worker runs in (NULL: alone) */
   int worker, team;/* this worker's index and the number of workers */
   int n_total;     /* samples in the whole batch, over all workers */
   int sample;      /* the sampler draws z even outside training (ELBO) */

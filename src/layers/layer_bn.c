@@ -8,13 +8,12 @@
  * Parameters: weight = gamma (C), bias = beta (C). State: running_mean (C),
  * running_var (C). Scratch: mean (C), invstd (C) of the last forward.
  * Sync: per worker 4C doubles: sum x, sum (x - mean)^2, sum dy, sum dy xhat.
- * With several workers each adds its slice's sums and waits at a barrier,
- * then combines all slots in worker order: every worker normalises with the
+ * With several workers each puts its slice's sums there and the team adds
+ * them up in worker order (ae_team_sum): every worker normalises with the
  * statistics of the whole batch, as one thread would. */
 #include "layer.h"
 
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,13 +68,6 @@ static void row_grad_sums(const float *dy, const float *x, int s, float mu, floa
   *sdyx += tb;
 }
 
-/* Sum over the team's slots of entry `at` (fixed order). */
-static double team_sum(const ae_layer_ctx *ctx, size_t stride, size_t at) {
-  double s = 0.0;
-  for (int w = 0; w < ctx->team; w++) s += ctx->sync[(size_t)w * stride + at];
-  return s;
-}
-
 static void bn_forward(ae_layer *l, const ae_layer_ctx *ctx, float *y, const float *x, int n,
                        int train) {
   int c = l->in.c, s = l->in.h * l->in.w;
@@ -83,29 +75,24 @@ static void bn_forward(ae_layer *l, const ae_layer_ctx *ctx, float *y, const flo
   float *mean = ctx->scratch, *invstd = ctx->scratch + c; /* (C), (C) */
   const ae_bn_params *p = &l->u.bn;
   if (train) {
-    size_t stride = bn_sync_count(l);
-    double *slot = ctx->sync + (size_t)ctx->worker * stride;
+    double *sums = ctx->sync; /* (4C): this worker's, then the team's */
     double m = (double)ctx->n_total * s;
     for (int ch = 0; ch < c; ch++) {
       double sum = 0.0;
       for (int i = 0; i < n; i++) sum += row_sum(x + ((size_t)i * c + ch) * s, s, 0.0f, 0);
-      slot[ch] = sum;
+      sums[ch] = sum;
     }
-    if (ctx->team > 1) {
-      #pragma omp barrier
-    }
+    ae_team_sum(ctx->tm, ctx->worker, sums, (size_t)c);
     for (int ch = 0; ch < c; ch++) {
-      float mu = (float)(team_sum(ctx, stride, (size_t)ch) / m);
+      float mu = (float)(sums[ch] / m);
       double sq = 0.0; /* two passes: no cancellation */
       for (int i = 0; i < n; i++) sq += row_sum(x + ((size_t)i * c + ch) * s, s, mu, 1);
       mean[ch] = mu;
-      slot[c + ch] = sq;
+      sums[c + ch] = sq;
     }
-    if (ctx->team > 1) {
-      #pragma omp barrier
-    }
+    ae_team_sum(ctx->tm, ctx->worker, sums + c, (size_t)c);
     for (int ch = 0; ch < c; ch++) {
-      double sq = team_sum(ctx, stride, (size_t)(c + ch)), var = sq / m;
+      double sq = sums[c + ch], var = sq / m;
       invstd[ch] = (float)(1.0 / sqrt(var + p->eps));
       if (ctx->worker == 0) { /* one writer; nobody reads state while training */
         l->state[ch] = (float)((1.0 - p->momentum) * l->state[ch] + p->momentum * mean[ch]);
@@ -133,8 +120,7 @@ static void bn_backward(ae_layer *l, const ae_layer_ctx *ctx, float *grads, floa
   int c = l->in.c, s = l->in.h * l->in.w;
   const float *gamma = l->params;
   const float *mean = ctx->scratch, *invstd = ctx->scratch + c;
-  size_t stride = bn_sync_count(l);
-  double *slot = ctx->sync + (size_t)ctx->worker * stride;
+  double *sums = ctx->sync + 2 * c; /* (2C): sum dy, sum dy xhat */
   double m = (double)ctx->n_total * s;
   for (int ch = 0; ch < c; ch++) {
     double sdy = 0.0, sdyx = 0.0;
@@ -144,16 +130,14 @@ static void bn_backward(ae_layer *l, const ae_layer_ctx *ctx, float *grads, floa
     }
     grads[ch] += (float)sdyx;  /* dgamma */
     grads[c + ch] += (float)sdy; /* dbeta */
-    slot[2 * c + ch] = sdy;
-    slot[3 * c + ch] = sdyx;
+    sums[ch] = sdy;
+    sums[c + ch] = sdyx;
   }
   if (!dx) return; /* every worker has the same layers: all return here */
-  if (ctx->team > 1) {
-    #pragma omp barrier
-  }
+  ae_team_sum(ctx->tm, ctx->worker, sums, 2 * (size_t)c);
   for (int ch = 0; ch < c; ch++) {
-    float mdy = (float)(team_sum(ctx, stride, (size_t)(2 * c + ch)) / m);
-    float mdyx = (float)(team_sum(ctx, stride, (size_t)(3 * c + ch)) / m);
+    float mdy = (float)(sums[ch] / m);
+    float mdyx = (float)(sums[c + ch] / m);
     float is = invstd[ch], g = gamma[ch] * is, mu = mean[ch];
     for (int i = 0; i < n; i++) {
       size_t off = ((size_t)i * c + ch) * s;

@@ -1,0 +1,50 @@
+/* team.h — the one place where workers meet.
+ *
+ * A team is a fixed set of workers (threads of this process today; MPI ranks
+ * x threads when that lands) that run one function together. Worker 0 is the
+ * calling thread; the others are persistent threads that sleep between runs.
+ * Inside a run, the only way workers meet is a sum: every worker hands a
+ * buffer, every worker gets back the sum over the team, added in worker
+ * order, so the same team size gives the same bits. No other file holds a
+ * barrier.
+ *
+ * Waiting: a worker that arrives first spins for a few microseconds, then
+ * sleeps on a condition variable, so a team never burns a core that another
+ * program (or a slower worker) needs. */
+#ifndef AE_TEAM_H
+#define AE_TEAM_H
+
+#include "aekit.h"
+
+#include <stddef.h>
+
+#define AE_MAX_WORKERS 64
+
+typedef struct ae_team ae_team;
+
+/* A team of `workers` (1..AE_MAX_WORKERS); threads start on the first run. */
+ae_status ae_team_create(ae_team **out, int workers);
+void ae_team_free(ae_team *t);
+int ae_team_size(const ae_team *t);
+
+/* Make room for sums of up to `count` values (doubles or floats). Not
+ * during a run. */
+ae_status ae_team_reserve(ae_team *t, size_t count);
+
+/* Run fn(arg, worker, size) on workers 0..size-1 (size <= the team's size)
+ * and return when all are done; worker 0 runs on the calling thread. */
+void ae_team_run(ae_team *t, int size, void (*fn)(void *arg, int worker, int size), void *arg);
+
+/* Inside a run: buf (count doubles, this worker's) becomes the sum over the
+ * running workers of their buf, added in worker order. count <= reserved.
+ * With one worker (or t NULL) it returns at once. */
+void ae_team_sum(ae_team *t, int worker, double *buf, size_t count);
+
+/* Inside a run: blocks[w] is worker w's block of n floats. On return,
+ * blocks[0][*lo, *hi) holds the sum over the workers of that range, added in
+ * worker order; the ranges of the workers cover [0, n) without overlap, so
+ * each worker can go on to use its own range (the optimizer's update). */
+void ae_team_reduce_blocks(ae_team *t, int worker, float *const *blocks, size_t n, size_t *lo,
+                           size_t *hi);
+
+#endif
