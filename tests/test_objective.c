@@ -78,8 +78,10 @@ static void test_finite_differences(void) {
 /* A lone dense code layer (12 -> 5, activation act) over the fixture's
  * parameters, its contractive weight 1. */
 static void fixture_layer(ae_layer *l, float *params, const fx_file *f, ae_act act) {
-  ae_spec_layer s = {.kind = AE_LAYER_DENSE, .units = 5, .act = act};
-  CHECK_OK(ae_layer_build(l, &s, (ae_shape){12, 1, 1}, 1));
+  const char *text = act == AE_ACT_SIGMOID ? "dense:5:sigmoid"
+                     : act == AE_ACT_TANH  ? "dense:5:tanh"
+                                           : "dense:5:relu";
+  CHECK_OK(ae_layer_from_text(l, text, (ae_shape){12, 1, 1}));
   memcpy(params, fx_get(f, "W", NULL), 60 * sizeof(float));
   memcpy(params + 60, fx_get(f, "b", NULL), 5 * sizeof(float));
   l->params = params;
@@ -128,8 +130,7 @@ static void test_fixture_penalties(void) {
     memcpy(in + (size_t)i * 2 * z + z, lv + (size_t)i * z, (size_t)z * sizeof(float));
   }
   ae_layer s;
-  ae_spec_layer sl = {.kind = AE_LAYER_SAMPLE};
-  CHECK_OK(ae_layer_build(&s, &sl, (ae_shape){2 * z, 1, 1}, 1));
+  CHECK_OK(ae_layer_from_text(&s, "sample", (ae_shape){2 * z, 1, 1}));
   CHECK_NEAR(ae_sample_kl(&s, in, n), fx_get(f, "vkl.value", NULL)[0], 1e-5);
   s.u.sample.fixed_eps = fx_get(f, "vkl.eps", NULL);
   ae_layer_ctx ctx = {.scratch = eps, .pen_scale = 1.0f, .n_total = n};

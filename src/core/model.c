@@ -44,7 +44,7 @@ static ae_status make_spec_string(ae_model *m) {
  * code. */
 static ae_status check_objective(ae_model *m, const char *text) {
   for (int i = 0; i < m->n_layers; i++)
-    if (m->layers[i].kind == AE_LAYER_SAMPLE) {
+    if (m->layers[i].desc == &ae_sample_desc) {
       if (i != m->n_enc - 1 || m->sampler >= 0)
         return ae_set_error(AE_ERR_ARG, "spec '%s': 'sample' must be the last layer of the encoder, once",
                             text);
@@ -54,13 +54,13 @@ static ae_status check_objective(ae_model *m, const char *text) {
   ae_layer *code = &m->layers[m->n_enc - 1];
   const ae_objective *o = &m->obj;
   if (o->contractive > 0.0f) {
-    if (code->kind != AE_LAYER_DENSE)
+    if (code->desc != &ae_dense_desc)
       return ae_set_error(AE_ERR_ARG, "spec '%s': the contractive penalty needs a dense code layer "
                           "(the last encoder layer)", text);
     code->u.dense.contractive = o->contractive;
   }
   if (o->sparsity > 0.0f &&
-      (code->kind != AE_LAYER_DENSE || code->u.dense.run_act != AE_ACT_SIGMOID))
+      (code->desc != &ae_dense_desc || code->u.dense.run_act != AE_ACT_SIGMOID))
     return ae_set_error(AE_ERR_ARG, "spec '%s': the KL sparsity penalty needs a sigmoid code "
                         "(a dense:UNITS:sigmoid last encoder layer)", text);
   if (m->n_enc >= m->n_layers)
@@ -87,7 +87,7 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
   ae_shape shape = {c, h, w};
   for (int i = 0; i < sp.n_layers; i++) {
     ae_layer *l = &m->layers[i];
-    if ((st = ae_layer_build(l, &sp.layers[i], shape, i + 1))) {
+    if ((st = ae_layer_build(l, &sp.layers[i], shape, i + 1, text))) {
       ae_error_prefix(text);
       goto fail;
     }
@@ -98,7 +98,7 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
     shape = l->out;
   }
   ae_layer *last = &m->layers[m->n_layers - 1];
-  if (last->kind == AE_LAYER_DENSE && last->out_dim == d)
+  if (last->out.h == 1 && last->out.w == 1 && last->out_dim == d)
     shape = last->out = (ae_shape){c, h, w}; /* a flat output takes the input's shape */
   if (shape.c != c || shape.h != h || shape.w != w) {
     st = ae_set_error(AE_ERR_SHAPE,
@@ -106,10 +106,7 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
                       text, shape.c * shape.h * shape.w, shape.c, shape.h, shape.w, d, c, h, w);
     goto fail;
   }
-  ae_act *out_act = last->kind == AE_LAYER_DENSE ? &last->u.dense.run_act
-                    : (last->kind == AE_LAYER_CONV2D || last->kind == AE_LAYER_CONV_TRANSPOSE2D)
-                        ? &last->u.conv.run_act
-                        : NULL;
+  ae_act *out_act = last->ops->run_act ? last->ops->run_act(last) : NULL;
   if (m->loss == AE_LOSS_BCE) {
     if (!out_act || *out_act != AE_ACT_SIGMOID) {
       st = ae_set_error(AE_ERR_ARG, "spec '%s': loss=bce needs a sigmoid output layer (use loss=mse otherwise)",
@@ -136,15 +133,15 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
     off += l->n_params;
     soff += l->n_state;
   }
-  for (int i = 0; i < m->n_layers; i++) { /* L2 acts on the weights of these */
+  for (int i = 0; i < m->n_layers; i++) { /* L2 acts on the weights the layers mark */
     ae_layer *l = &m->layers[i];
-    if (l->kind == AE_LAYER_DENSE || l->kind == AE_LAYER_CONV2D ||
-        l->kind == AE_LAYER_CONV_TRANSPOSE2D) {
-      ae_tensor_view tv[4];
-      l->ops->tensors(l, tv); /* weight first */
+    ae_tensor_view tv[4];
+    int nv = l->ops->tensors(l, tv);
+    for (int k = 0; k < nv; k++) {
+      if (!tv[k].decay || tv[k].state) continue;
       size_t count = 1;
-      for (int k = 0; k < tv[0].ndim; k++) count *= (size_t)tv[0].shape[k];
-      m->wranges[m->n_wranges][0] = l->offset + tv[0].offset;
+      for (int j = 0; j < tv[k].ndim; j++) count *= (size_t)tv[k].shape[j];
+      m->wranges[m->n_wranges][0] = l->offset + tv[k].offset;
       m->wranges[m->n_wranges++][1] = count;
     }
   }

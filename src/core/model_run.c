@@ -48,7 +48,7 @@ static void code_stats(const ae_model *m, chunk_sums *s, const float *h, int b) 
   size_t z = ae_model_code_dim(m), count = (size_t)b * z;
   for (size_t k = 0; k < count; k++) s->code += h[k], s->zero += fabsf(h[k]) < 0.01f;
   const ae_layer *code = &m->layers[m->n_enc - 1];
-  double *norms = code->kind == AE_LAYER_DENSE ? malloc((size_t)b * sizeof(double)) : NULL;
+  double *norms = code->desc == &ae_dense_desc ? malloc((size_t)b * sizeof(double)) : NULL;
   if (!norms) return;
   ae_dense_jacobian_sq(code, h, b, norms);
   for (int i = 0; i < b; i++) s->jac += norms[i];
@@ -253,7 +253,7 @@ static ae_status evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *ds
   res->loss = m->sampler >= 0 ? res->nelbo : a.recon / count;
   res->code_mean = a.code / (dn * (double)z);
   res->code_zero = a.zero / (dn * (double)z);
-  res->jacobian = m->layers[m->n_enc - 1].kind == AE_LAYER_DENSE ? a.jac / dn : NAN;
+  res->jacobian = m->layers[m->n_enc - 1].desc == &ae_dense_desc ? a.jac / dn : NAN;
   if (!isfinite(res->loss))
     return ae_set_error(AE_ERR_NUMERIC, "the loss is not finite (%g): the model or data hold NaN/inf", res->loss);
   return AE_OK;

@@ -47,16 +47,6 @@ static const struct {
                  "convt:1:3:pad=1:sigmoid;loss=bce"},
 };
 
-/* Parse a whole-string integer in [lo, hi]. */
-static int parse_int(const char *s, long lo, long hi, int *out) {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || *end || end == s || v < lo || v > hi) return -1;
-  *out = (int)v;
-  return 0;
-}
-
 /* Parse a whole-string finite float in [lo, hi]. */
 static int parse_float(const char *s, double lo, double hi, float *out) {
   char *end;
@@ -67,108 +57,7 @@ static int parse_float(const char *s, double lo, double hi, float *out) {
   return 0;
 }
 
-static int is_number(const char *s) {
-  return *s && (isdigit((unsigned char)*s) || *s == '.' || *s == '-');
-}
-
-static int parse_act_name(const char *s, ae_act *act) {
-  if (!strcmp(s, "relu")) *act = AE_ACT_RELU;
-  else if (!strcmp(s, "leaky_relu")) *act = AE_ACT_LEAKY_RELU;
-  else if (!strcmp(s, "sigmoid")) *act = AE_ACT_SIGMOID;
-  else if (!strcmp(s, "tanh")) *act = AE_ACT_TANH;
-  else if (!strcmp(s, "identity") || !strcmp(s, "linear")) *act = AE_ACT_IDENTITY;
-  else return -1;
-  return 0;
-}
-
 #define BAD(...) ae_set_error(AE_ERR_ARG, __VA_ARGS__)
-
-/* Parse one layer (text is modified); index is 1-based for messages. */
-static ae_status parse_layer(ae_spec_layer *l, char *text, const char *spec, int index) {
-  char *fields[16];
-  int nf = 0;
-  char *save = NULL;
-  for (char *t = strtok_r(text, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
-    if (nf == 16) return BAD("spec '%s': layer %d has too many fields", spec, index);
-    fields[nf++] = t;
-  }
-  if (!nf) return BAD("spec '%s': layer %d is empty", spec, index);
-  const char *kind = fields[0];
-  *l = (ae_spec_layer){.stride = 1, .dil = 1, .act = AE_ACT_IDENTITY, .momentum = 0.1f,
-                       .eps = 1e-5f};
-  int npos = 0, pos[3] = {0, 0, 0}, has_act = 0, act_ok = 1, max_pos = 0, stride_given = 0;
-  if (!strcmp(kind, "dense")) l->kind = AE_LAYER_DENSE, max_pos = 1;
-  else if (!strcmp(kind, "conv")) l->kind = AE_LAYER_CONV2D, max_pos = 2;
-  else if (!strcmp(kind, "convt")) l->kind = AE_LAYER_CONV_TRANSPOSE2D, max_pos = 2;
-  else if (!strcmp(kind, "bn")) l->kind = AE_LAYER_BATCHNORM, act_ok = 0;
-  else if (!strcmp(kind, "maxpool")) l->kind = AE_LAYER_MAXPOOL2D, max_pos = 1, act_ok = 0;
-  else if (!strcmp(kind, "upsample")) l->kind = AE_LAYER_UPSAMPLE2D, max_pos = 1, act_ok = 0;
-  else if (!strcmp(kind, "dropout")) l->kind = AE_LAYER_DROPOUT, act_ok = 0;
-  else if (!strcmp(kind, "flatten")) l->kind = AE_LAYER_FLATTEN, act_ok = 0;
-  else if (!strcmp(kind, "reshape")) l->kind = AE_LAYER_RESHAPE, max_pos = 3, act_ok = 0;
-  else if (!strcmp(kind, "sample")) l->kind = AE_LAYER_SAMPLE, act_ok = 0;
-  else
-    return BAD("spec '%s': layer %d: unknown layer kind '%s' (dense, conv, convt, bn, maxpool, "
-               "upsample, dropout, flatten, reshape, sample)", spec, index, kind);
-  for (int i = 1; i < nf; i++) {
-    char *f = fields[i], *eq = strchr(f, '=');
-    if (eq) {
-      *eq = 0;
-      const char *v = eq + 1;
-      int bad = 1;
-      int conv = l->kind == AE_LAYER_CONV2D || l->kind == AE_LAYER_CONV_TRANSPOSE2D;
-      int pool = l->kind == AE_LAYER_MAXPOOL2D;
-      if (!strcmp(f, "stride") && (conv || pool))
-        bad = parse_int(v, 1, 64, &l->stride), stride_given = 1;
-      else if (!strcmp(f, "pad") && (conv || pool) && !strcmp(v, "same") && l->kind == AE_LAYER_CONV2D)
-        l->same = 1, bad = 0;
-      else if (!strcmp(f, "pad") && (conv || pool)) bad = parse_int(v, 0, 64, &l->pad);
-      else if (!strcmp(f, "dil") && conv) bad = parse_int(v, 1, 64, &l->dil);
-      else if (!strcmp(f, "outpad") && l->kind == AE_LAYER_CONV_TRANSPOSE2D)
-        bad = parse_int(v, 0, 64, &l->outpad);
-      else if (!strcmp(f, "momentum") && l->kind == AE_LAYER_BATCHNORM)
-        bad = parse_float(v, 0.0, 1.0, &l->momentum);
-      else if (!strcmp(f, "eps") && l->kind == AE_LAYER_BATCHNORM)
-        bad = parse_float(v, 1e-12, 1.0, &l->eps);
-      else
-        return BAD("spec '%s': layer %d (%s): unknown option '%s'", spec, index, kind, f);
-      if (bad) return BAD("spec '%s': layer %d (%s): %s='%s' is out of range", spec, index, kind, f, v);
-    } else if (act_ok && !parse_act_name(f, &l->act)) {
-      if (has_act) return BAD("spec '%s': layer %d: two activations", spec, index);
-      has_act = 1;
-      if (l->act == AE_ACT_LEAKY_RELU) {
-        l->slope = 0.01f; /* PyTorch's default negative slope */
-        if (i + 1 < nf && is_number(fields[i + 1]) &&
-            parse_float(fields[++i], 0.0, 0.999999, &l->slope))
-          return BAD("spec '%s': layer %d: leaky_relu slope '%s' must be in [0, 1)", spec, index,
-                     fields[i]);
-      }
-    } else if (is_number(f) && l->kind == AE_LAYER_DROPOUT && npos == 0) {
-      if (parse_float(f, 0.0, 0.999999, &l->p))
-        return BAD("spec '%s': layer %d: dropout rate '%s' must be in [0, 1)", spec, index, f);
-      npos = 1;
-    } else if (is_number(f) && npos < max_pos) {
-      if (parse_int(f, 1, 1 << 24, &pos[npos]))
-        return BAD("spec '%s': layer %d (%s): '%s' must be a positive integer", spec, index, kind, f);
-      npos++;
-    } else {
-      return BAD("spec '%s': layer %d (%s): unexpected field '%s'%s", spec, index, kind, f,
-                 act_ok ? " (activations: relu, leaky_relu[:SLOPE], sigmoid, tanh, identity)" : "");
-    }
-  }
-  int need = l->kind == AE_LAYER_DROPOUT ? 1 : max_pos;
-  if (npos < need)
-    return BAD("spec '%s': layer %d (%s): expected %d size field%s (see the spec syntax)", spec,
-               index, kind, need, need > 1 ? "s" : "");
-  l->units = pos[0];
-  if (l->kind == AE_LAYER_CONV2D || l->kind == AE_LAYER_CONV_TRANSPOSE2D) l->kernel = pos[1];
-  if (l->kind == AE_LAYER_MAXPOOL2D || l->kind == AE_LAYER_UPSAMPLE2D) l->kernel = pos[0];
-  if (l->kind == AE_LAYER_MAXPOOL2D && !stride_given) l->stride = l->kernel; /* as PyTorch */
-  if (l->kind == AE_LAYER_RESHAPE) l->reshape = (ae_shape){pos[0], pos[1], pos[2]};
-  if ((l->kind == AE_LAYER_CONV2D || l->kind == AE_LAYER_CONV_TRANSPOSE2D) && l->kernel > 64)
-    return BAD("spec '%s': layer %d: kernel %d is larger than 64", spec, index, l->kernel);
-  return AE_OK;
-}
 
 /* Parse a comma-separated stack into out->layers[first..]. */
 static ae_status parse_stack(ae_spec *out, char *text, const char *spec, int first, int *count) {
@@ -178,7 +67,7 @@ static ae_status parse_stack(ae_spec *out, char *text, const char *spec, int fir
   for (char *tok = strtok_r(text, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     if (first + n >= AE_MAX_LAYERS)
       return BAD("spec '%s': more than %d layers", spec, AE_MAX_LAYERS);
-    ae_status st = parse_layer(&out->layers[first + n], tok, spec, first + n + 1);
+    ae_status st = ae_layer_parse(&out->layers[first + n], tok, spec, first + n + 1);
     if (st) return st;
     n++;
   }
@@ -265,11 +154,13 @@ ae_status ae_spec_parse(ae_spec *out, const char *spec, int input_dim) {
     if (st) return st;
   } else { /* mirror: hidden sizes reversed, then D units with sigmoid */
     for (int i = 0; i < n_enc; i++)
-      if (out->layers[i].kind != AE_LAYER_DENSE)
+      if (out->layers[i].desc != &ae_dense_desc)
         return BAD("spec '%s': only dense encoders are mirrored; give the decoder after '|'", spec);
     if (2 * n_enc > AE_MAX_LAYERS) return BAD("spec '%s': too many layers to mirror", spec);
     for (int i = n_enc - 2; i >= 0; i--) out->layers[n_enc + n_dec++] = out->layers[i];
-    ae_spec_layer last = {.kind = AE_LAYER_DENSE, .units = input_dim, .act = AE_ACT_SIGMOID};
+    ae_spec_layer last = {.desc = &ae_dense_desc};
+    last.f.npos = 1, last.f.has_act = 1, last.f.act = AE_ACT_SIGMOID;
+    snprintf(last.f.pos[0], sizeof last.f.pos[0], "%d", input_dim);
     out->layers[n_enc + n_dec++] = last;
   }
   out->n_enc = n_enc;

@@ -16,25 +16,13 @@
 #define AE_LAYER_H
 
 #include "aekit.h"
+#include "error.h"
 #include "kernels.h"
 #include "rng.h"
 #include "team.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-typedef enum ae_layer_kind {
-  AE_LAYER_DENSE = 0,
-  AE_LAYER_CONV2D,
-  AE_LAYER_CONV_TRANSPOSE2D,
-  AE_LAYER_BATCHNORM,
-  AE_LAYER_MAXPOOL2D,
-  AE_LAYER_UPSAMPLE2D,
-  AE_LAYER_DROPOUT,
-  AE_LAYER_FLATTEN,
-  AE_LAYER_RESHAPE,
-  AE_LAYER_SAMPLE
-} ae_layer_kind;
 
 typedef struct ae_shape {
   int c, h, w;
@@ -63,6 +51,7 @@ typedef struct ae_tensor_view {
   int64_t shape[4];
   int state;           /* 0: in the parameter block, 1: in the state block */
   size_t offset;       /* floats from the layer's params (or state) */
+  int decay;           /* 1: a weight the L2 penalty acts on (not biases) */
 } ae_tensor_view;
 
 typedef struct ae_layer_ops {
@@ -86,9 +75,13 @@ typedef struct ae_layer_ops {
   int (*spec)(const ae_layer *l, char *buf, size_t len);
   /* Describe the tensors stored in the model file; returns how many. */
   int (*tensors)(const ae_layer *l, ae_tensor_view *out);
+  /* The activation the layer runs last, which the model may fuse into the
+   * loss (a sigmoid output under BCE runs linear); NULL: none. */
+  ae_act *(*run_act)(ae_layer *l);
 } ae_layer_ops;
 
 typedef struct ae_dense_params {
+  int units;
   ae_act act;      /* as written in the spec */
   ae_act run_act;  /* as run: identity where the loss takes logits */
   float slope;     /* leaky relu negative slope */
@@ -115,14 +108,18 @@ typedef struct ae_dropout_params {
   float p;
 } ae_dropout_params;
 
+typedef struct ae_reshape_params {
+  ae_shape to;
+} ae_reshape_params;
+
 typedef struct ae_sample_params { /* the VAE sampler */
   float beta;               /* weight of the KL term now (after warm-up) */
   const float *fixed_eps;   /* tests: take eps (N, Z) from here, not the rng */
 } ae_sample_params;
 
 struct ae_layer {
+  const struct ae_layer_desc *desc; /* its kind, from the registry */
   const ae_layer_ops *ops;
-  ae_layer_kind kind;
   ae_shape in, out;        /* per sample */
   int in_dim, out_dim;     /* c * h * w of each */
   float *params;           /* view into the model's parameter block */
@@ -136,25 +133,82 @@ struct ae_layer {
     ae_bn_params bn;
     ae_pool_params pool;
     ae_dropout_params dropout;
+    ae_reshape_params reshape;
     ae_sample_params sample;
   } u;
 };
 
+/* ---- the layer registry (registry.c) ----
+ * A layer kind is one file exporting one descriptor, and one line in the
+ * registry's table; nothing else names it. The spec syntax is common to
+ * all kinds: KIND { ":" FIELD }, FIELD = NUMBER | KEY "=" VALUE | ACTIVATION.
+ * The spec parser splits a layer's text into fields by that syntax (checking
+ * only what the descriptor declares: how many numbers, which keys, whether
+ * an activation), and the descriptor's build turns them into its own
+ * parameters and output shape. */
+
+/* A layer's fields as written, split by the common syntax. */
+typedef struct ae_layer_fields {
+  int npos;
+  char pos[3][24];           /* the numbers, as written */
+  int has_act;
+  ae_act act;
+  float slope;               /* leaky_relu's */
+  int nkv;
+  char key[8][16], val[8][24]; /* KEY=VALUE pairs in order (later ones win) */
+} ae_layer_fields;
+
+/* What error messages name: the spec, the layer's 1-based index, its kind. */
+typedef struct ae_build_ctx {
+  const char *spec;
+  int index;
+  const char *kind;
+} ae_build_ctx;
+
+typedef struct ae_layer_desc {
+  const char *name;          /* in specs: "dense" */
+  const ae_layer_ops *ops;
+  int n_pos;                 /* numbers it takes (all required) */
+  int act_ok;                /* takes an activation */
+  const char *keys;          /* KEY=VALUE names it takes, comma-separated */
+  /* From the fields: the kind's parameters into l->u, and the output shape
+   * for an input of shape `in` (checked: errors name c). */
+  ae_status (*build)(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
+                     const ae_build_ctx *c);
+  int float_pos;             /* its numbers are fractions (else positive integers) */
+} ae_layer_desc;
+
 /* One layer as the spec describes it, before it is built. */
 typedef struct ae_spec_layer {
-  ae_layer_kind kind;
-  int units;                       /* dense units, conv filters */
-  int kernel, stride, pad, dil, outpad, same;
-  ae_act act;
-  float slope;
-  float p, momentum, eps;
-  ae_shape reshape;
+  const ae_layer_desc *desc;
+  ae_layer_fields f;
 } ae_spec_layer;
 
-/* Fill l (ops, kind, shapes, kind parameters) from s for inputs of shape
+/* The registry: every kind, NULL-terminated. */
+extern const ae_layer_desc *const ae_layer_registry[];
+/* The kind named `name`, or NULL. */
+const ae_layer_desc *ae_layer_find(const char *name);
+/* Split a layer's text (modified) into s by the common syntax; errors name
+ * spec and the 1-based index. */
+ae_status ae_layer_parse(ae_spec_layer *s, char *text, const char *spec, int index);
+/* Fill l (desc, ops, shapes, kind parameters) from s for inputs of shape
  * `in`; errors say why the shape does not fit. */
-ae_status ae_layer_build(ae_layer *l, const ae_spec_layer *s, ae_shape in,
-                         int index);
+ae_status ae_layer_build(ae_layer *l, const ae_spec_layer *s, ae_shape in, int index,
+                         const char *spec);
+/* Parse and build one layer from its text ("dense:5:sigmoid") for inputs
+ * of shape `in` (tests, tools). */
+ae_status ae_layer_from_text(ae_layer *l, const char *text, ae_shape in);
+
+/* "layer N (KIND): input of shape (C, H, W) is too small for it". */
+ae_status ae_layer_too_small(const ae_build_ctx *c, ae_shape in);
+/* Helpers for builds: an integer field in [lo, hi]; a KEY=VALUE value or
+ * NULL; a float in [lo, hi]. Errors name c. */
+ae_status ae_field_int(const ae_build_ctx *c, const char *text, long lo, long hi, int *out);
+ae_status ae_field_float(const ae_build_ctx *c, const char *what, const char *text, double lo,
+                         double hi, float *out);
+const char *ae_field_key(const ae_layer_fields *f, const char *key);
+ae_status ae_field_key_int(const ae_build_ctx *c, const ae_layer_fields *f, const char *key,
+                           long lo, long hi, int *out);
 
 /* Draw nw weights and nb biases: AE_INIT_KERAS: He uniform (relu family)
  * or Glorot uniform over fan_in/fan_out, biases 0; AE_INIT_TORCH: weights
@@ -165,9 +219,9 @@ void ae_init_weights(float *w, size_t nw, float *b, size_t nb, ae_init scheme, a
 /* The activation as spec text ("relu", "leaky_relu:0.2"). */
 int ae_act_spec(ae_act act, float slope, char *buf, size_t len);
 
-extern const ae_layer_ops ae_dense_ops, ae_conv2d_ops, ae_conv_transpose2d_ops,
-    ae_batchnorm_ops, ae_maxpool2d_ops, ae_upsample2d_ops, ae_dropout_ops,
-    ae_flatten_ops, ae_reshape_ops, ae_sample_ops;
+extern const ae_layer_desc ae_dense_desc, ae_conv2d_desc, ae_conv_transpose2d_desc,
+    ae_batchnorm_desc, ae_maxpool2d_desc, ae_upsample2d_desc, ae_dropout_desc, ae_flatten_desc,
+    ae_reshape_desc, ae_sample_desc;
 
 /* ---- the pieces of the objective that live in layers ---- */
 

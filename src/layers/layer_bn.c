@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static size_t bn_param_count(const ae_layer *l) { return 2 * (size_t)l->in.c; }
@@ -159,14 +160,37 @@ static int bn_spec(const ae_layer *l, char *buf, size_t len) {
 
 static int bn_tensors(const ae_layer *l, ae_tensor_view *t) {
   int c = l->in.c;
-  t[0] = (ae_tensor_view){"weight", 1, {c, 0, 0, 0}, 0, 0};
-  t[1] = (ae_tensor_view){"bias", 1, {c, 0, 0, 0}, 0, (size_t)c};
-  t[2] = (ae_tensor_view){"running_mean", 1, {c, 0, 0, 0}, 1, 0};
-  t[3] = (ae_tensor_view){"running_var", 1, {c, 0, 0, 0}, 1, (size_t)c};
+  t[0] = (ae_tensor_view){"weight", 1, {c, 0, 0, 0}, 0, 0, 0};
+  t[1] = (ae_tensor_view){"bias", 1, {c, 0, 0, 0}, 0, (size_t)c, 0};
+  t[2] = (ae_tensor_view){"running_mean", 1, {c, 0, 0, 0}, 1, 0, 0};
+  t[3] = (ae_tensor_view){"running_var", 1, {c, 0, 0, 0}, 1, (size_t)c, 0};
   return 4;
 }
 
-const ae_layer_ops ae_batchnorm_ops = {
+/* A float KEY=VALUE in [lo, hi], if given. */
+static ae_status key_float(const ae_build_ctx *c, const ae_layer_fields *f, const char *key,
+                           double lo, double hi, float *out) {
+  const char *v = ae_field_key(f, key);
+  char *end;
+  if (!v) return AE_OK;
+  double x = strtod(v, &end);
+  if (*end || end == v || !(x >= lo && x <= hi))
+    return ae_set_error(AE_ERR_ARG, "spec '%s': layer %d (%s): %s='%s' is out of range", c->spec,
+                        c->index, c->kind, key, v);
+  *out = (float)x;
+  return AE_OK;
+}
+
+/* bn[:momentum=M][:eps=E] */
+static ae_status bn_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
+                          const ae_build_ctx *c) {
+  l->u.bn = (ae_bn_params){0.1f, 1e-5f};
+  *out = in;
+  ae_status st = key_float(c, f, "momentum", 0.0, 1.0, &l->u.bn.momentum);
+  return st ? st : key_float(c, f, "eps", 1e-12, 1.0, &l->u.bn.eps);
+}
+
+static const ae_layer_ops ae_batchnorm_ops = {
     .name = "bn",
     .param_count = bn_param_count,
     .state_count = bn_state_count,
@@ -178,3 +202,5 @@ const ae_layer_ops ae_batchnorm_ops = {
     .spec = bn_spec,
     .tensors = bn_tensors,
 };
+
+const ae_layer_desc ae_batchnorm_desc = {"bn", &ae_batchnorm_ops, 0, 0, "momentum,eps", bn_build, 0};

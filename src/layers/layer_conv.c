@@ -9,8 +9,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
-static int is_transpose(const ae_layer *l) { return l->kind == AE_LAYER_CONV_TRANSPOSE2D; }
+static int is_transpose(const ae_layer *l) { return l->desc == &ae_conv_transpose2d_desc; }
 
 static size_t conv_weight_count(const ae_layer *l) {
   const ae_conv_params *p = &l->u.conv;
@@ -90,12 +91,51 @@ static int conv_spec(const ae_layer *l, char *buf, size_t len) {
 static int conv_tensors(const ae_layer *l, ae_tensor_view *t) {
   const ae_conv_params *p = &l->u.conv;
   int a = is_transpose(l) ? l->in.c : p->filters, b = is_transpose(l) ? p->filters : l->in.c;
-  t[0] = (ae_tensor_view){"weight", 4, {a, b, p->kernel, p->kernel}, 0, 0};
-  t[1] = (ae_tensor_view){"bias", 1, {p->filters, 0, 0, 0}, 0, conv_weight_count(l)};
+  t[0] = (ae_tensor_view){"weight", 4, {a, b, p->kernel, p->kernel}, 0, 0, 1};
+  t[1] = (ae_tensor_view){"bias", 1, {p->filters, 0, 0, 0}, 0, conv_weight_count(l), 0};
   return 2;
 }
 
-const ae_layer_ops ae_conv2d_ops = {
+static ae_act *conv_run_act(ae_layer *l) { return &l->u.conv.run_act; }
+
+/* conv:FILTERS:KERNEL[:stride=S][:pad=P|same][:dil=D][:ACT] and
+ * convt:FILTERS:KERNEL[:stride=S][:pad=P][:outpad=O][:dil=D][:ACT] */
+static ae_status conv_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
+                            const ae_build_ctx *c) {
+  int t = is_transpose(l);
+  ae_conv_params *p = &l->u.conv;
+  *p = (ae_conv_params){0, 0, 1, 0, 1, 0, 0, f->act, f->act, f->slope};
+  ae_status st;
+  const char *pad = ae_field_key(f, "pad");
+  if (!t && pad && !strcmp(pad, "same")) p->same = 1;
+  if ((st = ae_field_int(c, f->pos[0], 1, 1 << 24, &p->filters)) ||
+      (st = ae_field_int(c, f->pos[1], 1, 1 << 24, &p->kernel)) ||
+      (st = ae_field_key_int(c, f, "stride", 1, 64, &p->stride)) ||
+      (!p->same && (st = ae_field_key_int(c, f, "pad", 0, 64, &p->pad))) ||
+      (st = ae_field_key_int(c, f, "dil", 1, 64, &p->dil)) ||
+      (t && (st = ae_field_key_int(c, f, "outpad", 0, 64, &p->outpad))))
+    return st;
+  if (p->kernel > 64)
+    return ae_set_error(AE_ERR_ARG, "spec '%s': layer %d: kernel %d is larger than 64", c->spec,
+                        c->index, p->kernel);
+  if (p->same) p->pad = p->dil * (p->kernel - 1) / 2;
+  if (t && !(p->outpad < p->stride || p->outpad < p->dil))
+    return ae_set_error(AE_ERR_ARG, "layer %d (convt): outpad=%d must be smaller than stride or dil",
+                        c->index, p->outpad);
+  *out = in;
+  if (t) {
+    out->h = ae_conv_transpose_out_size(in.h, p->kernel, p->stride, p->pad, p->outpad, p->dil);
+    out->w = ae_conv_transpose_out_size(in.w, p->kernel, p->stride, p->pad, p->outpad, p->dil);
+  } else {
+    out->h = ae_conv_out_size(in.h, p->kernel, p->stride, p->pad, p->dil);
+    out->w = ae_conv_out_size(in.w, p->kernel, p->stride, p->pad, p->dil);
+  }
+  if (out->h < 1 || out->w < 1) return ae_layer_too_small(c, in);
+  out->c = p->filters;
+  return AE_OK;
+}
+
+static const ae_layer_ops ae_conv2d_ops = {
     .name = "conv",
     .param_count = conv_param_count,
     .scratch_count = conv_scratch_count,
@@ -104,9 +144,10 @@ const ae_layer_ops ae_conv2d_ops = {
     .backward = conv_backward,
     .spec = conv_spec,
     .tensors = conv_tensors,
+    .run_act = conv_run_act,
 };
 
-const ae_layer_ops ae_conv_transpose2d_ops = {
+static const ae_layer_ops ae_conv_transpose2d_ops = {
     .name = "convt",
     .param_count = conv_param_count,
     .scratch_count = conv_scratch_count,
@@ -115,4 +156,9 @@ const ae_layer_ops ae_conv_transpose2d_ops = {
     .backward = conv_backward,
     .spec = conv_spec,
     .tensors = conv_tensors,
+    .run_act = conv_run_act,
 };
+
+const ae_layer_desc ae_conv2d_desc = {"conv", &ae_conv2d_ops, 2, 1, "stride,pad,dil", conv_build, 0};
+const ae_layer_desc ae_conv_transpose2d_desc = {"convt", &ae_conv_transpose2d_ops, 2, 1,
+                                                "stride,pad,outpad,dil", conv_build, 0};

@@ -125,12 +125,26 @@ static int dense_spec(const ae_layer *l, char *buf, size_t len) {
 }
 
 static int dense_tensors(const ae_layer *l, ae_tensor_view *t) {
-  t[0] = (ae_tensor_view){"weight", 2, {l->out_dim, l->in_dim, 0, 0}, 0, 0};
-  t[1] = (ae_tensor_view){"bias", 1, {l->out_dim, 0, 0, 0}, 0, (size_t)l->out_dim * l->in_dim};
+  t[0] = (ae_tensor_view){"weight", 2, {l->out_dim, l->in_dim, 0, 0}, 0, 0, 1};
+  t[1] = (ae_tensor_view){"bias", 1, {l->out_dim, 0, 0, 0}, 0, (size_t)l->out_dim * l->in_dim, 0};
   return 2;
 }
 
-const ae_layer_ops ae_dense_ops = {
+static ae_act *dense_run_act(ae_layer *l) { return &l->u.dense.run_act; }
+
+/* dense:UNITS[:ACT] */
+static ae_status dense_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
+                             const ae_build_ctx *c) {
+  (void)in;
+  int units;
+  ae_status st = ae_field_int(c, f->pos[0], 1, 1 << 24, &units);
+  if (st) return st;
+  l->u.dense = (ae_dense_params){units, f->act, f->act, f->slope, 0.0f};
+  *out = (ae_shape){units, 1, 1};
+  return AE_OK;
+}
+
+static const ae_layer_ops ae_dense_ops = {
     .name = "dense",
     .param_count = dense_param_count,
     .init = dense_init,
@@ -138,4 +152,7 @@ const ae_layer_ops ae_dense_ops = {
     .backward = dense_backward,
     .spec = dense_spec,
     .tensors = dense_tensors,
+    .run_act = dense_run_act,
 };
+
+const ae_layer_desc ae_dense_desc = {"dense", &ae_dense_ops, 1, 1, "", dense_build, 0};

@@ -11,6 +11,8 @@
 #include "layer.h"
 
 #include <math.h>
+#include "error.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -85,7 +87,21 @@ static int sample_tensors(const ae_layer *l, ae_tensor_view *t) {
   return 0;
 }
 
-const ae_layer_ops ae_sample_ops = {
+/* sample: (2Z) -> (Z) */
+static ae_status sample_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
+                              const ae_build_ctx *c) {
+  (void)f;
+  int d = in.c * in.h * in.w;
+  l->u.sample = (ae_sample_params){1.0f, NULL};
+  if (d % 2)
+    return ae_set_error(AE_ERR_SHAPE,
+                        "layer %d (sample): takes [mu | log variance], an even number of values, "
+                        "not %d", c->index, d);
+  *out = (ae_shape){d / 2, 1, 1};
+  return AE_OK;
+}
+
+static const ae_layer_ops ae_sample_ops = {
     .name = "sample",
     .param_count = sample_no_params,
     .scratch_count = sample_scratch_count,
@@ -94,3 +110,5 @@ const ae_layer_ops ae_sample_ops = {
     .spec = sample_spec,
     .tensors = sample_tensors,
 };
+
+const ae_layer_desc ae_sample_desc = {"sample", &ae_sample_ops, 0, 0, "", sample_build, 0};

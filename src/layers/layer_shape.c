@@ -2,6 +2,7 @@
  * (nearest), dropout (inverted), flatten and reshape.
  * Legend: N batch, C channels, H W in, OH OW out, D = C*H*W. */
 #include "kernels_conv.h"
+#include "error.h"
 #include "layer.h"
 
 #include <stdio.h>
@@ -48,7 +49,7 @@ static int pool_spec(const ae_layer *l, char *buf, size_t len) {
   return k;
 }
 
-const ae_layer_ops ae_maxpool2d_ops = {
+static const ae_layer_ops ae_maxpool2d_ops = {
     .name = "maxpool",
     .param_count = no_params,
     .scratch_count = pool_scratch_count,
@@ -76,7 +77,7 @@ static int up_spec(const ae_layer *l, char *buf, size_t len) {
   return snprintf(buf, len, "upsample:%d", l->u.pool.kernel);
 }
 
-const ae_layer_ops ae_upsample2d_ops = {
+static const ae_layer_ops ae_upsample2d_ops = {
     .name = "upsample",
     .param_count = no_params,
     .forward = up_forward,
@@ -111,7 +112,7 @@ static int drop_spec(const ae_layer *l, char *buf, size_t len) {
   return snprintf(buf, len, "dropout:%g", (double)l->u.dropout.p);
 }
 
-const ae_layer_ops ae_dropout_ops = {
+static const ae_layer_ops ae_dropout_ops = {
     .name = "dropout",
     .param_count = no_params,
     .scratch_count = drop_scratch_count,
@@ -144,7 +145,7 @@ static int reshape_spec(const ae_layer *l, char *buf, size_t len) {
   return snprintf(buf, len, "reshape:%d:%d:%d", l->out.c, l->out.h, l->out.w);
 }
 
-const ae_layer_ops ae_flatten_ops = {
+static const ae_layer_ops ae_flatten_ops = {
     .name = "flatten",
     .param_count = no_params,
     .forward = copy_forward,
@@ -153,7 +154,7 @@ const ae_layer_ops ae_flatten_ops = {
     .tensors = no_tensors,
 };
 
-const ae_layer_ops ae_reshape_ops = {
+static const ae_layer_ops ae_reshape_ops = {
     .name = "reshape",
     .param_count = no_params,
     .forward = copy_forward,
@@ -161,3 +162,76 @@ const ae_layer_ops ae_reshape_ops = {
     .spec = reshape_spec,
     .tensors = no_tensors,
 };
+
+/* ---- building them from their fields ---- */
+
+/* maxpool:K[:stride=S][:pad=P] (stride defaults to K, as PyTorch) */
+static ae_status pool_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
+                            const ae_build_ctx *c) {
+  ae_pool_params *p = &l->u.pool;
+  *p = (ae_pool_params){0, 0, 0};
+  ae_status st = ae_field_int(c, f->pos[0], 1, 1 << 24, &p->kernel);
+  if (st) return st;
+  p->stride = p->kernel;
+  if ((st = ae_field_key_int(c, f, "stride", 1, 64, &p->stride)) ||
+      (st = ae_field_key_int(c, f, "pad", 0, 64, &p->pad)))
+    return st;
+  if (2 * p->pad > p->kernel)
+    return ae_set_error(AE_ERR_ARG, "layer %d (maxpool): pad=%d exceeds half the kernel %d",
+                        c->index, p->pad, p->kernel);
+  *out = in;
+  out->h = ae_conv_out_size(in.h, p->kernel, p->stride, p->pad, 1);
+  out->w = ae_conv_out_size(in.w, p->kernel, p->stride, p->pad, 1);
+  if (out->h < 1 || out->w < 1) return ae_layer_too_small(c, in);
+  return AE_OK;
+}
+
+/* upsample:SCALE */
+static ae_status up_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
+                          const ae_build_ctx *c) {
+  int k;
+  ae_status st = ae_field_int(c, f->pos[0], 1, 1 << 24, &k);
+  if (st) return st;
+  l->u.pool = (ae_pool_params){k, k, 0};
+  *out = (ae_shape){in.c, in.h * k, in.w * k};
+  return AE_OK;
+}
+
+/* dropout:P */
+static ae_status drop_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
+                            const ae_build_ctx *c) {
+  *out = in;
+  return ae_field_float(c, "dropout rate", f->pos[0], 0.0, 0.999999, &l->u.dropout.p);
+}
+
+/* flatten */
+static ae_status flatten_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
+                               const ae_build_ctx *c) {
+  (void)l, (void)f, (void)c;
+  *out = (ae_shape){in.c * in.h * in.w, 1, 1};
+  return AE_OK;
+}
+
+/* reshape:C:H:W */
+static ae_status reshape_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
+                               const ae_build_ctx *c) {
+  ae_shape to;
+  ae_status st;
+  if ((st = ae_field_int(c, f->pos[0], 1, 1 << 24, &to.c)) ||
+      (st = ae_field_int(c, f->pos[1], 1, 1 << 24, &to.h)) ||
+      (st = ae_field_int(c, f->pos[2], 1, 1 << 24, &to.w)))
+    return st;
+  if ((long long)to.c * to.h * to.w != (long long)in.c * in.h * in.w)
+    return ae_set_error(AE_ERR_SHAPE,
+                        "layer %d (reshape:%d:%d:%d): %d values cannot take that shape", c->index,
+                        to.c, to.h, to.w, in.c * in.h * in.w);
+  l->u.reshape.to = to;
+  *out = to;
+  return AE_OK;
+}
+
+const ae_layer_desc ae_maxpool2d_desc = {"maxpool", &ae_maxpool2d_ops, 1, 0, "stride,pad", pool_build, 0};
+const ae_layer_desc ae_upsample2d_desc = {"upsample", &ae_upsample2d_ops, 1, 0, "", up_build, 0};
+const ae_layer_desc ae_dropout_desc = {"dropout", &ae_dropout_ops, 1, 0, "", drop_build, 1};
+const ae_layer_desc ae_flatten_desc = {"flatten", &ae_flatten_ops, 0, 0, "", flatten_build, 0};
+const ae_layer_desc ae_reshape_desc = {"reshape", &ae_reshape_ops, 3, 0, "", reshape_build, 0};
