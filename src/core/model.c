@@ -279,7 +279,7 @@ static ae_layer_ctx layer_ctx(ae_model *m, ae_workspace *ws, int i, int n) {
                      ? m->sync + m->sync_off[i] + (size_t)ws->worker * l->ops->sync_count(l)
                      : NULL;
   ae_layer_ctx c = {ws->scratch[i], &ws->rng, sync, ws->tm,
-                    ws->worker, ws->team > 0 ? ws->team : 1, total, ws->sample,
+                    ws->worker, ws->team > 0 ? ws->team : 1, total, ws->first, ws->sample,
                     (float)(1.0 / total)};
   return c;
 }

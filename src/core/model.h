@@ -63,6 +63,7 @@ typedef struct ae_workspace {
   ae_rng rng;              /* this worker's generator (noise, dropout, sampler) */
   int worker, team, n_total; /* set by the trainer for each batch */
   ae_team *tm;             /* the team it runs in, or NULL: alone */
+  int first;               /* its slice's first sample in the batch */
   int sample;              /* the sampler draws z in evaluation (ELBO) */
   ae_terms terms;          /* the last ae_model_loss_step's raw sums */
 } ae_workspace;

@@ -174,7 +174,7 @@ static void step_worker(void *arg, int w, int team) {
   size_t d = (size_t)m->input_dim;
   int lo = (int)((long)b * w / team), cnt = (int)((long)b * (w + 1) / team) - lo;
   ae_workspace *ws = &m->ws[w];
-  ws->worker = w, ws->team = team, ws->n_total = b, ws->tm = t->team;
+  ws->worker = w, ws->team = team, ws->n_total = b, ws->tm = t->team, ws->first = lo;
   float *x = ws->acts[0]; /* (N, D) gathered slice */
   float *target = x;
   ae_dataset_rows(x, t->train, t->batch + lo, 0, (size_t)cnt);
@@ -262,7 +262,7 @@ fail:
 void ae_trainer_free(ae_trainer *t) {
   if (t->m && t->m->sampler >= 0) t->m->layers[t->m->sampler].u.sample.beta = t->m->obj.beta;
   if (t->m)
-    for (int w = 0; w < AE_MAX_WORKERS; w++) t->m->ws[w].tm = NULL;
+    for (int w = 0; w < AE_MAX_WORKERS; w++) t->m->ws[w].tm = NULL, t->m->ws[w].first = 0;
   ae_team_free(t->team);
   ae_optim_free(t->opt);
   ae_history_free(t->h);

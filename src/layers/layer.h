@@ -39,6 +39,7 @@ typedef struct ae_layer_ctx {
   struct ae_team *tm; /* the team this worker runs in (NULL: alone) */
   int worker, team;/* this worker's index and the number of workers */
   int n_total;     /* samples in the whole batch, over all workers */
+  int first;       /* this worker's first sample in the batch */
   int sample;      /* the sampler draws z even outside training (ELBO) */
   float pen_scale; /* weight of per-sample penalty sums in the objective:
                       1 / n_total (penalties are averaged over the batch) */
@@ -114,7 +115,8 @@ typedef struct ae_reshape_params {
 
 typedef struct ae_sample_params { /* the VAE sampler */
   float beta;               /* weight of the KL term now (after warm-up) */
-  const float *fixed_eps;   /* tests: take eps (N, Z) from here, not the rng */
+  const float *fixed_eps;   /* tests: take eps (N_total, Z) of the whole batch from
+                               here (a worker its own rows), not the rng */
 } ae_sample_params;
 
 struct ae_layer {

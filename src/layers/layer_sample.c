@@ -31,7 +31,7 @@ static void sample_forward(ae_layer *l, const ae_layer_ctx *ctx, float *y, const
   float *eps = ctx->scratch; /* (N, Z) */
   int draw = train || ctx->sample;
   if (draw && l->u.sample.fixed_eps)
-    memcpy(eps, l->u.sample.fixed_eps, (size_t)n * z * sizeof(float));
+    memcpy(eps, l->u.sample.fixed_eps + (size_t)ctx->first * z, (size_t)n * z * sizeof(float));
   else if (draw)
     for (size_t k = 0; k < (size_t)n * z; k++) eps[k] = (float)ae_rng_normal(ctx->rng);
   for (int i = 0; i < n; i++) {
