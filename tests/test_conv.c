@@ -165,11 +165,12 @@ static void test_batchnorm_fixtures(const fx_file *f) {
     const float *x = get(f, p, "x", NULL); /* (3, N, C, S) or (N, C, S) */
     float *y = zeros(nx), *dx = zeros(nx), *mean = zeros(c), *invstd = zeros(c);
     float *rm = zeros(c), *rv = zeros(c), *dgamma = zeros(c), *dbeta = zeros(c);
+    double *sums = calloc(2 * (size_t)c, sizeof(double));
     if (train) {
       for (int j = 0; j < c; j++) rv[j] = 1.0f;
       for (int step = 0; step < 3; step++)
         ae_batchnorm_forward_train(y, mean, invstd, rm, rv, x + step * nx, gamma, beta,
-                                   momentum, eps, n, c, s);
+                                   momentum, eps, sums, n, c, s);
       x += 2 * nx; /* the backward sees step 3 */
       check_tensor(f, p, "running_mean", rm, c);
       check_tensor(f, p, "running_var", rv, c);
@@ -181,20 +182,21 @@ static void test_batchnorm_fixtures(const fx_file *f) {
     }
     check_tensor(f, p, "y", y, nx);
     ae_batchnorm_backward(dx, dgamma, dbeta, get(f, p, "dy", NULL), x, gamma, mean, invstd,
-                          train, n, c, s);
+                          train, sums, n, c, s);
     check_tensor(f, p, "dx", dx, nx);
     check_tensor(f, p, "dgamma", dgamma, c);
     check_tensor(f, p, "dbeta", dbeta, c);
     /* in place: y = x, dx = dy */
     memcpy(y, x, sizeof(float) * nx);
-    if (train) ae_batchnorm_forward_train(y, mean, invstd, NULL, NULL, y, gamma, beta, momentum, eps, n, c, s);
-    else ae_batchnorm_forward_eval(y, NULL, NULL, y, gamma, beta, get(f, p, "running_mean", NULL),
+    if (train) ae_batchnorm_forward_train(y, mean, invstd, NULL, NULL, y, gamma, beta, momentum, eps, sums, n, c, s);
+    else ae_batchnorm_forward_eval(y, mean, invstd, y, gamma, beta, get(f, p, "running_mean", NULL),
                                    get(f, p, "running_var", NULL), eps, n, c, s);
     check_tensor(f, p, "y", y, nx);
     memcpy(dx, get(f, p, "dy", NULL), sizeof(float) * nx);
-    ae_batchnorm_backward(dx, NULL, NULL, dx, x, gamma, mean, invstd, train, n, c, s);
+    ae_batchnorm_backward(dx, NULL, NULL, dx, x, gamma, mean, invstd, train, sums, n, c, s);
     check_tensor(f, p, "dx", dx, nx);
     free(y), free(dx), free(mean), free(invstd), free(rm), free(rv), free(dgamma), free(dbeta);
+    free(sums);
   }
 }
 
@@ -278,12 +280,13 @@ static void test_conv_finite_differences(void) {
 typedef struct bn_ctx {
   int n, c, s;
   float *x, *gamma, *beta, *r, *y, *mean, *invstd;
+  double sums[6];
 } bn_ctx;
 
 static double bn_objective(void *p) {
   bn_ctx *q = p;
   ae_batchnorm_forward_train(q->y, q->mean, q->invstd, NULL, NULL, q->x, q->gamma, q->beta,
-                             0.1f, 1e-5f, q->n, q->c, q->s);
+                             0.1f, 1e-5f, q->sums, q->n, q->c, q->s);
   return dot(q->r, q->y, (size_t)q->n * q->c * q->s);
 }
 
@@ -293,7 +296,7 @@ static void test_batchnorm_finite_differences(void) {
   ae_rng rng;
   ae_rng_seed(&rng, 12);
   for (int ci = 0; ci < 2; ci++) {
-    bn_ctx q = {cases[ci][0], cases[ci][1], cases[ci][2], NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    bn_ctx q = {cases[ci][0], cases[ci][1], cases[ci][2], NULL, NULL, NULL, NULL, NULL, NULL, NULL, {0}};
     size_t nx = (size_t)q.n * q.c * q.s;
     q.x = zeros(nx), q.r = zeros(nx), q.y = zeros(nx);
     q.gamma = zeros(q.c), q.beta = zeros(q.c), q.mean = zeros(q.c), q.invstd = zeros(q.c);
@@ -302,7 +305,7 @@ static void test_batchnorm_finite_differences(void) {
     fill_normal(&rng, q.beta, q.c, 0.2f);
     for (int j = 0; j < q.c; j++) q.gamma[j] = 1.0f + 0.3f * (float)ae_rng_normal(&rng);
     bn_objective(&q); /* caches mean and invstd */
-    ae_batchnorm_backward(dx, dgamma, dbeta, q.r, q.x, q.gamma, q.mean, q.invstd, 1, q.n, q.c, q.s);
+    ae_batchnorm_backward(dx, dgamma, dbeta, q.r, q.x, q.gamma, q.mean, q.invstd, 1, q.sums, q.n, q.c, q.s);
     char what[64];
     snprintf(what, sizeof what, "batchnorm case %d dx", ci);
     check_failures += fd_check(what, bn_objective, &q, q.x, dx, nx, 1e-2f, 0);

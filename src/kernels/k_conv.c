@@ -1,6 +1,6 @@
 /* k_conv.c — image-layer kernels: conv and transposed conv (im2col + GEMM,
  * col2im for the adjoint, as in Caffe and darknet), max pooling, nearest
- * upsampling, batch norm, dropout.
+ * upsampling, dropout (batch norm: k_bn.c).
  * Legend: N batch, C input channels, H W input size, K output channels,
  * KH KW kernel size, OH OW output size, S spatial size H*W. */
 #include "kernels_conv.h"
@@ -341,91 +341,6 @@ void ae_upsample_nearest2d_backward(float *dx, const float *dy, int n, int c,
         }
         dxp[iy * w + ix] = acc;
       }
-  }
-}
-
-/* Channel ch of y (N, C, S) = gamma (x - mean) invstd + beta, as x sc + sh. */
-static void batchnorm_apply(float *y, const float *x, const float *gamma,
-                            const float *beta, double mean, double invstd,
-                            int ch, int n, int c, int s) {
-  double sc = (gamma ? gamma[ch] : 1.0) * invstd;
-  float fsc = (float)sc, fsh = (float)((beta ? beta[ch] : 0.0) - mean * sc);
-  for (int i = 0; i < n; i++) {
-    size_t off = ((size_t)i * c + ch) * s;
-    for (int j = 0; j < s; j++) y[off + j] = x[off + j] * fsc + fsh;
-  }
-}
-
-void ae_batchnorm_forward_train(float *y, float *mean, float *invstd,
-                                float *running_mean, float *running_var,
-                                const float *x, const float *gamma,
-                                const float *beta, float momentum, float eps,
-                                int n, int c, int s) {
-  double m = (double)n * s;
-  for (int ch = 0; ch < c; ch++) {
-    double sum = 0.0, sq = 0.0;
-    for (int i = 0; i < n; i++) {
-      const float *row = x + ((size_t)i * c + ch) * s; /* (S) */
-      for (int j = 0; j < s; j++) sum += row[j];
-    }
-    double mu = sum / m;
-    for (int i = 0; i < n; i++) { /* two passes: no cancellation */
-      const float *row = x + ((size_t)i * c + ch) * s;
-      for (int j = 0; j < s; j++) sq += (row[j] - mu) * (row[j] - mu);
-    }
-    double var = sq / m;
-    mean[ch] = (float)mu;
-    invstd[ch] = (float)(1.0 / sqrt(var + eps));
-    if (running_mean)
-      running_mean[ch] = (float)((1.0 - momentum) * running_mean[ch] + momentum * mu);
-    if (running_var) /* PyTorch: the unbiased variance; N*S == 1 is an error there */
-      running_var[ch] = (float)((1.0 - momentum) * running_var[ch] +
-                                momentum * (m > 1 ? sq / (m - 1) : var));
-    /* normalise with the float mean and invstd the backward will see */
-    batchnorm_apply(y, x, gamma, beta, mean[ch], invstd[ch], ch, n, c, s);
-  }
-}
-
-void ae_batchnorm_forward_eval(float *y, float *mean, float *invstd,
-                               const float *x, const float *gamma,
-                               const float *beta, const float *running_mean,
-                               const float *running_var, float eps, int n,
-                               int c, int s) {
-  for (int ch = 0; ch < c; ch++) {
-    float mu = running_mean[ch], is = (float)(1.0 / sqrt((double)running_var[ch] + eps));
-    if (mean) mean[ch] = mu;
-    if (invstd) invstd[ch] = is;
-    batchnorm_apply(y, x, gamma, beta, mu, is, ch, n, c, s);
-  }
-}
-
-void ae_batchnorm_backward(float *dx, float *dgamma, float *dbeta,
-                           const float *dy, const float *x, const float *gamma,
-                           const float *mean, const float *invstd,
-                           int training, int n, int c, int s) {
-  double m = (double)n * s;
-  for (int ch = 0; ch < c; ch++) {
-    double mu = mean[ch], is = invstd[ch], sdy = 0.0, sdyx = 0.0;
-    for (int i = 0; i < n; i++) {
-      size_t off = ((size_t)i * c + ch) * s;
-      for (int j = 0; j < s; j++) {
-        sdy += dy[off + j];
-        sdyx += dy[off + j] * ((x[off + j] - mu) * is); /* dy xhat */
-      }
-    }
-    if (dgamma) dgamma[ch] += (float)sdyx;
-    if (dbeta) dbeta[ch] += (float)sdy;
-    if (!dx) continue;
-    /* training: dx = gamma invstd (dy - mean(dy) - xhat mean(dy xhat)) */
-    double g = (gamma ? gamma[ch] : 1.0) * is;
-    double a = training ? sdy / m : 0.0, bq = training ? sdyx / m : 0.0;
-    for (int i = 0; i < n; i++) {
-      size_t off = ((size_t)i * c + ch) * s;
-      for (int j = 0; j < s; j++) {
-        double xhat = (x[off + j] - mu) * is;
-        dx[off + j] = (float)(g * (dy[off + j] - a - xhat * bq));
-      }
-    }
   }
 }
 

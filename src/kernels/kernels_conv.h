@@ -110,21 +110,54 @@ void ae_upsample_nearest2d_forward(float *y, const float *x, int n, int c,
 void ae_upsample_nearest2d_backward(float *dx, const float *dy, int n, int c,
                                     int h, int w, int scale);
 
-/* ---- batch norm over (N, C, S): statistics per channel over N*S values ---- */
+/* ---- batch norm over (N, C, S): statistics per channel (k_bn.c) ----
+ * In training, mean and invstd = 1 / sqrt(var + eps) come from the whole
+ * batch (biased variance), and running = (1 - momentum) running + momentum
+ * stat, with the UNBIASED variance entering running_var (M > 1 needed); in
+ * evaluation from the running statistics. y = gamma (x - mean) invstd + beta.
+ * A batch split over workers runs the stages on each slice and sums their
+ * double sums over the workers between them (sums of a slice are (C)); the
+ * whole-batch kernels below are the same stages back to back, so any split
+ * gives the same bits. gamma or beta NULL mean 1 or 0. M = values per
+ * channel in the whole batch. */
 
-/* Training: normalise with the batch mean and biased variance,
- * y = gamma (x - mean) invstd + beta, invstd = 1 / sqrt(var + eps). Caches
- * mean (C) and invstd (C) for the backward. When running_mean/running_var
- * (C) are not NULL: running = (1 - momentum) running + momentum stat, the
- * variance entering running_var being the UNBIASED one (N*S > 1 needed).
- * gamma (C) NULL means 1, beta (C) NULL means 0. y may be x. */
+/* sums (C) = this slice's sum x per channel, or sum (x - mean)^2 when mean
+ * (C) is given (the second pass). */
+void ae_bn_sums(double *sums, const float *x, const float *mean, int n, int c, int s);
+/* mean (C) = sums / M, in float. */
+void ae_bn_mean(float *mean, const double *sums, double m, int c);
+/* invstd (C) from the summed squares sq (C); updates the running statistics
+ * unless NULL. */
+void ae_bn_finish(float *invstd, float *running_mean, float *running_var, const float *mean,
+                  const double *sq, double m, float momentum, float eps, int c);
+/* Evaluation: mean, invstd (C) from the running statistics. */
+void ae_bn_eval_stats(float *mean, float *invstd, const float *running_mean,
+                      const float *running_var, float eps, int c);
+/* y (N, C, S) = a x + b per channel, a = gamma invstd, b = beta - a mean. y
+ * may be x. */
+void ae_bn_apply(float *y, const float *x, const float *gamma, const float *beta,
+                 const float *mean, const float *invstd, int n, int c, int s);
+/* This slice's sdy (C) = sum dy and sdyx (C) = sum dy xhat per channel;
+ * dgamma += sdyx and dbeta += sdy (C) unless NULL. */
+void ae_bn_grad_sums(double *sdy, double *sdyx, float *dgamma, float *dbeta, const float *dy,
+                     const float *x, const float *mean, const float *invstd, int n, int c,
+                     int s);
+/* dx (N, C, S) = gamma invstd (dy - sdy / M - xhat sdyx / M) from the whole
+ * batch's sums; sdy NULL: the statistics taken as constants (evaluation),
+ * dx = gamma invstd dy. dx may be dy. */
+void ae_bn_backward_dx(float *dx, const float *dy, const float *x, const float *gamma,
+                       const float *mean, const float *invstd, const double *sdy,
+                       const double *sdyx, double m, int n, int c, int s);
+
+/* The whole batch in one call (M = N S): training statistics, running
+ * update (skipped when NULL) and y; mean, invstd (C) kept for the backward;
+ * sums: (C) doubles of scratch. y may be x. */
 void ae_batchnorm_forward_train(float *y, float *mean, float *invstd,
                                 float *running_mean, float *running_var,
                                 const float *x, const float *gamma,
                                 const float *beta, float momentum, float eps,
-                                int n, int c, int s);
-/* Eval: y = gamma (x - running_mean) / sqrt(running_var + eps) + beta.
- * When mean and invstd (C) are not NULL they receive running_mean and
+                                double *sums, int n, int c, int s);
+/* Evaluation: mean, invstd (C) receive running_mean and
  * 1 / sqrt(running_var + eps), for ae_batchnorm_backward(training = 0). */
 void ae_batchnorm_forward_eval(float *y, float *mean, float *invstd,
                                const float *x, const float *gamma,
@@ -133,13 +166,13 @@ void ae_batchnorm_forward_eval(float *y, float *mean, float *invstd,
                                int c, int s);
 /* Given dy (N, C, S), x (N, C, S) and the cached mean, invstd (C):
  * dgamma (C) += sum dy xhat, dbeta (C) += sum dy (each skipped when NULL),
- * dx (N, C, S) = ... (skipped when NULL). training = 1 differentiates
- * through the batch statistics; 0 treats mean and invstd as constants (the
- * eval forward). dx may be dy. */
+ * dx (N, C, S) (skipped when NULL). training = 1 differentiates through the
+ * batch statistics; 0 treats mean and invstd as constants (the eval
+ * forward). sums: 2C doubles of scratch. dx may be dy. */
 void ae_batchnorm_backward(float *dx, float *dgamma, float *dbeta,
                            const float *dy, const float *x, const float *gamma,
                            const float *mean, const float *invstd,
-                           int training, int n, int c, int s);
+                           int training, double *sums, int n, int c, int s);
 
 /* ---- inverted dropout (training only; eval is the identity) ---- */
 

@@ -10,10 +10,11 @@
  * Sync: per worker 4C doubles: sum x, sum (x - mean)^2, sum dy, sum dy xhat.
  * With several workers each puts its slice's sums there and the team adds
  * them up in worker order (ae_team_sum): every worker normalises with the
- * statistics of the whole batch, as one thread would. */
+ * statistics of the whole batch, as one thread would. The math is the
+ * batch-norm stages of k_bn.c; this file only puts the team between them. */
 #include "layer.h"
+#include "kernels_conv.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,39 +37,6 @@ static void bn_init(ae_layer *l, ae_init scheme, ae_rng *rng) {
   }
 }
 
-/* Sums over one row of s values in 8 float lanes (vectorisable, a fixed
- * order), returned in double: sum x, or sum (x - mu)^2 when sq is set. */
-static double row_sum(const float *x, int s, float mu, int sq) {
-  float lane[8] = {0};
-  int j = 0;
-  for (; j + 8 <= s; j += 8)
-    for (int k = 0; k < 8; k++) {
-      float v = sq ? (x[j + k] - mu) * (x[j + k] - mu) : x[j + k];
-      lane[k] += v;
-    }
-  double t = 0.0;
-  for (int k = 0; k < 8; k++) t += lane[k];
-  for (; j < s; j++) t += sq ? (double)(x[j] - mu) * (x[j] - mu) : (double)x[j];
-  return t;
-}
-
-/* sum dy and sum dy * (x - mu) * is over one row, as row_sum. */
-static void row_grad_sums(const float *dy, const float *x, int s, float mu, float is, double *sdy,
-                          double *sdyx) {
-  float a[8] = {0}, b[8] = {0};
-  int j = 0;
-  for (; j + 8 <= s; j += 8)
-    for (int k = 0; k < 8; k++) {
-      a[k] += dy[j + k];
-      b[k] += dy[j + k] * ((x[j + k] - mu) * is);
-    }
-  double ta = 0.0, tb = 0.0;
-  for (int k = 0; k < 8; k++) ta += a[k], tb += b[k];
-  for (; j < s; j++) ta += dy[j], tb += (double)dy[j] * ((x[j] - mu) * is);
-  *sdy += ta;
-  *sdyx += tb;
-}
-
 static void bn_forward(ae_layer *l, const ae_layer_ctx *ctx, float *y, const float *x, int n,
                        int train) {
   int c = l->in.c, s = l->in.h * l->in.w;
@@ -78,76 +46,32 @@ static void bn_forward(ae_layer *l, const ae_layer_ctx *ctx, float *y, const flo
   if (train) {
     double *sums = ctx->sync; /* (4C): this worker's, then the team's */
     double m = (double)ctx->n_total * s;
-    for (int ch = 0; ch < c; ch++) {
-      double sum = 0.0;
-      for (int i = 0; i < n; i++) sum += row_sum(x + ((size_t)i * c + ch) * s, s, 0.0f, 0);
-      sums[ch] = sum;
-    }
+    ae_bn_sums(sums, x, NULL, n, c, s);
     ae_team_sum(ctx->tm, ctx->worker, sums, (size_t)c);
-    for (int ch = 0; ch < c; ch++) {
-      float mu = (float)(sums[ch] / m);
-      double sq = 0.0; /* two passes: no cancellation */
-      for (int i = 0; i < n; i++) sq += row_sum(x + ((size_t)i * c + ch) * s, s, mu, 1);
-      mean[ch] = mu;
-      sums[c + ch] = sq;
-    }
+    ae_bn_mean(mean, sums, m, c);
+    ae_bn_sums(sums + c, x, mean, n, c, s); /* two passes: no cancellation */
     ae_team_sum(ctx->tm, ctx->worker, sums + c, (size_t)c);
-    for (int ch = 0; ch < c; ch++) {
-      double sq = sums[c + ch], var = sq / m;
-      invstd[ch] = (float)(1.0 / sqrt(var + p->eps));
-      if (ctx->worker == 0) { /* one writer; nobody reads state while training */
-        l->state[ch] = (float)((1.0 - p->momentum) * l->state[ch] + p->momentum * mean[ch]);
-        l->state[c + ch] = (float)((1.0 - p->momentum) * l->state[c + ch] +
-                                   p->momentum * (m > 1 ? sq / (m - 1) : var));
-      }
-    }
+    /* one writer of the running statistics; nobody reads them while training */
+    ae_bn_finish(invstd, ctx->worker == 0 ? l->state : NULL,
+                 ctx->worker == 0 ? l->state + c : NULL, mean, sums + c, m, p->momentum, p->eps,
+                 c);
   } else {
-    for (int ch = 0; ch < c; ch++) {
-      mean[ch] = l->state[ch];
-      invstd[ch] = (float)(1.0 / sqrt((double)l->state[c + ch] + p->eps));
-    }
+    ae_bn_eval_stats(mean, invstd, l->state, l->state + c, p->eps, c);
   }
-  for (int i = 0; i < n; i++)
-    for (int ch = 0; ch < c; ch++) {
-      size_t off = ((size_t)i * c + ch) * s;
-      float a = gamma[ch] * invstd[ch], b = beta[ch] - a * mean[ch];
-      for (int j = 0; j < s; j++) y[off + j] = a * x[off + j] + b;
-    }
+  ae_bn_apply(y, x, gamma, beta, mean, invstd, n, c, s);
 }
 
 static void bn_backward(ae_layer *l, const ae_layer_ctx *ctx, float *grads, float *dx, float *dy,
                         const float *x, const float *y, int n) {
   (void)y;
   int c = l->in.c, s = l->in.h * l->in.w;
-  const float *gamma = l->params;
   const float *mean = ctx->scratch, *invstd = ctx->scratch + c;
   double *sums = ctx->sync + 2 * c; /* (2C): sum dy, sum dy xhat */
-  double m = (double)ctx->n_total * s;
-  for (int ch = 0; ch < c; ch++) {
-    double sdy = 0.0, sdyx = 0.0;
-    for (int i = 0; i < n; i++) {
-      size_t off = ((size_t)i * c + ch) * s;
-      row_grad_sums(dy + off, x + off, s, mean[ch], invstd[ch], &sdy, &sdyx);
-    }
-    grads[ch] += (float)sdyx;  /* dgamma */
-    grads[c + ch] += (float)sdy; /* dbeta */
-    sums[ch] = sdy;
-    sums[c + ch] = sdyx;
-  }
+  ae_bn_grad_sums(sums, sums + c, grads, grads + c, dy, x, mean, invstd, n, c, s);
   if (!dx) return; /* every worker has the same layers: all return here */
   ae_team_sum(ctx->tm, ctx->worker, sums, 2 * (size_t)c);
-  for (int ch = 0; ch < c; ch++) {
-    float mdy = (float)(sums[ch] / m);
-    float mdyx = (float)(sums[c + ch] / m);
-    float is = invstd[ch], g = gamma[ch] * is, mu = mean[ch];
-    for (int i = 0; i < n; i++) {
-      size_t off = ((size_t)i * c + ch) * s;
-      for (int j = 0; j < s; j++) {
-        float xhat = (x[off + j] - mu) * is;
-        dx[off + j] = g * (dy[off + j] - mdy - xhat * mdyx);
-      }
-    }
-  }
+  ae_bn_backward_dx(dx, dy, x, l->params, mean, invstd, sums, sums + c,
+                    (double)ctx->n_total * s, n, c, s);
 }
 
 static int bn_spec(const ae_layer *l, char *buf, size_t len) {
