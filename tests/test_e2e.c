@@ -101,7 +101,7 @@ static void run_vae(void) {
       m->layers[m->sampler].u.sample.fixed_eps = eps + (size_t)step * n * z;
       memcpy(ws->acts[0], x, nx * sizeof(float));
       ae_model_forward(m, ws, n, 1);
-      double loss = ae_model_loss_step(m, ws, x, n, 1, ae_model_denom(m, n));
+      double loss = ae_model_loss_step(m, ws, x, n, 1, ae_objective_denom(m, n));
       printf("vae%s step %d: loss %.5f (PyTorch %.5f)\n", variant ? " beta 0.5" : "", step, loss,
              (double)losses[step]);
       CHECK_NEAR(loss, losses[step], 1e-4 * fabs(losses[step]));

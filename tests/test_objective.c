@@ -29,7 +29,7 @@ static double model_objective(void *ctx) {
   ae_workspace *ws = &q->m->ws[0];
   memcpy(ws->acts[0], q->x, sizeof q->x);
   ae_model_forward(q->m, ws, N, 1);
-  return ae_model_loss_step(q->m, ws, q->x, N, 0, ae_model_denom(q->m, N));
+  return ae_model_loss_step(q->m, ws, q->x, N, 0, ae_objective_denom(q->m, N));
 }
 
 /* Every parameter's gradient of `spec`'s objective against finite
@@ -48,7 +48,7 @@ static void fd_spec(const char *spec, float h) {
   ae_workspace *ws = &q.m->ws[0];
   memcpy(ws->acts[0], q.x, sizeof q.x);
   ae_model_forward(q.m, ws, N, 1);
-  double with_grad = ae_model_loss_step(q.m, ws, q.x, N, 1, ae_model_denom(q.m, N));
+  double with_grad = ae_model_loss_step(q.m, ws, q.x, N, 1, ae_objective_denom(q.m, N));
   CHECK_NEAR(with_grad, model_objective(&q), 1e-6 * fabs(with_grad)); /* same value both ways */
   size_t p = ae_model_param_count(q.m);
   float *g = malloc(p * sizeof(float));
@@ -76,7 +76,7 @@ static void test_finite_differences(void) {
 /* ---- against PyTorch: regularizers.fx ---- */
 
 /* A lone dense code layer (12 -> 5, activation act) over the fixture's
- * parameters, its contractive weight 1. */
+ * parameters. */
 static void fixture_layer(ae_layer *l, float *params, const fx_file *f, ae_act act) {
   const char *text = act == AE_ACT_SIGMOID ? "dense:5:sigmoid"
                      : act == AE_ACT_TANH  ? "dense:5:tanh"
@@ -85,7 +85,6 @@ static void fixture_layer(ae_layer *l, float *params, const fx_file *f, ae_act a
   memcpy(params, fx_get(f, "W", NULL), 60 * sizeof(float));
   memcpy(params + 60, fx_get(f, "b", NULL), 5 * sizeof(float));
   l->params = params;
-  l->u.dense.contractive = 1.0f;
 }
 
 static void test_fixture_penalties(void) {
@@ -106,10 +105,13 @@ static void test_fixture_penalties(void) {
     snprintf(key, sizeof key, "%s.l1", names[a]);
     CHECK_NEAR(l1, fx_get(f, key, NULL)[0], 1e-5 * l1);
     snprintf(key, sizeof key, "%s.contractive", names[a]);
-    double c = ae_dense_jacobian_sq(&l, h, 7, NULL);
+    ae_act run = l.u.dense.run_act;
+    double c = ae_dense_jacobian_sq(NULL, h, params, run, l.u.dense.slope, 7, 12, 5);
     CHECK_NEAR(c, fx_get(f, key, NULL)[0], 1e-5 * fabs(c));
-    /* with dy = 0, backward leaves exactly the penalty's gradients */
-    ae_layer_ctx ctx = {.pen_scale = 1.0f, .n_total = 7};
+    /* with dy = 0, the kernel's two parts and the layer's backward leave
+     * exactly the penalty's gradients (weight 1) */
+    ae_contractive_backward(grads, dh, h, params, run, l.u.dense.slope, 1.0f, 7, 12, 5);
+    ae_layer_ctx ctx = {.n_total = 7};
     l.ops->backward(&l, &ctx, grads, dx, dh, x, h, 7);
     snprintf(key, sizeof key, "%s.contractive.dW", names[a]);
     check_failures += fx_check_close(key, grads, fx_get(f, key, NULL), 60, 1e-5, 1e-4);
@@ -131,12 +133,13 @@ static void test_fixture_penalties(void) {
   }
   ae_layer s;
   CHECK_OK(ae_layer_from_text(&s, "sample", (ae_shape){2 * z, 1, 1}));
-  CHECK_NEAR(ae_sample_kl(&s, in, n), fx_get(f, "vkl.value", NULL)[0], 1e-5);
+  CHECK_NEAR(ae_gauss_kl(NULL, in, 0.0f, n, z), fx_get(f, "vkl.value", NULL)[0], 1e-5);
   s.u.sample.fixed_eps = fx_get(f, "vkl.eps", NULL);
-  ae_layer_ctx ctx = {.scratch = eps, .pen_scale = 1.0f, .n_total = n};
+  ae_layer_ctx ctx = {.scratch = eps, .n_total = n};
   s.ops->forward(&s, &ctx, zout, in, n, 1);
   memcpy(dz, fx_get(f, "vkl.dz", NULL), nm * sizeof(float));
-  s.ops->backward(&s, &ctx, NULL, dx, dz, in, zout, n);
+  s.ops->backward(&s, &ctx, NULL, dx, dz, in, zout, n); /* the reparameterisation */
+  ae_gauss_kl(dx, in, 1.0f, n, z);                      /* and the KL term, weight 1 */
   float *dmu = malloc(nm * sizeof(float)), *dlv = malloc(nm * sizeof(float));
   for (int i = 0; i < n; i++) {
     memcpy(dmu + (size_t)i * z, dx + (size_t)i * 2 * z, (size_t)z * sizeof(float));
@@ -160,7 +163,7 @@ static void test_fixture_penalties(void) {
     ae_workspace *ws = &m->ws[0];
     memcpy(ws->acts[0], x, 84 * sizeof(float));
     ae_model_forward(m, ws, 7, 1);
-    ae_model_loss_step(m, ws, x, 7, 1, ae_model_denom(m, 7));
+    ae_model_loss_step(m, ws, x, 7, 1, ae_objective_denom(m, 7));
     CHECK_NEAR(m->obj.sparsity * ws->terms.sparsity, fx_get(f, "kls.value", NULL)[0], 1e-5);
     ae_model_free(m);
   }
@@ -199,7 +202,7 @@ static void test_vae_training_and_bounds(void) {
          before.nelbo, after.nelbo, after.recon, after.kl);
   CHECK(after.nelbo < 300.0 && after.kl > 5.0); /* PyTorch's model: ~270 here */
   CHECK_NEAR(after.nelbo, after.recon + after.kl, 1e-9 * after.nelbo);
-  CHECK(m->layers[m->sampler].u.sample.beta == 1.0f); /* warm-up over, beta back */
+  CHECK(m->obj.kl_weight == 1.0f); /* warm-up over, beta back */
   /* the same draws on every evaluation */
   ae_eval_result again;
   CHECK_OK(ae_model_evaluate(m, &again, test));

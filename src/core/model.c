@@ -39,35 +39,6 @@ static ae_status make_spec_string(ae_model *m) {
   return AE_OK;
 }
 
-/* Where the objective's pieces sit: the sampler last in the encoder, the
- * contractive penalty on a dense code layer, the KL sparsity on a sigmoid
- * code. */
-static ae_status check_objective(ae_model *m, const char *text) {
-  for (int i = 0; i < m->n_layers; i++)
-    if (m->layers[i].desc == &ae_sample_desc) {
-      if (i != m->n_enc - 1 || m->sampler >= 0)
-        return ae_set_error(AE_ERR_ARG, "spec '%s': 'sample' must be the last layer of the encoder, once",
-                            text);
-      m->sampler = i;
-      m->layers[i].u.sample.beta = m->obj.beta;
-    }
-  ae_layer *code = &m->layers[m->n_enc - 1];
-  const ae_objective *o = &m->obj;
-  if (o->contractive > 0.0f) {
-    if (code->desc != &ae_dense_desc)
-      return ae_set_error(AE_ERR_ARG, "spec '%s': the contractive penalty needs a dense code layer "
-                          "(the last encoder layer)", text);
-    code->u.dense.contractive = o->contractive;
-  }
-  if (o->sparsity > 0.0f &&
-      (code->desc != &ae_dense_desc || code->u.dense.run_act != AE_ACT_SIGMOID))
-    return ae_set_error(AE_ERR_ARG, "spec '%s': the KL sparsity penalty needs a sigmoid code "
-                        "(a dense:UNITS:sigmoid last encoder layer)", text);
-  if (m->n_enc >= m->n_layers)
-    return ae_set_error(AE_ERR_ARG, "spec '%s': the decoder is empty", text);
-  return AE_OK;
-}
-
 ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
                           int w, uint64_t seed) {
   *out = NULL;
@@ -116,7 +87,8 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
     m->logits_out = 1; /* sigmoid fused into the loss */
     *out_act = AE_ACT_IDENTITY;
   }
-  if ((st = check_objective(m, text))) goto fail;
+  for (int i = 0; i < m->n_layers; i++)
+    if (m->layers[i].desc == &ae_sample_desc) m->sampler = i; /* placed by the objective */
   m->params = calloc(m->n_params ? m->n_params : 1, sizeof(float));
   m->grads = calloc(m->n_params ? m->n_params : 1, sizeof(float));
   m->state = calloc(m->n_state ? m->n_state : 1, sizeof(float));
@@ -133,18 +105,7 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
     off += l->n_params;
     soff += l->n_state;
   }
-  for (int i = 0; i < m->n_layers; i++) { /* L2 acts on the weights the layers mark */
-    ae_layer *l = &m->layers[i];
-    ae_tensor_view tv[4];
-    int nv = l->ops->tensors(l, tv);
-    for (int k = 0; k < nv; k++) {
-      if (!tv[k].decay || tv[k].state) continue;
-      size_t count = 1;
-      for (int j = 0; j < tv[k].ndim; j++) count *= (size_t)tv[k].shape[j];
-      m->wranges[m->n_wranges][0] = l->offset + tv[k].offset;
-      m->wranges[m->n_wranges++][1] = count;
-    }
-  }
+  if ((st = ae_objective_build(&m->obj, m, text))) goto fail;
   m->ws[0].grads = m->grads;
   m->n_workers = 1;
   ae_model_init(m, AE_INIT_KERAS, seed);
@@ -174,7 +135,7 @@ void ae_model_free(ae_model *m) {
   free(m->grads);
   free(m->state);
   free(m->sync);
-  free(m->code_sync);
+  ae_objective_free(&m->obj);
   ae_team_free(m->infer_team);
   for (int w = 0; w < AE_MAX_WORKERS; w++) {
     free(m->ws[w].mem);
@@ -241,10 +202,8 @@ ae_status ae_model_plan_workers(ae_model *m, int workers, int n, int targets) {
       return ae_set_error(AE_ERR_NOMEM, "out of memory for %d gradient blocks", workers);
   }
   if (workers > m->n_workers) m->n_workers = workers;
-  if (m->obj.sparsity > 0.0f && !m->code_sync) {
-    m->code_sync = calloc(AE_MAX_WORKERS * ae_model_code_dim(m), sizeof(double));
-    if (!m->code_sync) return ae_set_error(AE_ERR_NOMEM, "out of memory");
-  }
+  ae_status st = ae_objective_plan(&m->obj, m);
+  if (st) return st;
   if (workers > m->sync_team) { /* per layer: `workers` slots of sync_count */
     size_t total = 0;
     for (int i = 0; i < m->n_layers; i++) {
@@ -262,7 +221,7 @@ ae_status ae_model_plan_workers(ae_model *m, int workers, int n, int targets) {
 }
 
 size_t ae_model_sync_count(const ae_model *m) {
-  size_t most = m->obj.sparsity > 0.0f ? ae_model_code_dim(m) : 0;
+  size_t most = ae_objective_sync_count(&m->obj, m);
   for (int i = 0; i < m->n_layers; i++) {
     const ae_layer *l = &m->layers[i];
     size_t k = l->ops->sync_count ? l->ops->sync_count(l) : 0;
@@ -279,8 +238,7 @@ static ae_layer_ctx layer_ctx(ae_model *m, ae_workspace *ws, int i, int n) {
                      ? m->sync + m->sync_off[i] + (size_t)ws->worker * l->ops->sync_count(l)
                      : NULL;
   ae_layer_ctx c = {ws->scratch[i], &ws->rng, sync, ws->tm,
-                    ws->worker, ws->team > 0 ? ws->team : 1, total, ws->first, ws->sample,
-                    (float)(1.0 / total)};
+                    ws->worker, ws->team > 0 ? ws->team : 1, total, ws->first, ws->sample};
   return c;
 }
 
@@ -303,113 +261,25 @@ const float *ae_model_output(ae_model *m, ae_workspace *ws, int n) {
   return ws->out;
 }
 
-double ae_model_denom(const ae_model *m, int b) {
-  return m->sampler >= 0 ? (double)b : (double)b * m->input_dim;
-}
-
-/* Reconstruction loss sum of n samples against t; gradient (scaled) into g
- * unless NULL. A VAE with MSE uses the Gaussian negative log-likelihood
- * with unit variance: SSE / 2 + D/2 log(2 pi) per sample. */
-double ae_model_recon_sum(const ae_model *m, float *g, const float *y, const float *t, float scale,
-                        size_t n) {
-  size_t count = n * (size_t)m->input_dim;
-  if (m->loss == AE_LOSS_BCE && m->logits_out) return ae_bce_logits(g, y, t, scale, count);
-  if (m->sampler < 0) return ae_mse(g, y, t, scale, count);
-  return 0.5 * ae_mse(g, y, t, 0.5f * scale, count) + 0.5 * (double)count * 1.8378770664093453 /* log(2 pi) */;
-}
-
-/* KL sparsity: the batch's mean code per unit into means (Z), this
- * worker's: its column sums, summed over the team in worker order. */
-static void batch_code_means(ae_model *m, ae_workspace *ws, const float *h, int n, int total,
-                             double *means) {
-  size_t z = ae_model_code_dim(m);
-  for (size_t j = 0; j < z; j++) means[j] = 0.0;
-  for (int i = 0; i < n; i++)
-    for (size_t j = 0; j < z; j++) means[j] += h[(size_t)i * z + j];
-  ae_team_sum(ws->tm, ws->worker, means, z);
-  for (size_t j = 0; j < z; j++) means[j] /= total;
-}
-
-/* The code's penalties (L1, KL sparsity): their value, and with dh their
- * gradient added into dh (N, Z). */
-static double code_penalties(ae_model *m, ae_workspace *ws, const float *h, float *dh, int n,
-                             int total) {
-  const ae_objective *o = &m->obj;
-  size_t z = ae_model_code_dim(m), count = (size_t)n * z;
-  double pen = 0.0;
-  float scale = (float)(1.0 / total);
-  if (o->l1 > 0.0f) {
-    double s = 0.0;
-    for (size_t k = 0; k < count; k++) {
-      s += fabsf(h[k]);
-      if (dh) dh[k] += o->l1 * scale * (float)((h[k] > 0.0f) - (h[k] < 0.0f));
-    }
-    ws->terms.l1 = s;
-    pen += o->l1 * s / total;
-  }
-  if (o->sparsity > 0.0f) {
-    double *means = m->code_sync + (size_t)ws->worker * z, rho = o->rho, kl = 0.0; /* (Z) */
-    batch_code_means(m, ws, h, n, total, means);
-    for (size_t j = 0; j < z; j++) {
-      double r = means[j] < 1e-6 ? 1e-6 : means[j] > 1.0 - 1e-6 ? 1.0 - 1e-6 : means[j];
-      kl += rho * log(rho / r) + (1.0 - rho) * log((1.0 - rho) / (1.0 - r));
-      if (dh) {
-        float g = (float)(o->sparsity * (-rho / r + (1.0 - rho) / (1.0 - r))) * scale;
-        for (int i = 0; i < n; i++) dh[(size_t)i * z + j] += g;
-      }
-    }
-    ws->terms.sparsity = kl;
-    if (ws->worker == 0) pen += o->sparsity * kl; /* one term per batch */
-  }
-  return pen;
-}
-
-double ae_model_loss_step(ae_model *m, ae_workspace *ws, const float *t, int n,
-                          int backward, double denom) {
-  const ae_objective *o = &m->obj;
-  int total = ws->n_total > 0 ? ws->n_total : n;
-  const float *y = ws->acts[m->n_layers];
-  float *g = backward ? ws->grad_a : NULL; /* (N, D) */
-  memset(&ws->terms, 0, sizeof ws->terms);
-  ws->terms.recon = ae_model_recon_sum(m, g, y, t, (float)(1.0 / denom), (size_t)n);
-  double obj = ws->terms.recon / denom;
-  if (m->sampler >= 0) {
-    const ae_layer *s = &m->layers[m->sampler];
-    ws->terms.kl = ae_sample_kl(s, ws->acts[m->sampler], n);
-    obj += s->u.sample.beta * ws->terms.kl / total;
-  }
-  const ae_layer *code = &m->layers[m->n_enc - 1];
-  if (o->contractive > 0.0f) {
-    ws->terms.contractive = ae_dense_jacobian_sq(code, ws->acts[m->n_enc], n, NULL);
-    obj += o->contractive * ws->terms.contractive / total;
-  }
-  if (backward) memset(ws->grads, 0, m->n_params * sizeof(float));
-  if (o->l2 > 0.0f && ws->worker == 0) { /* once per batch: worker 0's value and block */
-    double s = 0.0;
-    for (int r = 0; r < m->n_wranges; r++) {
-      const float *w = m->params + m->wranges[r][0];
-      float *gw = ws->grads + m->wranges[r][0];
-      for (size_t k = 0; k < m->wranges[r][1]; k++) {
-        s += (double)w[k] * w[k];
-        if (backward) gw[k] = o->l2 * w[k];
-      }
-    }
-    ws->terms.l2 = 0.5 * s;
-    obj += o->l2 * ws->terms.l2;
-  }
-  int code_pen = o->l1 > 0.0f || o->sparsity > 0.0f;
-  if (!backward) return code_pen ? obj + code_penalties(m, ws, ws->acts[m->n_enc], NULL, n, total) : obj;
-  float *dy = ws->grad_a, *dx = ws->grad_b;
+void ae_model_backward(ae_model *m, ae_workspace *ws, int n) {
+  memset(ws->grads, 0, m->n_params * sizeof(float));
+  ae_objective_backward(m, ws, n);
+  float *dy = ws->grad_a, *dx = ws->grad_b; /* dy: the gradient at acts[i + 1] */
   for (int i = m->n_layers - 1; i >= 0; i--) {
     ae_layer *l = &m->layers[i];
-    if (i == m->n_enc - 1 && code_pen)
-      obj += code_penalties(m, ws, ws->acts[m->n_enc], dy, n, total);
+    ae_objective_grad_at(m, ws, i + 1, dy, n);
     ae_layer_ctx ctx = layer_ctx(m, ws, i, n);
     l->ops->backward(l, &ctx, ws->grads + l->offset, i > 0 ? dx : NULL, dy, ws->acts[i],
                      ws->acts[i + 1], n);
     float *tmp = dy;
     dy = dx, dx = tmp;
   }
+}
+
+double ae_model_loss_step(ae_model *m, ae_workspace *ws, const float *t, int n, int backward,
+                          double denom) {
+  double obj = ae_objective_loss(m, ws, t, n, denom, backward ? ws->grad_a : NULL);
+  if (backward) ae_model_backward(m, ws, n);
   return obj;
 }
 

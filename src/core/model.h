@@ -9,22 +9,9 @@
 
 #include "aekit.h"
 #include "layer.h"
+#include "objective.h"
 #include "safetensors.h"
 #include "team.h"
-
-#define AE_MAX_LAYERS 64
-
-/* The objective's options beyond the reconstruction loss (spec options
- * after ';'). Each penalty is per sample and averaged over the batch,
- * except the KL sparsity (one term per batch, on its mean activations) and
- * L2 (one term per step). */
-typedef struct ae_objective {
-  float beta;        /* "beta=": weight of the VAE's KL term (default 1) */
-  float l1;          /* "l1=": lambda * sum |code| */
-  float rho, sparsity; /* "sparsity=RHO:BETA": BETA * sum_j KL(RHO || mean code_j) */
-  float contractive; /* "contractive=": lambda * |d code / d input of the code layer|_F^2 */
-  float l2;          /* "l2=": lambda / 2 * sum of squared weights (not biases) */
-} ae_objective;
 
 typedef struct ae_spec {
   ae_spec_layer layers[AE_MAX_LAYERS];
@@ -36,17 +23,6 @@ typedef struct ae_spec {
 /* Parse a spec or preset name for inputs of `input_dim` features. Errors
  * name the spec and the offending layer. */
 ae_status ae_spec_parse(ae_spec *out, const char *spec, int input_dim);
-
-/* The raw sums of one ae_model_loss_step over its n samples. */
-typedef struct ae_terms {
-  double recon;       /* reconstruction loss summed over elements (VAE with
-                         MSE: Gaussian negative log-likelihood, unit variance) */
-  double kl;          /* VAE: sum over samples of KL(q(z|x) || N(0, I)) */
-  double l1;          /* sum |code| */
-  double sparsity;    /* sum_j KL(rho || batch mean of code_j) (whole batch) */
-  double contractive; /* sum over samples of |J|_F^2 */
-  double l2;          /* 1/2 sum of squared weights (worker 0 only) */
-} ae_terms;
 
 /* What one worker thread needs for a slice of a batch: activations planned
  * for up to plan_n samples and its own gradient block. Worker 0's gradient
@@ -65,7 +41,7 @@ typedef struct ae_workspace {
   ae_team *tm;             /* the team it runs in, or NULL: alone */
   int first;               /* its slice's first sample in the batch */
   int sample;              /* the sampler draws z in evaluation (ELBO) */
-  ae_terms terms;          /* the last ae_model_loss_step's raw sums */
+  ae_terms terms;          /* the last ae_objective_loss's raw sums */
 } ae_workspace;
 
 struct ae_model {
@@ -73,9 +49,8 @@ struct ae_model {
   int n_enc, n_layers;
   ae_layer layers[AE_MAX_LAYERS];
   ae_loss loss;
-  ae_objective obj;        /* penalties beyond the reconstruction loss */
-  int sampler;             /* index of the VAE sampler layer (n_enc - 1), or -1;
-                              its u.sample.beta is the KL weight now (warm-up) */
+  ae_objective obj;        /* what training minimises (objective.h) */
+  int sampler;             /* index of the VAE sampler layer (n_enc - 1), or -1 */
   int logits_out;          /* BCE on a sigmoid output: last layer runs linear */
   char *spec;              /* canonical spec string */
   uint64_t seed;
@@ -86,10 +61,6 @@ struct ae_model {
   double *sync;            /* shared sums of batch-coupled layers: per layer */
   size_t sync_off[AE_MAX_LAYERS]; /* its slots, sync_team of them, from here */
   int sync_team;
-  double *code_sync;       /* KL sparsity: per worker Z column sums, then the
-                              batch means */
-  size_t wranges[AE_MAX_LAYERS][2]; /* L2: (offset, count) of each weight tensor */
-  int n_wranges;
   float lo, hi;            /* input scaling */
   ae_workspace ws[AE_MAX_WORKERS]; /* ws[0] serves inference and 1 thread */
   int n_workers;           /* workspaces with a gradient block */
@@ -115,32 +86,23 @@ ae_status ae_model_plan_workers(ae_model *m, int workers, int n, int targets);
 void ae_model_forward(ae_model *m, ae_workspace *ws, int n, int train);
 /* The output probabilities / values (N, D) after ae_model_forward. */
 const float *ae_model_output(ae_model *m, ae_workspace *ws, int n);
-/* This slice's share of the batch objective after the last forward
- * against targets t (N, D):
- *   recon / denom + (beta KL + l1 sum|h| + contractive sum|J|^2) / B
- *   + sparsity KL(rho || mean h) + l2/2 sum w^2     (the last two: worker 0)
- * where denom = ae_model_denom(m, B) for the whole batch of B samples
- * (ws->n_total, or n). Raw sums go to ws->terms. With `backward`, zeroes
- * ws->grads and accumulates the objective's gradient into them, so the
- * workers' blocks add up to the batch's gradient. Workers of a team meet at
- * a barrier here when the KL sparsity needs the batch's mean code. */
+/* The objective of the last forward against targets t (N, D)
+ * (ae_objective_loss, denom = ae_objective_denom of the whole batch) and,
+ * with `backward`, ae_model_backward: the objective and its gradient in one
+ * call (tests, tools). */
 double ae_model_loss_step(ae_model *m, ae_workspace *ws, const float *t, int n,
                           int backward, double denom);
-/* The reconstruction normaliser of a batch of b: b*D (mean per element) or,
- * for a VAE, b (per sample: the negative ELBO in nats). */
-double ae_model_denom(const ae_model *m, int b);
+/* Zero ws->grads and accumulate the objective's gradient into them, from
+ * d(recon)/d(output) in ws->grad_a (ae_objective_loss's dout) back through
+ * the layers, adding each term where it acts; the workers' blocks add up to
+ * the batch's gradient. */
+void ae_model_backward(ae_model *m, ae_workspace *ws, int n);
 
 /* Plan one workspace for slices of up to n samples (with a clean-target
  * buffer when `targets`); a plan only grows. */
 ae_status ae_model_plan_workspace(ae_model *m, ae_workspace *ws, int n, int targets);
 /* Run layers [from, to) on ws->acts[from] (N, .). */
 void ae_model_forward_range(ae_model *m, ae_workspace *ws, int from, int to, int n, int train);
-/* Reconstruction loss sum of n samples y against t; gradient (scaled) into g
- * unless NULL. A VAE with MSE uses the Gaussian negative log-likelihood with
- * unit variance: SSE / 2 + D/2 log(2 pi) per sample. */
-double ae_model_recon_sum(const ae_model *m, float *g, const float *y, const float *t,
-                          float scale, size_t n);
-
 /* The most values one ae_team_sum of the model asks for (team reserve). */
 size_t ae_model_sync_count(const ae_model *m);
 

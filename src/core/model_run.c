@@ -47,11 +47,11 @@ typedef struct run_job {
 static void code_stats(const ae_model *m, chunk_sums *s, const float *h, int b) {
   size_t z = ae_model_code_dim(m), count = (size_t)b * z;
   for (size_t k = 0; k < count; k++) s->code += h[k], s->zero += fabsf(h[k]) < 0.01f;
-  const ae_layer *code = &m->layers[m->n_enc - 1];
-  double *norms = code->desc == &ae_dense_desc ? malloc((size_t)b * sizeof(double)) : NULL;
+  double *norms = m->layers[m->n_enc - 1].desc == &ae_dense_desc
+                      ? malloc((size_t)b * sizeof(double)) : NULL;
   if (!norms) return;
-  ae_dense_jacobian_sq(code, h, b, norms);
-  for (int i = 0; i < b; i++) s->jac += norms[i];
+  if (!ae_objective_jacobian_norms(m, h, b, norms))
+    for (int i = 0; i < b; i++) s->jac += norms[i];
   free(norms);
 }
 
@@ -70,7 +70,7 @@ static double iw_chunk(ae_model *m, ae_workspace *ws, const float *t, int b, int
     ae_model_forward_range(m, ws, m->sampler, m->n_layers, b, 0); /* draws eps (ws->sample) */
     const float *y = ws->acts[m->n_layers];
     for (int i = 0; i < b; i++) {
-      double lp = -ae_model_recon_sum(m, NULL, y + i * d, t + i * d, 0.0f, 1);
+      double lp = -ae_objective_recon_sum(m, NULL, y + i * d, t + i * d, 0.0f, 1);
       const float *lv = stats + (size_t)i * 2 * z + z, *e = eps + i * z, *zi = zs + i * z;
       for (size_t j = 0; j < z; j++)
         lp += -0.5 * (double)zi[j] * zi[j] + 0.5 * (double)e[j] * e[j] + 0.5 * (double)lv[j];
@@ -114,12 +114,12 @@ static void run_chunk(ae_model *m, ae_workspace *ws, const run_job *j, size_t i,
       const float *y = ws->acts[m->n_layers];
       for (int k = 0; k < b; k++)
         j->out[i + (size_t)k] = (float)(
-            ae_model_recon_sum(m, NULL, y + (size_t)k * d, t + (size_t)k * d, 0.0f, 1) +
-            ae_sample_kl(&m->layers[m->sampler], ws->acts[m->sampler] + (size_t)k * 2 * z, 1));
+            ae_objective_recon_sum(m, NULL, y + (size_t)k * d, t + (size_t)k * d, 0.0f, 1) +
+            ae_objective_kl_sum(m, ws->acts[m->sampler] + (size_t)k * 2 * z, 1));
     } else {
       ae_model_forward_range(m, ws, 0, m->n_layers, b, 0);
-      s->recon = ae_model_recon_sum(m, NULL, ws->acts[m->n_layers], t, 0.0f, (size_t)b);
-      if (m->sampler >= 0) s->kl = ae_sample_kl(&m->layers[m->sampler], ws->acts[m->sampler], b);
+      s->recon = ae_objective_recon_sum(m, NULL, ws->acts[m->n_layers], t, 0.0f, (size_t)b);
+      if (m->sampler >= 0) s->kl = ae_objective_kl_sum(m, ws->acts[m->sampler], b);
       s->se = ae_mse(NULL, ae_model_output(m, ws, b), t, 0.0f, (size_t)b * d);
       code_stats(m, s, ws->acts[m->n_enc], b);
     }

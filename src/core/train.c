@@ -184,7 +184,8 @@ static void step_worker(void *arg, int w, int team) {
     ae_noise_apply(&t->noise, x, (size_t)cnt * d, 0.0f, 1.0f, &ws->rng);
   }
   ae_model_forward(m, ws, cnt, 1);
-  t->sums[w] = ae_model_loss_step(m, ws, target, cnt, 1, ae_model_denom(m, b));
+  t->sums[w] = ae_objective_loss(m, ws, target, cnt, ae_objective_denom(m, b), ws->grad_a);
+  ae_model_backward(m, ws, cnt);
   float *blocks[AE_MAX_WORKERS];
   for (int j = 0; j < team; j++) blocks[j] = m->ws[j].grads;
   size_t p0, p1;
@@ -196,9 +197,9 @@ double ae_trainer_step(ae_trainer *t, const uint32_t *idx, int b, double at) {
   ae_model *m = t->m;
   if (m->sampler >= 0) { /* KL warm-up: beta rises linearly over kl_warmup epochs */
     const ae_train_options *o = t->o;
-    m->layers[m->sampler].u.sample.beta =
-        o->kl_warmup > 0.0f && at < o->kl_warmup ? (float)(m->obj.beta * at / o->kl_warmup)
-                                                 : m->obj.beta;
+    ae_objective_set_kl_weight(&m->obj, o->kl_warmup > 0.0f && at < o->kl_warmup
+                                            ? (float)(m->obj.beta * at / o->kl_warmup)
+                                            : m->obj.beta);
   }
   ae_optim_begin_step(t->opt, at);
   t->batch = idx, t->b = b;
@@ -260,7 +261,7 @@ fail:
 }
 
 void ae_trainer_free(ae_trainer *t) {
-  if (t->m && t->m->sampler >= 0) t->m->layers[t->m->sampler].u.sample.beta = t->m->obj.beta;
+  if (t->m) ae_objective_set_kl_weight(&t->m->obj, t->m->obj.beta);
   if (t->m)
     for (int w = 0; w < AE_MAX_WORKERS; w++) t->m->ws[w].tm = NULL, t->m->ws[w].first = 0;
   ae_team_free(t->team);

@@ -78,6 +78,43 @@ double ae_bce_logits(float *dz, const float *z, const float *t, float scale,
 double ae_mse(float *dy, const float *y, const float *t, float scale,
               size_t count);
 
+/* ---- the objective's other terms (k_penalty.c) ----
+ * Each returns its value as a double sum and, when the gradient array is not
+ * NULL, ADDS its gradient there (weighted as the caller says). */
+
+/* L1: returns sum |h| over count values; dh += (lam scale) sign(h). */
+double ae_l1_penalty(float *dh, const float *h, float lam, float scale, size_t count);
+/* sums (Z) = column sums of h (N, Z) (a slice's share of the batch means). */
+void ae_column_sums(double *sums, const float *h, int n, int z);
+/* KL sparsity of the batch means (Z), each clamped to [1e-6, 1 - 1e-6]:
+ * returns sum_j KL(rho || mean_j); dh (N, Z) += weight scale dKL/dmean_j. */
+double ae_kl_sparsity(float *dh, const double *means, double rho, double weight, float scale,
+                      int n, int z);
+/* The VAE's KL(N(mu, sigma^2) || N(0, I)) summed over n samples of x
+ * (N, 2Z) = [mu | log sigma^2]: -1/2 sum (1 + lv - mu^2 - exp(lv));
+ * dx += weight (mu, (exp(lv) - 1) / 2). */
+double ae_gauss_kl(float *dx, const float *x, float weight, int n, int z);
+/* The reparameterisation z (N, Z) = mu + exp(lv / 2) eps for x (N, 2Z) =
+ * [mu | lv] and eps (N, Z); its backward writes dx (N, 2Z) = (dz,
+ * dz eps exp(lv / 2) / 2). */
+void ae_reparam_forward(float *zout, const float *x, const float *eps, int n, int z);
+void ae_reparam_backward(float *dx, const float *dz, const float *x, const float *eps, int n,
+                         int z);
+/* The squared Frobenius norm of a dense layer's Jacobian dy/dx summed over
+ * n samples, from its output y (N, O) and weight w (O, I):
+ * sum_j f'(a_j)^2 |W_j|^2. With norms (N), each sample's unsquared norm. */
+double ae_dense_jacobian_sq(double *norms, const float *y, const float *w, ae_act act,
+                            float slope, int n, int in_dim, int out_dim);
+/* Gradient of lam sum_n |J_n|_F^2 (Rifai et al. 2011), split as the
+ * layer's backward takes it: dy (N, O) += lam 2 f''(a) |W_j|^2 (the part
+ * through the activation, as a gradient of the output y: the layer's
+ * backward multiplies it by f'), and dw (O, I) += lam 2 (sum_n f'^2) W_j
+ * (the direct part). Either may be NULL. */
+void ae_contractive_backward(float *dw, float *dy, const float *y, const float *w, ae_act act,
+                             float slope, float lam, int n, int in_dim, int out_dim);
+/* L2: returns start + sum w^2 (added in order, so ranges chain); g += lam w. */
+double ae_l2_penalty(float *g, const float *w, float lam, double start, size_t count);
+
 /* ---- optimizers (k_optim.c): one vectorised pass over P parameters ---- */
 
 /* y += x over count floats. */

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define AE_MAX_LAYERS 64 /* in a model, over its nets */
+
 typedef struct ae_shape {
   int c, h, w;
 } ae_shape;
@@ -41,8 +43,6 @@ typedef struct ae_layer_ctx {
   int n_total;     /* samples in the whole batch, over all workers */
   int first;       /* this worker's first sample in the batch */
   int sample;      /* the sampler draws z even outside training (ELBO) */
-  float pen_scale; /* weight of per-sample penalty sums in the objective:
-                      1 / n_total (penalties are averaged over the batch) */
 } ae_layer_ctx;
 
 /* A tensor of the layer as stored in the model file. */
@@ -86,8 +86,6 @@ typedef struct ae_dense_params {
   ae_act act;      /* as written in the spec */
   ae_act run_act;  /* as run: identity where the loss takes logits */
   float slope;     /* leaky relu negative slope */
-  float contractive; /* lambda of the contractive penalty on this layer's
-                        Jacobian (the code layer only), 0 = off */
 } ae_dense_params;
 
 typedef struct ae_conv_params { /* conv2d and conv_transpose2d */
@@ -114,7 +112,6 @@ typedef struct ae_reshape_params {
 } ae_reshape_params;
 
 typedef struct ae_sample_params { /* the VAE sampler */
-  float beta;               /* weight of the KL term now (after warm-up) */
   const float *fixed_eps;   /* tests: take eps (N_total, Z) of the whole batch from
                                here (a worker its own rows), not the rng */
 } ae_sample_params;
@@ -224,15 +221,5 @@ int ae_act_spec(ae_act act, float slope, char *buf, size_t len);
 extern const ae_layer_desc ae_dense_desc, ae_conv2d_desc, ae_conv_transpose2d_desc,
     ae_batchnorm_desc, ae_maxpool2d_desc, ae_upsample2d_desc, ae_dropout_desc, ae_flatten_desc,
     ae_reshape_desc, ae_sample_desc;
-
-/* ---- the pieces of the objective that live in layers ---- */
-
-/* Sum over n samples of KL(N(mu, sigma^2) || N(0, I)) for the sampler's
- * input x (N, 2Z) = [mu | log sigma^2]. */
-double ae_sample_kl(const ae_layer *l, const float *x, int n);
-/* Sum over n samples of the squared Frobenius norm of the dense layer's
- * Jacobian dy/dx, from its output y (N, O): sum_j f'(a_j)^2 |W_j|^2. With
- * `norms` (N), each sample's (unsquared) norm goes there. */
-double ae_dense_jacobian_sq(const ae_layer *l, const float *y, int n, double *norms);
 
 #endif
