@@ -198,6 +198,10 @@ ae_status ae_layer_build(ae_layer *l, const ae_spec_layer *s, ae_shape in, int i
  * of shape `in` (tests, tools). */
 ae_status ae_layer_from_text(ae_layer *l, const char *text, ae_shape in);
 
+/* For kinds without parameters or stored tensors (ops entries). */
+size_t ae_layer_no_params(const ae_layer *l);
+int ae_layer_no_tensors(const ae_layer *l, ae_tensor_view *t);
+
 /* "layer N (KIND): input of shape (C, H, W) is too small for it". */
 ae_status ae_layer_too_small(const ae_build_ctx *c, ae_shape in);
 /* Helpers for builds: an integer field in [lo, hi]; a KEY=VALUE value or

@@ -13,11 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static size_t sample_no_params(const ae_layer *l) {
-  (void)l;
-  return 0;
-}
-
 static size_t sample_scratch_count(const ae_layer *l, int n) {
   return (size_t)n * l->out_dim; /* eps (N, Z) */
 }
@@ -49,11 +44,6 @@ static int sample_spec(const ae_layer *l, char *buf, size_t len) {
   return snprintf(buf, len, "sample");
 }
 
-static int sample_tensors(const ae_layer *l, ae_tensor_view *t) {
-  (void)l, (void)t;
-  return 0;
-}
-
 /* sample: (2Z) -> (Z) */
 static ae_status sample_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
                               const ae_build_ctx *c) {
@@ -70,12 +60,12 @@ static ae_status sample_build(ae_layer *l, const ae_layer_fields *f, ae_shape in
 
 static const ae_layer_ops ae_sample_ops = {
     .name = "sample",
-    .param_count = sample_no_params,
+    .param_count = ae_layer_no_params,
     .scratch_count = sample_scratch_count,
     .forward = sample_forward,
     .backward = sample_backward,
     .spec = sample_spec,
-    .tensors = sample_tensors,
+    .tensors = ae_layer_no_tensors,
 };
 
 const ae_layer_desc ae_sample_desc = {"sample", &ae_sample_ops, 0, 0, "", sample_build, 0};

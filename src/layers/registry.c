@@ -215,3 +215,13 @@ void ae_init_weights(float *w, size_t nw, float *b, size_t nb, ae_init scheme, a
   for (size_t k = 0; k < nb; k++)
     b[k] = (float)((2.0 * ae_rng_uniform_double(rng) - 1.0) * bias_limit);
 }
+
+size_t ae_layer_no_params(const ae_layer *l) {
+  (void)l;
+  return 0;
+}
+
+int ae_layer_no_tensors(const ae_layer *l, ae_tensor_view *t) {
+  (void)l, (void)t;
+  return 0;
+}
