@@ -96,15 +96,9 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
     st = ae_set_error(AE_ERR_NOMEM, "out of memory for %zu parameters", m->n_params);
     goto fail;
   }
-  size_t off = 0, soff = 0;
-  for (int i = 0; i < m->n_layers; i++) {
-    ae_layer *l = &m->layers[i];
-    l->params = m->params + off;
-    l->offset = off;
-    l->state = m->state + soff;
-    off += l->n_params;
-    soff += l->n_state;
-  }
+  ae_net_init(&m->enc, m->layers, m->n_enc, 0, m->params, 0, m->state, 0);
+  ae_net_init(&m->dec, m->layers + m->n_enc, m->n_layers - m->n_enc, m->n_enc, m->params,
+              m->enc.n_params, m->state, m->enc.n_state);
   if ((st = ae_objective_build(&m->obj, m, text))) goto fail;
   m->ws[0].grads = m->grads;
   m->n_workers = 1;
@@ -216,6 +210,13 @@ ae_status ae_model_plan_workers(ae_model *m, int workers, int n, int targets) {
     free(m->sync);
     m->sync = sync;
     m->sync_team = workers;
+    for (int w = 0; w < workers; w++) /* each worker's slots of each layer */
+      for (int i = 0; i < m->n_layers; i++) {
+        const ae_layer *l = &m->layers[i];
+        m->ws[w].sync[i] = l->ops->sync_count
+                               ? m->sync + m->sync_off[i] + (size_t)w * l->ops->sync_count(l)
+                               : NULL;
+      }
   }
   return AE_OK;
 }
@@ -230,23 +231,39 @@ size_t ae_model_sync_count(const ae_model *m) {
   return most;
 }
 
-/* The context layer i of workspace ws runs with. */
-static ae_layer_ctx layer_ctx(ae_model *m, ae_workspace *ws, int i, int n) {
-  int total = ws->n_total > 0 ? ws->n_total : n;
-  const ae_layer *l = &m->layers[i];
-  double *sync = m->sync && l->ops->sync_count && ws->worker < m->sync_team
-                     ? m->sync + m->sync_off[i] + (size_t)ws->worker * l->ops->sync_count(l)
-                     : NULL;
-  ae_layer_ctx c = {ws->scratch[i], &ws->rng, sync, ws->tm,
-                    ws->worker, ws->team > 0 ? ws->team : 1, total, ws->first, ws->sample};
-  return c;
+/* The objective's terms on activation `at` of a net (model_hook). */
+typedef struct hook_ctx {
+  ae_model *m;
+  ae_workspace *ws;
+} hook_ctx;
+
+static void model_hook(void *ctx, const ae_net *net, int at, float *d, int n) {
+  hook_ctx *h = ctx;
+  ae_objective_grad_at(h->m, h->ws, net->first + at, d, n);
 }
 
-/* Run layers [from, to) on ws->acts[from] (N, .). */
+/* Workspace ws's buffers for net `net` (the objective's hook unless h is NULL). */
+static ae_net_run net_run(const ae_net *net, ae_workspace *ws, int n, hook_ctx *h) {
+  ae_net_run r = {ws->acts + net->first, ws->scratch + net->first, ws->sync + net->first,
+                  ws->grads ? ws->grads + net->offset : NULL, ws->grad_a, ws->grad_b, &ws->rng,
+                  ws->tm, ws->worker, ws->team > 0 ? ws->team : 1,
+                  ws->n_total > 0 ? ws->n_total : n, ws->first, ws->sample,
+                  h ? model_hook : NULL, h};
+  return r;
+}
+
+/* Run layers [from, to) on ws->acts[from] (N, .): the encoder's part, then
+ * the decoder's. */
 void ae_model_forward_range(ae_model *m, ae_workspace *ws, int from, int to, int n, int train) {
-  for (int i = from; i < to; i++) {
-    ae_layer_ctx ctx = layer_ctx(m, ws, i, n);
-    m->layers[i].ops->forward(&m->layers[i], &ctx, ws->acts[i + 1], ws->acts[i], n, train);
+  const ae_net *nets[2] = {&m->enc, &m->dec};
+  for (int k = 0; k < 2; k++) {
+    const ae_net *net = nets[k];
+    int a = from - net->first, b = to - net->first;
+    if (a < 0) a = 0;
+    if (b > net->n_layers) b = net->n_layers;
+    if (a >= b) continue;
+    ae_net_run r = net_run(net, ws, n, NULL);
+    ae_net_forward(net, &r, a, b, n, train);
   }
 }
 
@@ -264,16 +281,10 @@ const float *ae_model_output(ae_model *m, ae_workspace *ws, int n) {
 void ae_model_backward(ae_model *m, ae_workspace *ws, int n) {
   memset(ws->grads, 0, m->n_params * sizeof(float));
   ae_objective_backward(m, ws, n);
-  float *dy = ws->grad_a, *dx = ws->grad_b; /* dy: the gradient at acts[i + 1] */
-  for (int i = m->n_layers - 1; i >= 0; i--) {
-    ae_layer *l = &m->layers[i];
-    ae_objective_grad_at(m, ws, i + 1, dy, n);
-    ae_layer_ctx ctx = layer_ctx(m, ws, i, n);
-    l->ops->backward(l, &ctx, ws->grads + l->offset, i > 0 ? dx : NULL, dy, ws->acts[i],
-                     ws->acts[i + 1], n);
-    float *tmp = dy;
-    dy = dx, dx = tmp;
-  }
+  hook_ctx h = {m, ws};
+  ae_net_run dr = net_run(&m->dec, ws, n, &h), er = net_run(&m->enc, ws, n, &h);
+  float *dcode = ae_net_backward(&m->dec, &dr, ws->grad_a, n, 1); /* dL/d code */
+  ae_net_backward(&m->enc, &er, dcode, n, 0);
 }
 
 double ae_model_loss_step(ae_model *m, ae_workspace *ws, const float *t, int n, int backward,

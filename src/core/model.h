@@ -9,6 +9,7 @@
 
 #include "aekit.h"
 #include "layer.h"
+#include "net.h"
 #include "objective.h"
 #include "safetensors.h"
 #include "team.h"
@@ -35,6 +36,7 @@ typedef struct ae_workspace {
   float *out;              /* (N, D) output probabilities when logits_out */
   float *target;           /* (N, D) clean target when the input is corrupted */
   float *scratch[AE_MAX_LAYERS]; /* each layer's scratch_count(l, N) */
+  double *sync[AE_MAX_LAYERS];   /* each layer's sync doubles for this worker, or NULL */
   float *grads;            /* (P) */
   ae_rng rng;              /* this worker's generator (noise, dropout, sampler) */
   int worker, team, n_total; /* set by the trainer for each batch */
@@ -47,7 +49,9 @@ typedef struct ae_workspace {
 struct ae_model {
   int c, h, w, input_dim;  /* input shape (c, h, w), D = c*h*w */
   int n_enc, n_layers;
-  ae_layer layers[AE_MAX_LAYERS];
+  ae_layer layers[AE_MAX_LAYERS]; /* the encoder's, then the decoder's */
+  ae_net enc, dec;         /* layers [0, n_enc) and [n_enc, n_layers): nets over
+                              the model's blocks (the sampler is the encoder's last) */
   ae_loss loss;
   ae_objective obj;        /* what training minimises (objective.h) */
   int sampler;             /* index of the VAE sampler layer (n_enc - 1), or -1 */
