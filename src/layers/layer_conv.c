@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+extern const ae_layer_desc ae_conv_transpose2d_desc;
+
 static int is_transpose(const ae_layer *l) { return l->desc == &ae_conv_transpose2d_desc; }
 
 static size_t conv_weight_count(const ae_layer *l) {

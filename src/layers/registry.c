@@ -13,6 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each kind's file exports its descriptor; this table is the only other
+ * place that names it. */
+extern const ae_layer_desc ae_conv2d_desc, ae_conv_transpose2d_desc, ae_batchnorm_desc,
+    ae_maxpool2d_desc, ae_upsample2d_desc, ae_dropout_desc, ae_flatten_desc, ae_reshape_desc;
+
 const ae_layer_desc *const ae_layer_registry[] = {
     &ae_dense_desc,     &ae_conv2d_desc,  &ae_conv_transpose2d_desc, &ae_batchnorm_desc,
     &ae_maxpool2d_desc, &ae_upsample2d_desc, &ae_dropout_desc,       &ae_flatten_desc,
