@@ -82,7 +82,7 @@ typedef struct ae_objective {
  * penalty on a dense code layer, the KL sparsity on a sigmoid code. Errors
  * name `spec`. */
 ae_status ae_objective_build(ae_objective *o, const struct ae_model *m, const char *spec);
-/* Room for the batch means of `workers` workers (KL sparsity). */
+/* Room for every worker's batch means (KL sparsity: AE_MAX_WORKERS x Z). */
 ae_status ae_objective_plan(ae_objective *o, const struct ae_model *m);
 void ae_objective_free(ae_objective *o);
 /* The KL term's weight from now on (warm-up); beta restores it. */

@@ -135,14 +135,15 @@ struct ae_layer {
     ae_reshape_params reshape;
     ae_sample_params sample;
     double raw[16];  /* a kind with parameters of its own keeps them here, in
-                        a struct of its file (checked to fit with
-                        _Static_assert), so adding a kind edits no header */
+                        a struct of its file (which should _Static_assert
+                        that it fits), so adding a kind edits no header */
   } u;
 };
 
 /* ---- the layer registry (registry.c) ----
  * A layer kind is one file exporting one descriptor, and one line in the
- * registry's table; nothing else names it. The spec syntax is common to
+ * registry's table (with its extern declaration there); nothing else names
+ * it, except dense and sample, on which the objective places terms. The spec syntax is common to
  * all kinds: KIND { ":" FIELD }, FIELD = NUMBER | KEY "=" VALUE | ACTIVATION.
  * The spec parser splits a layer's text into fields by that syntax (checking
  * only what the descriptor declares: how many numbers, which keys, whether
