@@ -1,8 +1,8 @@
 /* test_net.c — a net on its own: a discriminator-shaped stack (dense tanh,
- * batch norm, dense sigmoid) over blocks of its own, not a model's; its
- * forward gives the layers' outputs, its backward the gradients of
- * sum(r * y) in the parameters and the input, against finite differences,
- * with the objective's hook adding a term at an inner activation. */
+ * batch norm, dense sigmoid) over blocks and an activation plan of its own,
+ * not a model's; its backward gives the gradients of sum(r * y) in the
+ * parameters and the input, against finite differences, with the
+ * objective's hook adding a term at an inner activation. */
 #include "check.h"
 #include "fdcheck.h"
 #include "net.h"
@@ -17,7 +17,7 @@ typedef struct net_case {
   ae_layer layers[3];
   ae_net net;
   float *params, *state, *grads, *x, *r;
-  float *acts[4], *scratch[3], *ga, *gb;
+  float *acts[4], *scratch[3], *ga, *gb, *plan;
   double sync[3][4 * H];
   double *syncp[3];
   ae_rng rng;
@@ -70,13 +70,15 @@ static void test_net_alone(void) {
   q.x = malloc(sizeof(float) * N * D), q.r = malloc(sizeof(float) * N);
   for (int k = 0; k < N * D; k++) q.x[k] = (float)ae_rng_normal(&q.rng);
   for (int k = 0; k < N; k++) q.r[k] = (float)ae_rng_normal(&q.rng);
-  int widths[4] = {D, H, H, 1};
-  for (int i = 0; i < 4; i++) q.acts[i] = calloc((size_t)N * widths[i], sizeof(float));
-  for (int i = 0; i < 3; i++) {
-    size_t sc = q.layers[i].ops->scratch_count ? q.layers[i].ops->scratch_count(&q.layers[i], N) : 0;
-    q.scratch[i] = calloc(sc + 1, sizeof(float));
-    q.syncp[i] = q.sync[i];
-  }
+  /* its own activation plan: outputs (N, 4), (N, 4), (N, 1); bn's scratch */
+  size_t na = ae_net_act_count(&q.net, N), ns = ae_net_scratch_count(&q.net, N);
+  CHECK(na == (size_t)N * (H + H + 1) && ns == 2 * H && ae_net_widest(&q.net) == H);
+  q.plan = calloc(na + ns, sizeof(float));
+  float *ap = q.plan, *sp = q.plan + na;
+  ae_net_plan(&q.net, N, q.acts, q.scratch, &ap, &sp);
+  CHECK(ap == q.plan + na && sp == q.plan + na + ns && q.acts[3] == q.plan + 2 * N * H);
+  q.acts[0] = calloc((size_t)N * D, sizeof(float));
+  for (int i = 0; i < 3; i++) q.syncp[i] = q.sync[i];
   q.ga = calloc(N * D, sizeof(float)), q.gb = calloc(N * D, sizeof(float));
   objective(&q);
   memcpy(q.ga, q.r, sizeof(float) * N);
@@ -88,8 +90,7 @@ static void test_net_alone(void) {
   check_failures += fd_check("net params", objective, &q, q.net.params, q.grads, p, 1e-2f, 0);
   check_failures += fd_check("net input", objective, &q, q.x, dxc, N * D, 1e-2f, 0);
   CHECK(ae_net_backward(&q.net, &r, q.ga, N, 0) == NULL);
-  for (int i = 0; i < 4; i++) free(q.acts[i]);
-  for (int i = 0; i < 3; i++) free(q.scratch[i]);
+  free(q.acts[0]), free(q.plan);
   free(q.params), free(q.state), free(q.grads), free(q.x), free(q.r), free(q.ga), free(q.gb);
   free(dxc);
 }

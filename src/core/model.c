@@ -151,34 +151,27 @@ ae_status ae_model_plan_workspace(ae_model *m, ae_workspace *ws, int n, int targ
   if (ws->target) targets = 1; /* a plan only grows: keep what training asked for */
   if (n <= ws->plan_n && (!targets || ws->target)) return AE_OK;
   if (n < ws->plan_n) n = ws->plan_n;
-  size_t widest = (size_t)m->input_dim, per = (size_t)m->input_dim, fixed = 0;
-  for (int i = 0; i < m->n_layers; i++) {
-    const ae_layer *l = &m->layers[i];
-    per += (size_t)l->out_dim;
-    if ((size_t)l->out_dim > widest) widest = (size_t)l->out_dim;
-    if (l->ops->scratch_count) fixed += l->ops->scratch_count(l, n);
-  }
-  per += 2 * widest + (size_t)m->input_dim * (targets ? 2 : 1); /* grads, out, target */
-  float *mem = malloc((per * (size_t)n + fixed) * sizeof(float));
+  /* the nets' plans: activations, then gradients, output, target, then scratch */
+  size_t d = (size_t)m->input_dim, widest = d;
+  if (ae_net_widest(&m->enc) > widest) widest = ae_net_widest(&m->enc);
+  if (ae_net_widest(&m->dec) > widest) widest = ae_net_widest(&m->dec);
+  size_t acts = ae_net_act_count(&m->enc, n) + ae_net_act_count(&m->dec, n);
+  size_t fixed = ae_net_scratch_count(&m->enc, n) + ae_net_scratch_count(&m->dec, n);
+  size_t per = d + 2 * widest + d * (targets ? 2 : 1); /* input, grads, out, target */
+  float *mem = malloc((per * (size_t)n + acts + fixed) * sizeof(float));
   if (!mem)
     return ae_set_error(AE_ERR_NOMEM, "out of memory planning batches of %d", n);
   free(ws->mem);
   ws->mem = mem;
   ws->plan_n = n;
-  float *p = mem;
+  float *p = mem, *sp = mem + (per * (size_t)n + acts); /* scratch after the rest */
   ws->acts[0] = p, p += (size_t)n * m->input_dim;
-  for (int i = 0; i < m->n_layers; i++)
-    ws->acts[i + 1] = p, p += (size_t)n * m->layers[i].out_dim;
+  ae_net_plan(&m->enc, n, ws->acts, ws->scratch, &p, &sp);
+  ae_net_plan(&m->dec, n, ws->acts + m->n_enc, ws->scratch + m->n_enc, &p, &sp);
   ws->grad_a = p, p += (size_t)n * widest;
   ws->grad_b = p, p += (size_t)n * widest;
   ws->out = p, p += (size_t)n * m->input_dim;
   ws->target = targets ? p : NULL;
-  if (targets) p += (size_t)n * m->input_dim;
-  for (int i = 0; i < m->n_layers; i++) {
-    const ae_layer *l = &m->layers[i];
-    ws->scratch[i] = p;
-    if (l->ops->scratch_count) p += l->ops->scratch_count(l, n);
-  }
   if (!ws->team) ws->team = 1;
   return AE_OK;
 }

@@ -33,6 +33,38 @@ void ae_net_init(ae_net *net, ae_layer *layers, int n_layers, int first, float *
   net->n_params = off, net->n_state = so;
 }
 
+size_t ae_net_act_count(const ae_net *net, int n) {
+  size_t c = 0;
+  for (int i = 0; i < net->n_layers; i++) c += (size_t)n * net->layers[i].out_dim;
+  return c;
+}
+
+size_t ae_net_scratch_count(const ae_net *net, int n) {
+  size_t c = 0;
+  for (int i = 0; i < net->n_layers; i++) {
+    const ae_layer *l = &net->layers[i];
+    if (l->ops->scratch_count) c += l->ops->scratch_count(l, n);
+  }
+  return c;
+}
+
+size_t ae_net_widest(const ae_net *net) {
+  size_t w = 0;
+  for (int i = 0; i < net->n_layers; i++)
+    if ((size_t)net->layers[i].out_dim > w) w = (size_t)net->layers[i].out_dim;
+  return w;
+}
+
+void ae_net_plan(const ae_net *net, int n, float **acts, float **scratch, float **act_mem,
+                 float **scratch_mem) {
+  for (int i = 0; i < net->n_layers; i++) {
+    const ae_layer *l = &net->layers[i];
+    acts[i + 1] = *act_mem, *act_mem += (size_t)n * l->out_dim;
+    scratch[i] = *scratch_mem;
+    if (l->ops->scratch_count) *scratch_mem += l->ops->scratch_count(l, n);
+  }
+}
+
 /* The context layer i runs with in run r. */
 static ae_layer_ctx layer_ctx(const ae_net_run *r, int i) {
   ae_layer_ctx c = {r->scratch[i], r->rng, r->sync ? r->sync[i] : NULL, r->tm, r->worker,

@@ -52,6 +52,18 @@ void ae_net_init(ae_net *net, ae_layer *layers, int n_layers, int first, float *
 size_t ae_net_param_count(const ae_layer *layers, int n_layers);
 size_t ae_net_state_count(const ae_layer *layers, int n_layers);
 
+/* The activation plan for slices of up to n samples: the floats of every
+ * layer's output (acts[1..n_layers]), of every layer's scratch, and the
+ * widest layer output (per sample), for sizing the gradient buffers. */
+size_t ae_net_act_count(const ae_net *net, int n);
+size_t ae_net_scratch_count(const ae_net *net, int n);
+size_t ae_net_widest(const ae_net *net);
+/* Lay the plan out: acts[1..n_layers] from *act_mem on, scratch[0..n_layers)
+ * from *scratch_mem on; both cursors advance past what was taken. acts[0],
+ * the input, is the caller's. */
+void ae_net_plan(const ae_net *net, int n, float **acts, float **scratch, float **act_mem,
+                 float **scratch_mem);
+
 /* Run layers [from, to) of the net: acts[from] -> acts[to]. */
 void ae_net_forward(const ae_net *net, const ae_net_run *r, int from, int to, int n, int train);
 /* Backward over all layers from dy (N, width of acts[n_layers]) in r->grad_a
