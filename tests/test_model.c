@@ -243,6 +243,14 @@ static void test_conv_specs(void) {
   CHECK_FAILS(ae_model_create(&m, "conv:8:3|convt:1:3:stride=2:outpad=2", 1, 28, 28, 1), AE_ERR_ARG,
               "outpad");
   CHECK_FAILS(ae_model_create(&m, "maxpool:2:pad=2|upsample:2", 1, 28, 28, 1), AE_ERR_ARG, "pad");
+  /* empty layers: "," once made an encoder of no layers (the objective then
+   * read layer -1) and trained to exit 0 */
+  CHECK_FAILS(ae_model_create(&m, ",", 1, 28, 28, 1), AE_ERR_ARG, "empty layer");
+  CHECK_FAILS(ae_model_create(&m, ",|dense:784:sigmoid", 1, 28, 28, 1), AE_ERR_ARG, "empty layer");
+  CHECK_FAILS(ae_model_create(&m, "dense:32,,dense:8|dense:784:sigmoid", 1, 28, 28, 1), AE_ERR_ARG,
+              "empty layer");
+  CHECK_FAILS(ae_model_create(&m, "dense:32|dense:784:sigmoid,", 1, 28, 28, 1), AE_ERR_ARG,
+              "empty layer");
   CHECK_FAILS(ae_model_create(&m, "flatten,dense:8|dense:784,reshape:2:7:7", 1, 28, 28, 1),
               AE_ERR_SHAPE, "reshape");
   CHECK_FAILS(ae_model_create(&m, "conv:8:40|convt:1:40", 1, 28, 28, 1), AE_ERR_SHAPE, "too small");

@@ -64,6 +64,9 @@ static ae_status parse_stack(ae_spec *out, char *text, const char *spec, int fir
   int n = 0;
   char *save = NULL;
   if (!*text) return BAD("spec '%s': empty layer list", spec);
+  size_t len = strlen(text);
+  if (text[0] == ',' || text[len - 1] == ',' || strstr(text, ",,"))
+    return BAD("spec '%s': an empty layer (a comma at an end of a stack, or two together)", spec);
   for (char *tok = strtok_r(text, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     if (first + n >= AE_MAX_LAYERS)
       return BAD("spec '%s': more than %d layers", spec, AE_MAX_LAYERS);
