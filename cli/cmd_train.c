@@ -260,9 +260,15 @@ int cmd_train(int argc, char **argv) {
     free(tl);
     if (st) goto fail;
   }
-  if (!quiet)
-    printf("saved %s (best epoch %d of %d)\n", output, ae_history_best_epoch(h) + 1,
-           ae_history_epochs(h));
+  if (!quiet) { /* which epoch's weights the file holds: the last, unless early
+                  stopping restored the best by validation loss */
+    int best = ae_history_best_epoch(h) + 1, ran = ae_history_epochs(h);
+    if (val && o.patience > 0 && best != ran)
+      printf("saved %s (the weights of epoch %d, the best by validation loss; %d run)\n", output,
+             best, ran);
+    else
+      printf("saved %s (the weights after epoch %d of %d)\n", output, ran, ran);
+  }
   rc = 0;
   goto out;
 fail:

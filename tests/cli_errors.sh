@@ -109,4 +109,11 @@ expect_error "--contamination 0.7 must be in (0, 0.5]" "$aekit" train --data "$t
 "$aekit" decode "$tmp/m.safetensors" --codes "$tmp/c.npy" -o "$tmp/d.csv" >/dev/null || { echo "FAIL: decode"; fail=1; }
 [ "$(wc -l <"$tmp/d.csv")" -eq 3 ] || { echo "FAIL: decode wrote $(wc -l <"$tmp/d.csv") rows"; fail=1; }
 "$aekit" info "$tmp/m.safetensors" | grep -q '"spec"' || { echo "FAIL: info"; fail=1; }
+# the closing line names the epoch whose weights the file holds: without
+# early stopping the last one, never a "best" that was not kept
+out=$("$aekit" train --data "$tmp/four.csv" --model dense:2:sigmoid -e 3 -b 2 -o "$tmp/e.safetensors")
+case "$out" in
+*"the weights after epoch 3 of 3"*) ;;
+*) echo "FAIL: the saved line says: $(printf '%s' "$out" | tail -1)"; fail=1 ;;
+esac
 exit $fail
