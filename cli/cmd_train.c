@@ -231,7 +231,12 @@ int cmd_train(int argc, char **argv) {
            ae_model_param_count(m), ae_dataset_count(train), val ? ", with validation" : "");
   }
   o.checkpoint_path = checkpoint;
-  if (ae_train(m, train, val, &o, &h)) goto fail;
+  ae_status tst = ae_train(m, train, val, &o, &h);
+  if (tst == AE_ERR_NUMERIC) { /* diverged: name the file that was not written */
+    cli_error("%s: not written: %s", output, ae_last_error());
+    goto out;
+  }
+  if (tst) goto fail;
   if (!isnan(contamination) || !isnan(percentile)) { /* the detector's threshold */
     double t;
     int by_c = !isnan(contamination);

@@ -42,7 +42,7 @@ int cmd_eval(int argc, char **argv) {
              "denoised vs clean: mse %.6f  psnr %.2f dB  loss (%s) %.6f\n",
              res.count, noise, noisy.mse, noisy.psnr, res.mse, res.psnr, loss, res.loss);
   } else if (ae_model_evaluate(m, &res, ds)) {
-    rc = cli_fail();
+    rc = cli_error("%s: %s", model, ae_last_error()); /* name the model: NaN weights, say */
   } else if (ae_model_is_variational(m)) {
     printf("samples %zu\nreconstruction (%s) %.4f nats per sample\nkl %.4f nats per sample\n"
            "negative elbo %.4f nats per sample\nmse %.6f\npsnr %.2f dB\n",

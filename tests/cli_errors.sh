@@ -109,6 +109,20 @@ expect_error "--contamination 0.7 must be in (0, 0.5]" "$aekit" train --data "$t
 "$aekit" decode "$tmp/m.safetensors" --codes "$tmp/c.npy" -o "$tmp/d.csv" >/dev/null || { echo "FAIL: decode"; fail=1; }
 [ "$(wc -l <"$tmp/d.csv")" -eq 3 ] || { echo "FAIL: decode wrote $(wc -l <"$tmp/d.csv") rows"; fail=1; }
 "$aekit" info "$tmp/m.safetensors" | grep -q '"spec"' || { echo "FAIL: info"; fail=1; }
+# divergence names the file not written, and leaves an existing one intact
+lin="dense:2|dense:4:identity;loss=mse" # linear, MSE: a huge rate overflows to inf
+"$aekit" train --data "$tmp/four.csv" --model "$lin" -e 1 -b 2 -q -o "$tmp/div.safetensors"
+cp "$tmp/div.safetensors" "$tmp/div-before.safetensors"
+expect_error "div.safetensors: not written: training diverged in epoch 1" "$aekit" train \
+  --data "$tmp/four.csv" --model "$lin" -e 2 -b 2 --lr 1e30 -o "$tmp/div.safetensors"
+cmp -s "$tmp/div.safetensors" "$tmp/div-before.safetensors" ||
+  { echo "FAIL: a diverged run changed the model already saved"; fail=1; }
+# a model whose last weight is NaN (item 6 of issue 13 will refuse it at
+# load): evaluation names the model
+cp "$tmp/div.safetensors" "$tmp/nanw.safetensors"
+sz=$(stat -c %s "$tmp/nanw.safetensors")
+printf '\377\377\377\177' | dd of="$tmp/nanw.safetensors" bs=1 seek=$((sz - 4)) conv=notrunc 2>/dev/null
+expect_error "nanw.safetensors: the loss is not finite" "$aekit" eval "$tmp/nanw.safetensors" --data "$tmp/four.csv"
 # the closing line names the epoch whose weights the file holds: without
 # early stopping the last one, never a "best" that was not kept
 out=$("$aekit" train --data "$tmp/four.csv" --model dense:2:sigmoid -e 3 -b 2 -o "$tmp/e.safetensors")

@@ -575,8 +575,9 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
       double loss = ae_trainer_step(t, t->idx + i, b, e + (double)i / (double)n);
       steps++;
       if (!isfinite(loss)) {
-        st = ae_set_error(AE_ERR_NUMERIC, "training diverged in epoch %d: the loss is %g (try a smaller learning rate)",
-                          e + 1, loss);
+        st = ae_set_error(AE_ERR_NUMERIC,
+                          "training diverged in epoch %d, step %ld: the loss is %s (try a smaller "
+                          "learning rate)", e + 1, steps, isnan(loss) ? "NaN" : "infinite");
         goto done;
       }
       t->loss_sum += loss * b;
