@@ -132,13 +132,13 @@ static void test_fixture_penalties(void) {
   }
   ae_layer s;
   CHECK_OK(ae_layer_from_text(&s, "sample", (ae_shape){2 * z, 1, 1}));
-  CHECK_NEAR(ae_gauss_kl(NULL, in, 0.0f, n, z), fx_get(f, "vkl.value", NULL)[0], 1e-5);
+  CHECK_NEAR(ae_gauss_kl(in, n, z), fx_get(f, "vkl.value", NULL)[0], 1e-5);
   s.u.sample.fixed_eps = fx_get(f, "vkl.eps", NULL);
   ae_layer_ctx ctx = {.scratch = eps, .n_total = n};
   s.ops->forward(&s, &ctx, zout, in, n, 1);
   memcpy(dz, fx_get(f, "vkl.dz", NULL), nm * sizeof(float));
   s.ops->backward(&s, &ctx, NULL, dx, dz, in, zout, n); /* the reparameterisation */
-  ae_gauss_kl(dx, in, 1.0f, n, z);                      /* and the KL term, weight 1 */
+  ae_gauss_kl_backward(dx, in, 1.0f, n, z);             /* and the KL term, weight 1 */
   float *dmu = malloc(nm * sizeof(float)), *dlv = malloc(nm * sizeof(float));
   for (int i = 0; i < n; i++) {
     memcpy(dmu + (size_t)i * z, dx + (size_t)i * 2 * z, (size_t)z * sizeof(float));

@@ -90,7 +90,7 @@ double ae_objective_recon_sum(const ae_model *m, float *g, const float *y, const
 }
 
 double ae_objective_kl_sum(const ae_model *m, const float *x, int n) {
-  return ae_gauss_kl(NULL, x, 0.0f, n, m->layers[m->sampler].out_dim);
+  return ae_gauss_kl(x, n, m->layers[m->sampler].out_dim);
 }
 
 /* The dense code layer's Jacobian: sum of squared norms, or per sample. */
@@ -191,7 +191,7 @@ void ae_objective_grad_at(ae_model *m, ae_workspace *ws, int at, float *d, int n
     const ae_layer *l = &m->layers[m->n_enc - 1];
     switch (tm->kind) {
     case AE_TERM_KL:
-      ae_gauss_kl(d, a, o->kl_weight * scale, n, m->layers[m->sampler].out_dim);
+      ae_gauss_kl_backward(d, a, o->kl_weight * scale, n, m->layers[m->sampler].out_dim);
       break;
     case AE_TERM_L1: ae_l1_penalty(d, a, o->l1, scale, (size_t)n * z); break;
     case AE_TERM_SPARSITY:

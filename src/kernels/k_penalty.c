@@ -38,7 +38,7 @@ double ae_kl_sparsity(float *dh, const double *means, double rho, double weight,
   return kl;
 }
 
-double ae_gauss_kl(float *dx, const float *x, float weight, int n, int z) {
+double ae_gauss_kl(const float *x, int n, int z) {
   double kl = 0.0;
   for (int i = 0; i < n; i++) {
     const float *mu = x + (size_t)i * 2 * z, *lv = mu + z;
@@ -46,7 +46,13 @@ double ae_gauss_kl(float *dx, const float *x, float weight, int n, int z) {
     for (int j = 0; j < z; j++)
       s += 1.0 + (double)lv[j] - (double)mu[j] * mu[j] - exp((double)lv[j]);
     kl += -0.5 * s;
-    if (!dx) continue;
+  }
+  return kl;
+}
+
+void ae_gauss_kl_backward(float *dx, const float *x, float weight, int n, int z) {
+  for (int i = 0; i < n; i++) {
+    const float *mu = x + (size_t)i * 2 * z, *lv = mu + z;
     float *dmu = dx + (size_t)i * 2 * z, *dlv = dmu + z;
     for (int j = 0; j < z; j++) {
       float s = expf(0.5f * lv[j]); /* sigma */
@@ -54,7 +60,6 @@ double ae_gauss_kl(float *dx, const float *x, float weight, int n, int z) {
       dlv[j] += 0.5f * weight * (s * s - 1.0f);
     }
   }
-  return kl;
 }
 
 void ae_reparam_forward(float *zout, const float *x, const float *eps, int n, int z) {

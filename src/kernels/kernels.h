@@ -91,9 +91,10 @@ void ae_column_sums(double *sums, const float *h, int n, int z);
 double ae_kl_sparsity(float *dh, const double *means, double rho, double weight, float scale,
                       int n, int z);
 /* The VAE's KL(N(mu, sigma^2) || N(0, I)) summed over n samples of x
- * (N, 2Z) = [mu | log sigma^2]: -1/2 sum (1 + lv - mu^2 - exp(lv));
- * dx += weight (mu, (exp(lv) - 1) / 2). */
-double ae_gauss_kl(float *dx, const float *x, float weight, int n, int z);
+ * (N, 2Z) = [mu | log sigma^2]: -1/2 sum (1 + lv - mu^2 - exp(lv)); its
+ * gradient, weighted, added: dx += weight (mu, (exp(lv) - 1) / 2). */
+double ae_gauss_kl(const float *x, int n, int z);
+void ae_gauss_kl_backward(float *dx, const float *x, float weight, int n, int z);
 /* The reparameterisation z (N, Z) = mu + exp(lv / 2) eps for x (N, 2Z) =
  * [mu | lv] and eps (N, Z); its backward writes dx (N, 2Z) = (dz,
  * dz eps exp(lv / 2) / 2). */
