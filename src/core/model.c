@@ -62,10 +62,6 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
       ae_error_prefix(text);
       goto fail;
     }
-    l->n_params = l->ops->param_count(l);
-    l->n_state = l->ops->state_count ? l->ops->state_count(l) : 0;
-    m->n_params += l->n_params;
-    m->n_state += l->n_state;
     shape = l->out;
   }
   ae_layer *last = &m->layers[m->n_layers - 1];
@@ -87,8 +83,8 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
     m->logits_out = 1; /* sigmoid fused into the loss */
     *out_act = AE_ACT_IDENTITY;
   }
-  for (int i = 0; i < m->n_layers; i++)
-    if (m->layers[i].desc == &ae_sample_desc) m->sampler = i; /* placed by the objective */
+  m->n_params = ae_net_param_count(m->layers, m->n_layers); /* the nets' blocks, together */
+  m->n_state = ae_net_state_count(m->layers, m->n_layers);
   m->params = calloc(m->n_params ? m->n_params : 1, sizeof(float));
   m->grads = calloc(m->n_params ? m->n_params : 1, sizeof(float));
   m->state = calloc(m->n_state ? m->n_state : 1, sizeof(float));

@@ -14,7 +14,7 @@ static void add_term(ae_objective *o, ae_term_kind kind, int at) {
   o->terms[o->n_terms++] = (ae_term){kind, at};
 }
 
-ae_status ae_objective_build(ae_objective *o, const ae_model *m, const char *spec) {
+ae_status ae_objective_build(ae_objective *o, ae_model *m, const char *spec) {
   int sampler = -1;
   for (int i = 0; i < m->n_layers; i++)
     if (m->layers[i].desc == &ae_sample_desc) {
@@ -33,6 +33,7 @@ ae_status ae_objective_build(ae_objective *o, const ae_model *m, const char *spe
                         "(a dense:UNITS:sigmoid last encoder layer)", spec);
   if (m->n_enc >= m->n_layers)
     return ae_set_error(AE_ERR_ARG, "spec '%s': the decoder is empty", spec);
+  m->sampler = sampler;
   /* the order in which values are added (kept: it fixes the loss's bits) */
   o->n_terms = 0;
   add_term(o, AE_TERM_RECON, m->n_layers);

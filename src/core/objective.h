@@ -78,10 +78,10 @@ typedef struct ae_objective {
 } ae_objective;
 
 /* Place the terms the options ask for on model m (its layers built, its
- * parameter offsets set): the sampler last in the encoder, the contractive
- * penalty on a dense code layer, the KL sparsity on a sigmoid code. Errors
- * name `spec`. */
-ae_status ae_objective_build(ae_objective *o, const struct ae_model *m, const char *spec);
+ * parameter offsets set): the sampler last in the encoder (its index into
+ * m->sampler, or -1), the contractive penalty on a dense code layer, the KL
+ * sparsity on a sigmoid code. Errors name `spec`. */
+ae_status ae_objective_build(ae_objective *o, struct ae_model *m, const char *spec);
 /* Room for every worker's batch means (KL sparsity: AE_MAX_WORKERS x Z). */
 ae_status ae_objective_plan(ae_objective *o, const struct ae_model *m);
 void ae_objective_free(ae_objective *o);
