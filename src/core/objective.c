@@ -165,19 +165,13 @@ double ae_objective_loss(ae_model *m, ae_workspace *ws, const float *t, int n, d
 
 void ae_objective_backward(ae_model *m, ae_workspace *ws, int n) {
   ae_objective *o = &m->obj;
-  float scale = (float)(1.0 / batch_total(ws, n));
+  (void)n;
   for (int k = 0; k < o->n_terms; k++) {
     const ae_term *tm = &o->terms[k];
-    if (tm->kind == AE_TERM_L2 && ws->worker == 0) {
+    if (tm->kind == AE_TERM_L2 && ws->worker == 0)
       for (int r = 0; r < o->n_wranges; r++)
         ae_l2_penalty(ws->grads + o->wranges[r][0], m->params + o->wranges[r][0], o->l2, 0.0,
                       o->wranges[r][1]);
-    } else if (tm->kind == AE_TERM_CONTRACTIVE) { /* the direct part, d/dW */
-      const ae_layer *l = &m->layers[m->n_enc - 1];
-      ae_contractive_backward(ws->grads + l->offset, NULL, ws->acts[tm->at], l->params,
-                              l->u.dense.run_act, l->u.dense.slope, o->contractive * scale, n,
-                              l->in_dim, l->out_dim);
-    }
   }
 }
 
@@ -198,9 +192,10 @@ void ae_objective_grad_at(ae_model *m, ae_workspace *ws, int at, float *d, int n
     case AE_TERM_SPARSITY:
       ae_kl_sparsity(d, o->means + (size_t)ws->worker * z, o->rho, o->sparsity, scale, n, (int)z);
       break;
-    case AE_TERM_CONTRACTIVE: /* the part through the code's activation */
-      ae_contractive_backward(NULL, d, a, l->params, l->u.dense.run_act, l->u.dense.slope,
-                              o->contractive * scale, n, l->in_dim, l->out_dim);
+    case AE_TERM_CONTRACTIVE: /* both parts in one pass; the direct d/dW lands before the
+                                 code layer's own backward adds its gradient, as the L2 did */
+      ae_contractive_backward(ws->grads + l->offset, d, a, l->params, l->u.dense.run_act,
+                              l->u.dense.slope, o->contractive * scale, n, l->in_dim, l->out_dim);
       break;
     case AE_TERM_RECON:
     case AE_TERM_L2: break;
