@@ -7,15 +7,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int cli_error(const char *fmt, ...) {
+  char raw[2048], line[2048];
   va_list ap;
   va_start(ap, fmt);
-  fputs("aekit: error: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  vsnprintf(raw, sizeof raw, fmt, ap);
   va_end(ap);
+  ae_text_escape(line, sizeof line, raw); /* arguments and file bytes: one line */
+  fprintf(stderr, "aekit: error: %s\n", line);
   return 1;
+}
+
+FILE *cli_notes(const char *output) {
+  struct stat a, b;
+  if (output && stat(output, &a) == 0 && fstat(1, &b) == 0 && a.st_dev == b.st_dev &&
+      a.st_ino == b.st_ino)
+    return stderr;
+  return stdout;
 }
 
 int cli_fail(void) { return cli_error("%s", ae_last_error()); }

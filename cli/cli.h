@@ -5,6 +5,8 @@
 
 #include "aekit.h"
 
+#include <stdio.h>
+
 #define AE_FASHION_DIR_DEFAULT "/usr/share/datasets/fashion-mnist"
 
 /* Print "aekit: error: <fmt>" on one line; returns 1 (the exit code). */
@@ -13,6 +15,11 @@ int cli_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+/* Where to print the note about an output just written: stdout, or stderr
+ * when the output itself is stdout (-o /dev/stdout), so the data stays
+ * clean. */
+FILE *cli_notes(const char *output);
+
 /* Print "aekit: error: <ae_last_error()>"; returns 1. */
 int cli_fail(void);
 

@@ -209,7 +209,7 @@ int cmd_score(int argc, char **argv) {
   }
   if (output) {
     if (ae_array_save(output, s, n, 1)) goto fail;
-    printf("wrote %zu scores to %s\n", n, output);
+    fprintf(cli_notes(output), "wrote %zu scores to %s\n", n, output);
   }
   rc = 0;
   goto out;

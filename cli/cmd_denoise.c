@@ -66,7 +66,7 @@ int cmd_denoise(int argc, char **argv) {
   }
   if (output) {
     if (cli_write_images(output, out, n, m)) goto done;
-    printf("wrote %zu denoised images to %s\n", n, output);
+    fprintf(cli_notes(output), "wrote %zu denoised images to %s\n", n, output);
   }
   if (grid) {
     size_t k = n < (size_t)count ? n : (size_t)count;

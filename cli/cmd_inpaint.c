@@ -110,7 +110,7 @@ int cmd_inpaint(int argc, char **argv) {
     cli_fail();
     goto out;
   }
-  printf("wrote %s: masked (top), inpainted, original (bottom)\n", output);
+  fprintf(cli_notes(output), "wrote %s: masked (top), inpainted, original (bottom)\n", output);
   rc = 0;
 out:
   free(mask);

@@ -42,7 +42,7 @@ int cmd_generate(int argc, char **argv) {
   }
   if (ae_model_generate(m, x, (size_t)count, seed)) goto fail;
   if (cli_write_images(output, x, (size_t)count, m)) goto out;
-  printf("wrote %d generated samples to %s\n", count, output);
+  fprintf(cli_notes(output), "wrote %d generated samples to %s\n", count, output);
   rc = 0;
   goto out;
 fail:
@@ -109,7 +109,7 @@ int cmd_interpolate(int argc, char **argv) {
   } else if (ae_png_write_grid(output, strip, 1, steps + 2, h, w, 2, 2)) {
     goto fail;
   }
-  printf("wrote %s: sample %d, %d decodings, sample %d\n", output, from, steps, to);
+  fprintf(cli_notes(output), "wrote %s: sample %d, %d decodings, sample %d\n", output, from, steps, to);
   rc = 0;
   goto out;
 fail:
@@ -218,7 +218,7 @@ int cmd_manifold(int argc, char **argv) {
   if (ae_model_decode(m, img, codes, cells) ||
       ae_png_write_grid(output, img, grid, grid, h, w, 1, 0))
     goto fail;
-  printf("wrote %s: %dx%d decodings, z1 in [%.3g, %.3g], z2 in [%.3g, %.3g]\n", output, grid, grid,
+  fprintf(cli_notes(output), "wrote %s: %dx%d decodings, z1 in [%.3g, %.3g], z2 in [%.3g, %.3g]\n", output, grid, grid,
          lo[0], hi[0], lo[1], hi[1]);
   rc = 0;
   goto out;
@@ -277,7 +277,7 @@ int cmd_scatter(int argc, char **argv) {
   const char *base = strrchr(model, '/');
   snprintf(title, sizeof title, "%s: codes of %zu samples by label", base ? base + 1 : model, n);
   if (ae_plot_scatter(output, xy, ae_dataset_labels(ds), n, title, xl, yl)) goto fail;
-  printf("wrote %s: %zu codes%s\n", output, n, z > 2 ? " (first two principal components)" : "");
+  fprintf(cli_notes(output), "wrote %s: %zu codes%s\n", output, n, z > 2 ? " (first two principal components)" : "");
   rc = 0;
   goto out;
 fail:

@@ -62,7 +62,7 @@ int cmd_pca(int argc, char **argv) {
            ae_dataset_count(ds), ae_dataset_dim(ds), k, 100.0 * sum);
     printf("first components:");
     for (int t = 0; t < k && t < 5; t++) printf(" %.2f%%", 100.0 * ratio[t]);
-    printf("\nsaved %s\n", output);
+    fprintf(cli_notes(output), "\nsaved %s\n", output);
     rc = 0;
   }
   free(ratio);

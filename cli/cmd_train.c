@@ -269,10 +269,10 @@ int cmd_train(int argc, char **argv) {
                   stopping restored the best by validation loss */
     int best = ae_history_best_epoch(h) + 1, ran = ae_history_epochs(h);
     if (val && o.patience > 0 && best != ran)
-      printf("saved %s (the weights of epoch %d, the best by validation loss; %d run)\n", output,
+      fprintf(cli_notes(output), "saved %s (the weights of epoch %d, the best by validation loss; %d run)\n", output,
              best, ran);
     else
-      printf("saved %s (the weights after epoch %d of %d)\n", output, ran, ran);
+      fprintf(cli_notes(output), "saved %s (the weights after epoch %d of %d)\n", output, ran, ran);
   }
   rc = 0;
   goto out;

@@ -86,7 +86,7 @@ int cmd_encode(int argc, char **argv) {
   else if (ae_model_encode(m, codes, ae_dataset_data(ds), n) || ae_array_save(output, codes, n, z))
     rc = cli_fail();
   else
-    printf("wrote %zu codes of %zu values to %s\n", n, z, output);
+    fprintf(cli_notes(output), "wrote %zu codes of %zu values to %s\n", n, z, output);
   free(codes);
   ae_model_free(m);
   ae_dataset_free(ds);
@@ -130,7 +130,7 @@ int cmd_decode(int argc, char **argv) {
   }
   if (ae_model_decode(m, out, ae_dataset_data(codes), n)) goto fail;
   if (cli_write_images(output, out, n, m)) goto out;
-  printf("decoded %zu codes to %s\n", n, output);
+  fprintf(cli_notes(output), "decoded %zu codes to %s\n", n, output);
   rc = 0;
   goto out;
 fail:
@@ -172,7 +172,7 @@ int cmd_reconstruct(int argc, char **argv) {
         ae_png_write_grid(output, grid, 2, (int)n, h, w, 2, 2))
       rc = cli_fail();
     else
-      printf("wrote %s: %zu originals (top) and reconstructions (bottom)\n", output, n);
+      fprintf(cli_notes(output), "wrote %s: %zu originals (top) and reconstructions (bottom)\n", output, n);
   }
   free(grid);
   ae_model_free(m);

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "apps.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,10 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  /* A file past `ulimit -f` or a closed pipe becomes a write error with a
+   * message (EFBIG, EPIPE), not a silent death with a partial temporary. */
+  signal(SIGXFSZ, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
   if (argc < 2) {
     usage(stderr);
     return 1;

@@ -72,8 +72,17 @@ typedef enum ae_status {
 
 /* Short name of a status ("malformed file"). Never NULL. */
 const char *ae_status_string(ae_status st);
-/* The message of the last failure in this thread ("" if none). */
+/* The message of the last failure in this thread ("" if none). It is one
+ * printable line whatever the files held: bytes taken from a file or an
+ * argument pass through ae_text_escape. */
 const char *ae_last_error(void);
+/* Copy `src` into dst[cap] (always terminated, cut short if need be) as one
+ * printable line: valid UTF-8 and printable ASCII pass; tab, newline and
+ * carriage return become \t \n \r; other control bytes, C1 controls,
+ * bidirectional overrides and bytes that are not valid UTF-8 become \xNN
+ * (a code point: \u{NNNN}). For programs that print text from files.
+ * Returns the length written. */
+size_t ae_text_escape(char *dst, size_t cap, const char *src);
 /* Library version, AE_VERSION_STRING. */
 const char *ae_version(void);
 
@@ -83,10 +92,17 @@ const char *ae_version(void);
  * and an image shape (c, h, w) with c*h*w == dim ((1, 1, dim) for tables). */
 typedef struct ae_dataset ae_dataset;
 
+/* What reading a file may make aekit allocate, unless told otherwise:
+ * 4 GiB (on 64-bit systems). Every size a file states is checked against
+ * the file's own length and this limit before anything is allocated. */
+#define AE_LOAD_LIMIT ((size_t)1 << (sizeof(size_t) >= 8 ? 32 : 30))
+
 typedef struct ae_load_options {
   const char *labels_path; /* IDX labels file to attach, or NULL */
   int csv_header;          /* CSV: 1 = first row is a header, 0 = none, -1 = detect */
   int csv_label_column;    /* CSV: column index holding labels, -1 = none */
+  size_t max_samples;      /* read at most this many samples (0 = all) */
+  size_t max_bytes;        /* memory the data may take (0 = AE_LOAD_LIMIT) */
 } ae_load_options;
 
 void ae_load_options_defaults(ae_load_options *opt);

@@ -40,8 +40,8 @@ static void put_raw(const char *path, uint64_t n, const char *hdr, size_t hlen,
 static int same_file(const char *a, const char *b) {
   unsigned char *x = NULL, *y = NULL;
   size_t nx = 0, ny = 0;
-  int same = ae_read_file(a, &x, &nx) == AE_OK &&
-             ae_read_file(b, &y, &ny) == AE_OK && nx == ny &&
+  int same = ae_read_file(a, &x, &nx, 0) == AE_OK &&
+             ae_read_file(b, &y, &ny, 0) == AE_OK && nx == ny &&
              memcmp(x, y, nx) == 0;
   free(x);
   free(y);
@@ -121,7 +121,7 @@ static void test_round_trip(const char *path) {
 static void test_layout(const char *path) {
   unsigned char *b = NULL;
   size_t size = 0;
-  CHECK_OK(ae_read_file(path, &b, &size));
+  CHECK_OK(ae_read_file(path, &b, &size, 0));
   if (!b || size < 8) return;
   uint64_t n = 0;
   for (int i = 7; i >= 0; i--) n = (n << 8) | b[i];
@@ -143,7 +143,7 @@ static void test_failed_writes(const char *path) {
   in_dir(copy, "copy.safetensors");
   unsigned char *b = NULL;
   size_t size = 0;
-  CHECK_OK(ae_read_file(path, &b, &size));
+  CHECK_OK(ae_read_file(path, &b, &size, 0));
   FILE *f = fopen(copy, "wb");
   CHECK(f && fwrite(b, 1, size, f) == size && fclose(f) == 0);
   free(b);

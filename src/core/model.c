@@ -41,7 +41,15 @@ static ae_status make_spec_string(ae_model *m) {
 
 ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
                           int w, uint64_t seed) {
+  if (!out) return ae_set_error(AE_ERR_ARG, "ae_model_create: out is NULL");
+  return ae_model_build(out, spec, c, h, w, seed, 0, 1);
+}
+
+ae_status ae_model_build(ae_model **out, const char *spec, int c, int h, int w,
+                         uint64_t seed, size_t max_values, int init) {
   *out = NULL;
+  if (!spec) return ae_set_error(AE_ERR_ARG, "ae_model_create: spec is NULL");
+  if (!max_values || max_values > AE_MAX_PARAMS) max_values = AE_MAX_PARAMS;
   if (c <= 0 || h <= 0 || w <= 0 || (long long)c * h * w > (1 << 24))
     return ae_set_error(AE_ERR_ARG, "input shape (%d, %d, %d) is not a valid image size", c, h, w);
   int d = c * h * w;
@@ -85,6 +93,12 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
   }
   m->n_params = ae_net_param_count(m->layers, m->n_layers); /* the nets' blocks, together */
   m->n_state = ae_net_state_count(m->layers, m->n_layers);
+  if (m->n_params > max_values || m->n_state > max_values - m->n_params) {
+    st = ae_set_error(AE_ERR_SHAPE, "spec '%s': %zu parameters and %zu state values, more than %s (%zu)",
+                      text, m->n_params, m->n_state,
+                      max_values == AE_MAX_PARAMS ? "the limit" : "the file holds", max_values);
+    goto fail;
+  }
   m->params = calloc(m->n_params ? m->n_params : 1, sizeof(float));
   m->grads = calloc(m->n_params ? m->n_params : 1, sizeof(float));
   m->state = calloc(m->n_state ? m->n_state : 1, sizeof(float));
@@ -98,7 +112,7 @@ ae_status ae_model_create(ae_model **out, const char *spec, int c, int h,
   if ((st = ae_objective_build(&m->obj, m, text))) goto fail;
   m->ws[0].grads = m->grads;
   m->n_workers = 1;
-  ae_model_init(m, AE_INIT_KERAS, seed);
+  if (init) ae_model_init(m, AE_INIT_KERAS, seed);
   if ((st = make_spec_string(m))) goto fail;
   *out = m;
   return AE_OK;

@@ -79,6 +79,16 @@ struct ae_model {
 
 /* Make sure workspace ws[0] holds batches of n. Allocates only when n
  * grows. */
+/* The most parameters plus state values a model may have: 2^30 (4 GiB a
+ * block); checked before anything is allocated. */
+#define AE_MAX_PARAMS ((size_t)1 << 30)
+
+/* ae_model_create with a budget: refuse (before allocating) a model whose
+ * parameters and state exceed max_values (0: AE_MAX_PARAMS); `init` 0
+ * leaves the parameters zero, for a loader that fills them. */
+ae_status ae_model_build(ae_model **out, const char *spec, int c, int h, int w,
+                         uint64_t seed, size_t max_values, int init);
+
 ae_status ae_model_plan(ae_model *m, int n);
 /* Plan `workers` workspaces for slices of up to n samples each, with their
  * own gradient blocks (ws[0] uses m->grads), a clean-target buffer when

@@ -1,6 +1,22 @@
-/* fileio.h — writing files so that a crash or a full disk never leaves a
- * half-written file under the final name: write to a temporary file in the
- * same directory, flush, fsync, close, rename over the target. */
+/* fileio.h — writing files so that a crash, a kill or a full disk never
+ * leaves a half-written file under the final name, and reading files within
+ * a size budget.
+ *
+ * Where the output path goes decides how it is written:
+ * - a regular file, new or existing: written to a fresh temporary beside it
+ *   (created with O_EXCL under an unguessable name, so nothing planted there
+ *   is followed), flushed, fsynced, renamed over the file, and the folder
+ *   fsynced; an existing file keeps its permission bits;
+ * - a symlink to a regular file: the same, onto the file the link points to
+ *   (the link stays a link);
+ * - a character device or a pipe (/dev/null, /dev/stdout, a FIFO), or the
+ *   file this process's stdout or stderr writes (-o /dev/stdout >> log):
+ *   written straight into it, where the shell set it up; nothing is
+ *   replaced;
+ * - a folder, a block device, a socket or a dangling symlink: refused.
+ * Temporaries are named ".<name>.aekit-<pid>-<random>"; those a killed
+ * process left behind (its pid gone) are removed by the next write to the
+ * same file. */
 #ifndef AE_FILEIO_H
 #define AE_FILEIO_H
 
@@ -8,22 +24,38 @@
 
 #include <stdio.h>
 
-/* Called with the open temporary file; returns AE_OK or a status (after
+/* Called with the open output; returns AE_OK or a status (after
  * ae_set_error). Write errors are also caught by the final flush/close. */
 typedef ae_status (*ae_write_fn)(FILE *f, void *ctx);
 
-/* Write `path` atomically through `fn`. On any failure the temporary file
- * is removed, an existing `path` is left untouched, and the error names
- * `path`. */
+/* Write `path` through `fn`, as the header says. On any failure the
+ * temporary is removed, an existing file is left untouched, and the error
+ * names `path`. */
 ae_status ae_write_atomic(const char *path, ae_write_fn fn, void *ctx);
 
-/* Make a temporary name next to `path` (caller frees); for writers that
- * need a file name rather than a FILE* (e.g. plotting libraries). Then
- * ae_commit_tmp() renames it into place, or removes it on failure. */
-char *ae_tmp_name(const char *path);
-ae_status ae_commit_tmp(const char *tmp, const char *path);
+/* For writers that need a file name rather than a FILE* (PLplot): an output
+ * in progress whose `tmp` names a file the writer fills; then
+ * ae_out_commit() puts it in place (or copies it into the device), or
+ * ae_out_abort() removes it. */
+typedef struct {
+  const char *path; /* as given, for messages */
+  char *dest;       /* the regular file replaced; NULL when writing a device */
+  char *tmp;        /* the temporary (beside dest, or in $TMPDIR for a device) */
+  int fd;           /* the open temporary or device; -1 once handed over by name */
+  int device;       /* 1: the output is a character device or a pipe */
+  unsigned mode;    /* permission bits to give the file; 0: the umask's */
+} ae_out;
 
-/* Read a whole file into memory (caller frees). Fails on directories. */
-ae_status ae_read_file(const char *path, unsigned char **data, size_t *size);
+/* Open an output for `path`. With `by_name`, the temporary is closed and
+ * left for the caller to write by its name (o->tmp), also for a device.
+ * Without it, o->fd is where to write (the temporary, or the device). */
+ae_status ae_out_open(ae_out *o, const char *path, int by_name);
+ae_status ae_out_commit(ae_out *o);
+void ae_out_abort(ae_out *o);
+
+/* Read a whole file into memory (caller frees), refusing a file larger than
+ * `limit` bytes (0: AE_LOAD_LIMIT) before reading it. Fails on folders. */
+ae_status ae_read_file(const char *path, unsigned char **data, size_t *size,
+                       size_t limit);
 
 #endif

@@ -134,7 +134,7 @@ ae_status ae_csv_read(ae_dataset **out, const char *path, int header,
   ae_dataset *ds = NULL;
   const char *b, *e;
   *out = NULL;
-  ae_status s = ae_read_file(path, &buf, &size);
+  ae_status s = ae_read_file(path, &buf, &size, 0);
   if (s) return s;
   const char *start = (const char *)buf;
   if (size >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) start += 3; /* BOM */

@@ -182,7 +182,7 @@ ae_status ae_npy_read(ae_dataset **out, const char *path) {
   npy_header h;
   npy_dtype t;
   *out = NULL;
-  ae_status s = ae_read_file(path, &buf, &size);
+  ae_status s = ae_read_file(path, &buf, &size, 0);
   if (s) return s;
   if (size < 10 || memcmp(buf, "\x93NUMPY", 6) != 0) {
     s = ae_set_error(AE_ERR_FORMAT, "%s: not an NPY file (no \\x93NUMPY magic)",

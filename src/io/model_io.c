@@ -26,6 +26,7 @@
 
 #include <cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,11 @@ static ae_status copy_weights(ae_model *m, const ae_st_file *f, const char *path
       size_t count;
       float *dst = tensor_data(l, &v[k], &count);
       memcpy(dst, t->data, count * sizeof(float));
+      int var = v[k].state && strstr(v[k].suffix, "var") != NULL;
+      for (size_t j = 0; j < count; j++)
+        if (!isfinite(dst[j]) || (var && dst[j] < 0.0f))
+          return ae_set_error(AE_ERR_NUMERIC, "%s: tensor '%s' holds %s at index %zu", path, name,
+                              isfinite(dst[j]) ? "a negative variance" : "a non-finite value", j);
     }
   }
   for (int k = 0; k < ae_st_count(f); k++) { /* a checkpoint's training state */
@@ -158,8 +164,18 @@ static ae_status model_from_meta(ae_model **out, const ae_st_file *f, const char
   int c, h, w;
   if (!spec || !shape || parse_shape(shape, &c, &h, &w))
     return ae_set_error(AE_ERR_FORMAT, "%s: metadata 'spec' or 'input_shape' is missing or malformed", path);
+  /* the file's own tensors bound what its spec may make us allocate */
+  size_t held = 0;
+  for (int k = 0; k < ae_st_count(f); k++) {
+    const ae_st_tensor *t = ae_st_get(f, k);
+    if (!strncmp(t->name, "optim.", 6) || !strncmp(t->name, "train.", 6)) continue;
+    size_t count = 1;
+    for (int d = 0; d < t->ndim; d++) count *= (size_t)t->shape[d];
+    held += count;
+  }
   ae_model *m = NULL;
-  ae_status st = ae_model_create(&m, spec, c, h, w, seed ? strtoull(seed, NULL, 10) : 0);
+  ae_status st = ae_model_build(&m, spec, c, h, w, seed ? strtoull(seed, NULL, 10) : 0,
+                                held ? held : 1, 0);
   if (st) {
     ae_error_prefix(path);
     return st;

@@ -299,27 +299,19 @@ int ae_plot_axis_fit(plot_axis *a, double lo, double hi, double ticks) {
  * failure nothing is left behind. */
 ae_status ae_plot_write(const char *path, plot_page pg, plot_draw_fn draw,
                           const void *job) {
-  struct stat sb;
-  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-    return ae_set_error(AE_ERR_IO, "%s: is a directory", path);
-  ae_status st = AE_OK;
+  ae_out out;
+  ae_status st = ae_out_open(&out, path, 1);
+  if (st != AE_OK) return st;
   char *title = plot_text(pg.title), *xlabel = plot_text(pg.xlabel);
-  char *ylabel = plot_text(pg.ylabel), *tmp = ae_tmp_name(path);
-  if (!title || !xlabel || !ylabel || !tmp) {
+  char *ylabel = plot_text(pg.ylabel);
+  if (!title || !xlabel || !ylabel) {
     st = ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
-    goto done;
+    goto fail;
   }
-  pg.tmp = tmp;
+  pg.tmp = out.tmp;
   pg.title = title;
   pg.xlabel = xlabel;
   pg.ylabel = ylabel;
-
-  FILE *probe = fopen(tmp, "wb");
-  if (!probe) {
-    st = ae_set_error(AE_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    goto done;
-  }
-  fclose(probe);
 
   pthread_mutex_lock(&plot_lock);
   if (!have_pngcairo())
@@ -333,30 +325,22 @@ ae_status ae_plot_write(const char *path, plot_page pg, plot_draw_fn draw,
   /* PLplot ignores write errors: check that a whole picture is there. */
   unsigned char *pix = NULL;
   int w = 0, h = 0;
-  st = ae_png_read_gray(tmp, &pix, &w, &h);
+  st = ae_png_read_gray(out.tmp, &pix, &w, &h);
   free(pix);
   if (st != AE_OK || w != pg.width || h != pg.height) {
     st = ae_set_error(AE_ERR_IO, "%s: PLplot did not write a complete %dx%d picture",
                       path, pg.width, pg.height);
     goto fail;
   }
-  int fd = open(tmp, O_RDONLY);
-  if (fd < 0 || fsync(fd) != 0) {
-    st = ae_set_error(AE_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    if (fd >= 0) close(fd);
-    goto fail;
-  }
-  close(fd);
-  st = ae_commit_tmp(tmp, path);
+  st = ae_out_commit(&out);
   goto done;
 
 fail:
-  remove(tmp);
+  ae_out_abort(&out);
 done:
   free(title);
   free(xlabel);
   free(ylabel);
-  free(tmp);
   return st;
 }
 

@@ -420,7 +420,7 @@ ae_status ae_st_read(ae_st_file **out, const char *path) {
   ae_st_file *f = NULL;
   if (!out || !path) return ae_set_error(AE_ERR_ARG, "ae_st_read: NULL argument");
   *out = NULL;
-  if ((s = ae_read_file(path, &buf, &size)) != AE_OK) return s;
+  if ((s = ae_read_file(path, &buf, &size, 0)) != AE_OK) return s;
   f = calloc(1, sizeof *f);
   if (!f) FAIL(AE_ERR_NOMEM, "%s: out of memory", path);
   if ((s = parse_header(f, &n, path, buf, size)) || (s = read_meta(f, path))) goto fail;

@@ -2,7 +2,8 @@
 # they set $tmp (a scratch folder) and fail=0.
 
 # expect_error NEEDLE CMD... : non-zero exit (not a signal), one stderr line
-# starting "aekit: error: " and containing NEEDLE.
+# starting "aekit: error: " and containing NEEDLE, printable: no control
+# bytes, valid UTF-8.
 expect_error() {
   local needle=$1
   shift
@@ -11,7 +12,9 @@ expect_error() {
   local lines
   lines=$(wc -l <"$tmp/err")
   if [ $rc -eq 0 ] || [ $rc -ge 128 ] || [ "$lines" -ne 1 ] ||
-    ! grep -q '^aekit: error: ' "$tmp/err" || ! grep -qF -- "$needle" "$tmp/err"; then
+    ! grep -q '^aekit: error: ' "$tmp/err" || ! grep -qF -- "$needle" "$tmp/err" ||
+    LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$tmp/err" ||
+    ! iconv -f UTF-8 -t UTF-8 "$tmp/err" >/dev/null 2>&1; then
     echo "FAIL: $* (rc $rc, want an error naming '$needle'):"
     cat "$tmp/err"
     fail=1
