@@ -168,6 +168,7 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
   }
   lo.csv_label_column = d->label_column;
   if (d->limit < 0) return cli_error("--limit: must be positive (got %d)", d->limit);
+  if (!d->classes && d->limit > 0) lo.max_samples = (size_t)d->limit; /* the rest is not read */
   ae_dataset *ds = NULL;
   if (ae_dataset_load(&ds, path, &lo)) return cli_fail();
   if (d->classes) { /* only the samples of these classes */

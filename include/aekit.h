@@ -114,6 +114,13 @@ void ae_load_options_defaults(ae_load_options *opt);
 ae_status ae_dataset_load(ae_dataset **out, const char *path,
                           const ae_load_options *opt);
 
+/* The same from bytes in memory (an embedded file, a network buffer):
+ * `name` gives the format as a file name would (*.csv, *.npy, *.png, else
+ * IDX, gzip or not) and is what messages name. The bytes are copied;
+ * opt->labels_path, if set, is still a file. */
+ae_status ae_dataset_load_memory(ae_dataset **out, const void *data, size_t size,
+                                 const char *name, const ae_load_options *opt);
+
 /* Wrap a copy of n*dim floats (and n labels, or NULL) as a data set. */
 ae_status ae_dataset_from_array(ae_dataset **out, const float *x, size_t n,
                                 size_t dim, const int32_t *labels);
@@ -198,6 +205,10 @@ ae_status ae_model_init(ae_model *m, ae_init scheme, uint64_t seed);
 ae_status ae_model_save(const ae_model *m, const char *path);
 /* Read a model file; every length, offset, dtype and shape is checked. */
 ae_status ae_model_load(ae_model **out, const char *path);
+/* The same from the bytes of a model file in memory; `name` is what
+ * messages say. */
+ae_status ae_model_load_memory(ae_model **out, const void *data, size_t size,
+                               const char *name);
 /* Read a model file and refuse it unless its architecture equals `m`'s;
  * on success copies its weights into m. */
 ae_status ae_model_load_weights(ae_model *m, const char *path);

@@ -96,6 +96,8 @@ ae_status ae_dataset_observe_range(ae_dataset *ds, const char *path) {
 }
 
 void ae_load_options_defaults(ae_load_options *opt) {
+  if (!opt) return;
+  memset(opt, 0, sizeof *opt);
   opt->labels_path = NULL;
   opt->csv_header = -1;
   opt->csv_label_column = -1;
@@ -122,11 +124,13 @@ static ae_status check_regular(const char *path) {
 
 /* Labels from a one-column CSV or NPY file of integers. */
 static ae_status read_table_labels(int32_t **labels, const char *path,
-                                   size_t n) {
+                                   size_t n, int first_n) {
   ae_dataset *t = NULL;
   int32_t *lab = NULL; /* (N) */
-  ae_status s = ends_with(path, ".csv") ? ae_csv_read(&t, path, -1, -1)
-                                        : ae_npy_read(&t, path);
+  ae_source src = {path, NULL, 0};
+  size_t most = first_n ? n : 0;
+  ae_status s = ends_with(path, ".csv") ? ae_csv_read(&t, &src, -1, -1, most, 0)
+                                        : ae_npy_read(&t, &src, most, 0);
   if (s) goto fail;
   if (t->dim != 1) {
     s = ae_set_error(AE_ERR_FORMAT, "%s: labels need one column, file has %zu",
@@ -163,10 +167,11 @@ fail:
 
 /* One grayscale image (any PNG, converted to 8-bit gray) as one sample of
  * shape (1, H, W), stored as bytes with the range 0..255. */
-static ae_status png_read(ae_dataset **out, const char *path) {
+static ae_status png_read(ae_dataset **out, const ae_source *src) {
   unsigned char *px = NULL;
   int w = 0, h = 0;
-  ae_status s = ae_png_read_gray(path, &px, &w, &h);
+  /* one image is one sample: no model takes more than 2^24 values */
+  ae_status s = ae_png_decode_gray(src, &px, &w, &h, (size_t)1 << 24);
   if (s) return s;
   if ((s = ae_dataset_alloc_u8(out, 1, (size_t)w * (size_t)h))) {
     free(px);
@@ -179,34 +184,39 @@ static ae_status png_read(ae_dataset **out, const char *path) {
   return AE_OK;
 }
 
-ae_status ae_dataset_load(ae_dataset **out, const char *path,
-                          const ae_load_options *opt) {
+/* Read a data set from `src` (its name gives the format), and labels from
+ * opt->labels_path. */
+static ae_status load_source(ae_dataset **out, const ae_source *src,
+                             const ae_load_options *opt) {
   ae_load_options def;
   ae_dataset *ds = NULL;
   ae_status s;
-  if (!out || !path) return ae_set_error(AE_ERR_ARG, "dataset_load: NULL argument");
+  const char *path = src->name;
   *out = NULL;
   if (!opt) {
     ae_load_options_defaults(&def);
     opt = &def;
   }
-  if ((s = check_regular(path))) return s;
+  if (!src->mem && (s = check_regular(path))) return s;
+  size_t most = opt->max_samples, bytes = opt->max_bytes;
   if (ends_with(path, ".csv"))
-    s = ae_csv_read(&ds, path, opt->csv_header, opt->csv_label_column);
+    s = ae_csv_read(&ds, src, opt->csv_header, opt->csv_label_column, most, bytes);
   else if (ends_with(path, ".npy"))
-    s = ae_npy_read(&ds, path);
+    s = ae_npy_read(&ds, src, most, bytes);
   else if (ends_with(path, ".png") || ends_with(path, ".PNG"))
-    s = png_read(&ds, path);
+    s = png_read(&ds, src);
   else
-    s = ae_idx_read(&ds, path);
+    s = ae_idx_read(&ds, src, most, bytes);
   if (s) goto fail;
   if (opt->labels_path) {
     const char *lp = opt->labels_path;
+    int first_n = most > 0 && ds->n == most; /* the data was cut short */
+    ae_source ls = {lp, NULL, 0};
     if ((s = check_regular(lp))) goto fail;
     if (ends_with(lp, ".csv") || ends_with(lp, ".npy"))
-      s = read_table_labels(&ds->labels, lp, ds->n);
+      s = read_table_labels(&ds->labels, lp, ds->n, first_n);
     else
-      s = ae_idx_read_labels(&ds->labels, lp, ds->n);
+      s = ae_idx_read_labels(&ds->labels, &ls, ds->n, first_n);
     if (s) goto fail;
   }
   *out = ds;
@@ -214,6 +224,21 @@ ae_status ae_dataset_load(ae_dataset **out, const char *path,
 fail:
   ae_dataset_free(ds);
   return s;
+}
+
+ae_status ae_dataset_load(ae_dataset **out, const char *path,
+                          const ae_load_options *opt) {
+  if (!out || !path) return ae_set_error(AE_ERR_ARG, "dataset_load: NULL argument");
+  ae_source src = {path, NULL, 0};
+  return load_source(out, &src, opt);
+}
+
+ae_status ae_dataset_load_memory(ae_dataset **out, const void *data, size_t size,
+                                 const char *name, const ae_load_options *opt) {
+  if (!out || !data || !name)
+    return ae_set_error(AE_ERR_ARG, "dataset_load_memory: NULL argument");
+  ae_source src = {name, data, size};
+  return load_source(out, &src, opt);
 }
 
 ae_status ae_dataset_from_array(ae_dataset **out, const float *x, size_t n,

@@ -3,6 +3,7 @@
 #define AE_DATASET_H
 
 #include "aekit.h"
+#include "fileio.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,12 +37,17 @@ void ae_dataset_square_shape(ae_dataset *ds);
  * sample if any value is NaN or infinite. */
 ae_status ae_dataset_observe_range(ae_dataset *ds, const char *path);
 
-/* Readers (each names `path` in its error message). */
-ae_status ae_idx_read(ae_dataset **out, const char *path);
-/* Read an IDX label vector; must hold exactly n entries. */
-ae_status ae_idx_read_labels(int32_t **labels, const char *path, size_t n);
-ae_status ae_csv_read(ae_dataset **out, const char *path, int header,
-                      int label_column);
-ae_status ae_npy_read(ae_dataset **out, const char *path);
+/* Readers (each names the source in its error messages). max_samples > 0
+ * reads only the first ones; max_bytes bounds the memory the values take
+ * (0: AE_LOAD_LIMIT), checked before it is allocated. */
+ae_status ae_idx_read(ae_dataset **out, const ae_source *src, size_t max_samples,
+                      size_t max_bytes);
+/* Read an IDX label vector; must hold exactly n entries (with first_n, at
+ * least n, of which the first n are read). */
+ae_status ae_idx_read_labels(int32_t **labels, const ae_source *src, size_t n, int first_n);
+ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
+                      int label_column, size_t max_samples, size_t max_bytes);
+ae_status ae_npy_read(ae_dataset **out, const ae_source *src, size_t max_samples,
+                      size_t max_bytes);
 
 #endif

@@ -315,3 +315,21 @@ ae_status ae_read_file(const char *path, unsigned char **data, size_t *size, siz
   *size = len;
   return AE_OK;
 }
+
+ae_status ae_source_read(const ae_source *src, unsigned char **data, size_t *size,
+                         size_t limit) {
+  if (!src->mem) return ae_read_file(src->name, data, size, limit);
+  *data = NULL;
+  *size = 0;
+  if (!limit) limit = AE_LOAD_LIMIT;
+  if (src->size > limit)
+    return ae_set_error(AE_ERR_FORMAT, "%s: %zu bytes, more than the %zu-byte limit on what "
+                        "aekit reads", src->name, src->size, limit);
+  unsigned char *buf = malloc(src->size + 1);
+  if (!buf) return ae_set_error(AE_ERR_NOMEM, "%s: out of memory (%zu bytes)", src->name, src->size);
+  if (src->size) memcpy(buf, src->mem, src->size);
+  buf[src->size] = 0;
+  *data = buf;
+  *size = src->size;
+  return AE_OK;
+}

@@ -53,6 +53,20 @@ ae_status ae_out_open(ae_out *o, const char *path, int by_name);
 ae_status ae_out_commit(ae_out *o);
 void ae_out_abort(ae_out *o);
 
+/* Where a reader's bytes come from: a file, or a caller's buffer (the
+ * memory loaders, the fuzzers). `name` is what messages say and what the
+ * format is told from. */
+typedef struct {
+  const char *name;
+  const unsigned char *mem; /* NULL: read the file `name` */
+  size_t size;
+} ae_source;
+
+/* The source's bytes in a fresh NUL-terminated buffer (caller frees), at
+ * most `limit` of them (0: AE_LOAD_LIMIT). */
+ae_status ae_source_read(const ae_source *src, unsigned char **data, size_t *size,
+                         size_t limit);
+
 /* Read a whole file into memory (caller frees), refusing a file larger than
  * `limit` bytes (0: AE_LOAD_LIMIT) before reading it. Fails on folders. */
 ae_status ae_read_file(const char *path, unsigned char **data, size_t *size,

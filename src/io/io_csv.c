@@ -127,14 +127,15 @@ static ae_status parse_row(const char *path, size_t line, const char *b,
   }
 }
 
-ae_status ae_csv_read(ae_dataset **out, const char *path, int header,
-                      int label_column) {
+ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
+                      int label_column, size_t max_samples, size_t max_bytes) {
+  const char *path = src->name;
   unsigned char *buf = NULL; /* whole file, NUL-terminated */
   size_t size = 0, rows = 0, ncols = 0, first_line = 0;
   ae_dataset *ds = NULL;
   const char *b, *e;
   *out = NULL;
-  ae_status s = ae_read_file(path, &buf, &size, 0);
+  ae_status s = ae_source_read(src, &buf, &size, max_bytes);
   if (s) return s;
   const char *start = (const char *)buf;
   if (size >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) start += 3; /* BOM */
@@ -149,6 +150,7 @@ ae_status ae_csv_read(ae_dataset **out, const char *path, int header,
       if (header < 0) header = !all_numeric(b, e);
       if (header) continue;
     }
+    if (max_samples && rows == max_samples) break; /* the rest is not read */
     rows++;
   }
   if (!first_line) {
@@ -170,6 +172,12 @@ ae_status ae_csv_read(ae_dataset **out, const char *path, int header,
                      path);
     goto fail;
   }
+  if (!max_bytes) max_bytes = AE_LOAD_LIMIT;
+  if (rows * dim > max_bytes / sizeof(float)) {
+    s = ae_set_error(AE_ERR_FORMAT, "%s: %zu rows of %zu values would take more than the "
+                     "%zu-byte limit", path, rows, dim, max_bytes);
+    goto fail;
+  }
   if ((s = ae_dataset_alloc(&ds, rows, dim))) {
     ae_error_prefix(path);
     goto fail;
@@ -186,7 +194,7 @@ ae_status ae_csv_read(ae_dataset **out, const char *path, int header,
   float lo = INFINITY, hi = -INFINITY;
   size_t r = 0;
   it = (line_iter){start, (const char *)buf + size, 0};
-  while (next_line(&it, &b, &e)) {
+  while (r < rows && next_line(&it, &b, &e)) {
     if (is_blank(b, e) || (header && it.lineno == first_line)) continue;
     size_t nf = count_fields(b, e);
     if (nf != ncols) {

@@ -175,14 +175,16 @@ static void to_float(float *out, const unsigned char *p, size_t k,
   }
 }
 
-ae_status ae_npy_read(ae_dataset **out, const char *path) {
+ae_status ae_npy_read(ae_dataset **out, const ae_source *src, size_t max_samples,
+                      size_t max_bytes) {
+  const char *path = src->name;
   unsigned char *buf = NULL; /* whole file */
   size_t size = 0;
   ae_dataset *ds = NULL;
   npy_header h;
   npy_dtype t;
   *out = NULL;
-  ae_status s = ae_read_file(path, &buf, &size, 0);
+  ae_status s = ae_source_read(src, &buf, &size, max_bytes);
   if (s) return s;
   if (size < 10 || memcmp(buf, "\x93NUMPY", 6) != 0) {
     s = ae_set_error(AE_ERR_FORMAT, "%s: not an NPY file (no \\x93NUMPY magic)",
@@ -263,11 +265,19 @@ ae_status ae_npy_read(ae_dataset **out, const char *path) {
                      (unsigned long long)hh, (unsigned long long)w);
     goto fail;
   }
-  if ((s = ae_dataset_alloc(&ds, (size_t)h.shape[0], per))) {
+  size_t n = (size_t)h.shape[0];
+  if (max_samples && max_samples < n) n = max_samples;
+  if (!max_bytes) max_bytes = AE_LOAD_LIMIT;
+  if (n * per > max_bytes / sizeof(float)) {
+    s = ae_set_error(AE_ERR_FORMAT, "%s: %zu samples of %zu values would take more than the "
+                     "%zu-byte limit", path, n, per, max_bytes);
+    goto fail;
+  }
+  if ((s = ae_dataset_alloc(&ds, n, per))) {
     ae_error_prefix(path);
     goto fail;
   }
-  to_float(ds->x, buf + pre + hlen, (size_t)count, &t);
+  to_float(ds->x, buf + pre + hlen, n * per, &t);
   free(buf);
   buf = NULL;
   if (h.ndim == 2) {

@@ -199,11 +199,12 @@ static ae_status model_from_meta(ae_model **out, const ae_st_file *f, const char
   return AE_OK;
 }
 
-ae_status ae_model_load(ae_model **out, const char *path) {
+static ae_status load_source(ae_model **out, const ae_source *src) {
+  const char *path = src->name;
   *out = NULL;
   ae_st_file *f = NULL;
   ae_model *m = NULL;
-  ae_status st = ae_st_read(&f, path);
+  ae_status st = ae_st_read_source(&f, src);
   if (st) return st;
   if ((st = model_from_meta(&m, f, path)) || (st = copy_weights(m, f, path))) {
     ae_model_free(m);
@@ -215,7 +216,21 @@ ae_status ae_model_load(ae_model **out, const char *path) {
   return AE_OK;
 }
 
+ae_status ae_model_load(ae_model **out, const char *path) {
+  if (!out || !path) return ae_set_error(AE_ERR_ARG, "ae_model_load: out and path must not be NULL");
+  ae_source src = {path, NULL, 0};
+  return load_source(out, &src);
+}
+
+ae_status ae_model_load_memory(ae_model **out, const void *data, size_t size, const char *name) {
+  if (!out || !data || !name)
+    return ae_set_error(AE_ERR_ARG, "ae_model_load_memory: out, data and name must not be NULL");
+  ae_source src = {name, data, size};
+  return load_source(out, &src);
+}
+
 ae_status ae_model_load_weights(ae_model *m, const char *path) {
+  if (!m || !path) return ae_set_error(AE_ERR_ARG, "ae_model_load_weights: model and path must not be NULL");
   ae_model *other = NULL;
   ae_status st = ae_model_load(&other, path);
   if (st) return st;

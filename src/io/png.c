@@ -145,6 +145,9 @@ ae_status ae_png_write_grid(const char *path, const float *images, int rows,
 
 typedef struct read_job {
   const char *path;
+  const unsigned char *data; /* the whole file, after the signature */
+  size_t left;
+  size_t max_pixels;
   unsigned char *pixels; /* (height, width) */
   png_bytep *rows;       /* (height) pointers into pixels */
   int width, height;
@@ -153,7 +156,16 @@ typedef struct read_job {
 
 /* Everything between libpng's setjmp and its cleanup; what it allocates
  * lives in `job`, so the caller frees it whatever happened. */
-static ae_status read_gray(FILE *f, read_job *job) {
+/* libpng's reads, from memory; past the end is a libpng error. */
+static void read_mem(png_structp png, png_bytep out, size_t len) {
+  read_job *job = png_get_io_ptr(png);
+  if (len > job->left) png_error(png, "file ends in the middle of the PNG data");
+  memcpy(out, job->data, len);
+  job->data += len;
+  job->left -= len;
+}
+
+static ae_status read_gray(read_job *job) {
   job->msg[0] = 0;
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, job->msg,
                                            on_png_error, on_png_warning);
@@ -168,7 +180,7 @@ static ae_status read_gray(FILE *f, read_job *job) {
     return ae_set_error(AE_ERR_FORMAT, "%s: not a valid PNG file: %s", job->path,
                         job->msg);
   }
-  png_init_io(png, f);
+  png_set_read_fn(png, job, read_mem);
   png_set_sig_bytes(png, 8);
   png_set_user_limits(png, READ_MAX_SIDE, READ_MAX_SIDE);
   png_read_info(png, info);
@@ -176,10 +188,19 @@ static ae_status read_gray(FILE *f, read_job *job) {
   png_uint_32 h = png_get_image_height(png, info);
   int depth = png_get_bit_depth(png, info);
   int type = png_get_color_type(png, info);
-  if ((unsigned long long)w * h > READ_MAX_PIXELS) {
+  /* the header's size, checked against the limit and against what the
+   * compressed data left in the file can hold, before anything is made */
+  if ((unsigned long long)w * h > job->max_pixels) {
     png_destroy_read_struct(&png, &info, NULL);
-    return ae_set_error(AE_ERR_FORMAT, "%s: image of %lux%lu pixels is too large",
-                        job->path, (unsigned long)w, (unsigned long)h);
+    return ae_set_error(AE_ERR_FORMAT, "%s: image of %lux%lu pixels: more than the %zu "
+                        "pixels allowed", job->path, (unsigned long)w, (unsigned long)h,
+                        job->max_pixels);
+  }
+  if ((unsigned long long)(w / 8 + 1) * h > 1032ull * job->left + 1032) {
+    png_destroy_read_struct(&png, &info, NULL);
+    return ae_set_error(AE_ERR_FORMAT, "%s: truncated: image of %lux%lu pixels cannot fit "
+                        "in the %zu bytes of data left", job->path, (unsigned long)w,
+                        (unsigned long)h, job->left);
   }
   if (type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
   if (type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
@@ -212,28 +233,27 @@ static ae_status read_gray(FILE *f, read_job *job) {
   return AE_OK;
 }
 
-ae_status ae_png_read_gray(const char *path, unsigned char **pixels,
-                           int *width, int *height) {
+ae_status ae_png_decode_gray(const ae_source *src, unsigned char **pixels, int *width,
+                             int *height, size_t max_pixels) {
   if (!pixels || !width || !height)
     return ae_set_error(AE_ERR_ARG, "ae_png_read_gray: NULL output argument");
   *pixels = NULL;
   *width = *height = 0;
-  if (!path || !path[0])
+  if (!src || !src->name || !src->name[0])
     return ae_set_error(AE_ERR_ARG, "ae_png_read_gray: no file name");
-  FILE *f = fopen(path, "rb");
-  if (!f) return ae_set_error(AE_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-  unsigned char sig[8];
-  errno = 0;
-  size_t got = fread(sig, 1, sizeof sig, f);
-  if (got != sizeof sig || png_sig_cmp(sig, 0, sizeof sig) != 0) {
-    int err = ferror(f) ? (errno ? errno : EIO) : 0;
-    fclose(f);
-    if (err) return ae_set_error(AE_ERR_IO, "%s: cannot read: %s", path, strerror(err));
+  const char *path = src->name;
+  unsigned char *buf = NULL;
+  size_t size = 0;
+  ae_status st = ae_source_read(src, &buf, &size, 0);
+  if (st) return st;
+  if (size < 8 || png_sig_cmp(buf, 0, 8) != 0) {
+    free(buf);
     return ae_set_error(AE_ERR_FORMAT, "%s: not a PNG file (bad signature)", path);
   }
-  read_job job = {path, NULL, NULL, 0, 0, {0}};
-  ae_status st = read_gray(f, &job);
-  fclose(f);
+  read_job job = {path, buf + 8, size - 8, max_pixels && max_pixels < READ_MAX_PIXELS
+                  ? max_pixels : READ_MAX_PIXELS, NULL, NULL, 0, 0, {0}};
+  st = read_gray(&job);
+  free(buf);
   free(job.rows);
   if (st != AE_OK) {
     free(job.pixels);
@@ -243,4 +263,10 @@ ae_status ae_png_read_gray(const char *path, unsigned char **pixels,
   *width = job.width;
   *height = job.height;
   return AE_OK;
+}
+
+ae_status ae_png_read_gray(const char *path, unsigned char **pixels, int *width,
+                           int *height) {
+  ae_source src = {path, NULL, 0};
+  return ae_png_decode_gray(&src, pixels, width, height, 0);
 }

@@ -4,6 +4,7 @@
 #define AE_PNG_H
 
 #include "aekit.h"
+#include "fileio.h"
 
 /* Largest side, in pixels, that the writers accept. */
 #define AE_PNG_MAX_SIDE 16384
@@ -23,5 +24,10 @@ ae_status ae_png_write_gray(const char *path, const unsigned char *pixels,
  * larger than 65536 on a side / 2^28 pixels) or AE_ERR_NOMEM. */
 ae_status ae_png_read_gray(const char *path, unsigned char **pixels,
                            int *width, int *height);
+
+/* The same from a source (a file or memory), refusing an image of more
+ * than max_pixels (0: 2^28) from its header, before decoding it. */
+ae_status ae_png_decode_gray(const ae_source *src, unsigned char **pixels, int *width,
+                             int *height, size_t max_pixels);
 
 #endif

@@ -413,14 +413,21 @@ fail:
 }
 
 ae_status ae_st_read(ae_st_file **out, const char *path) {
+  if (!out || !path) return ae_set_error(AE_ERR_ARG, "ae_st_read: NULL argument");
+  ae_source src = {path, NULL, 0};
+  return ae_st_read_source(out, &src);
+}
+
+ae_status ae_st_read_source(ae_st_file **out, const ae_source *src) {
   ae_status s = AE_OK;
+  const char *path = src ? src->name : NULL;
   unsigned char *buf = NULL;
   size_t size = 0;
   uint64_t n = 0, avail;
   ae_st_file *f = NULL;
   if (!out || !path) return ae_set_error(AE_ERR_ARG, "ae_st_read: NULL argument");
   *out = NULL;
-  if ((s = ae_read_file(path, &buf, &size, 0)) != AE_OK) return s;
+  if ((s = ae_source_read(src, &buf, &size, 0)) != AE_OK) return s;
   f = calloc(1, sizeof *f);
   if (!f) FAIL(AE_ERR_NOMEM, "%s: out of memory", path);
   if ((s = parse_header(f, &n, path, buf, size)) || (s = read_meta(f, path))) goto fail;

@@ -15,6 +15,7 @@
 #define AE_SAFETENSORS_H
 
 #include "aekit.h"
+#include "fileio.h"
 
 #include <stdint.h>
 
@@ -45,6 +46,8 @@ typedef struct ae_st_file ae_st_file;
  * AE_ERR_FORMAT if it is not a valid F32 safetensors file. The caller frees
  * *out with ae_st_free. */
 ae_status ae_st_read(ae_st_file **out, const char *path);
+/* The same from a source (a file, or bytes in memory). */
+ae_status ae_st_read_source(ae_st_file **out, const ae_source *src);
 /* Number of tensors. */
 int ae_st_count(const ae_st_file *f);
 /* Tensor i (0 <= i < count), in the order of their data offsets; owned by
