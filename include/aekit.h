@@ -384,7 +384,13 @@ void ae_history_free(ae_history *h);
  * same corruption every epoch) against the clean ones. With validation and
  * patience > 0, stops after `patience` epochs without improvement and leaves
  * the weights of the best validation epoch in m (otherwise the last). The training settings and a history summary are
- * recorded in the model's metadata. history may be NULL. */
+ * recorded in the model's metadata. history may be NULL.
+ * Divergence: training stops with AE_ERR_NUMERIC, naming the epoch and step,
+ * when a step's loss is NaN or infinite, or more than 10^4 times the first
+ * step's (taken as at least 0.01), or when a weight's magnitude passes 10^6
+ * times the data's largest magnitude (at least 1; checked at each epoch's
+ * end and before each checkpoint). No checkpoint is written after it: the
+ * last one kept is from before. */
 ae_status ae_train(ae_model *m, const ae_dataset *train,
                    const ae_dataset *val, const ae_train_options *opt,
                    ae_history **history);

@@ -118,6 +118,16 @@ expect_error "div.safetensors: not written: training diverged in epoch 1" "$aeki
   --data "$tmp/four.csv" --model "$lin" -e 2 -b 2 --lr 1e30 -o "$tmp/div.safetensors"
 cmp -s "$tmp/div.safetensors" "$tmp/div-before.safetensors" ||
   { echo "FAIL: a diverged run changed the model already saved"; fail=1; }
+# a finite explosion is a divergence too (it was saved as success): the
+# loss far above the first step's, or (the loss bounded by a saturated
+# sigmoid under MSE) weights beyond the bound; no checkpoint of it is kept
+expect_error "e.safetensors: not written: training diverged in epoch 1, step 2: the loss 2.56e+26 is more than 10000 times the first step's 0.696" \
+  "$aekit" train --data "$fashion/t10k-images-idx3-ubyte.gz" --lr 1e12 --limit 4096 --epochs 6 -q -o "$tmp/e.safetensors"
+expect_error "w.safetensors: not written: training diverged in epoch 1, step 2: a weight is huge, beyond the bound of 1e+06" \
+  "$aekit" train --data "$tmp/four.csv" --model "dense:8:sigmoid|dense:4:sigmoid;loss=mse" --lr 1e9 -e 2 -b 2 \
+  --checkpoint "$tmp/w-ck.safetensors" -o "$tmp/w.safetensors"
+[ ! -e "$tmp/w-ck.safetensors" ] && [ ! -e "$tmp/w.safetensors" ] ||
+  { echo "FAIL: a diverged run left a model or checkpoint"; fail=1; }
 # a model whose last weight is NaN is refused at load, naming the tensor
 cp "$tmp/div.safetensors" "$tmp/nanw.safetensors"
 sz=$(stat -c %s "$tmp/nanw.safetensors")

@@ -254,6 +254,10 @@ ae_status ae_trainer_init(ae_trainer *t, ae_model *m, const ae_dataset *train,
   for (size_t i = 0; i < n; i++) t->idx[i] = (uint32_t)i;
   ae_rng_seed(&t->shuffle, o->seed);
   t->best_val = INFINITY;
+  float lo, hi;
+  ae_dataset_range(train, &lo, &hi);
+  t->weight_limit = AE_DIVERGE_WEIGHTS * fmaxf(1.0f, fmaxf(fabsf(lo), fabsf(hi)));
+  t->ref_loss = 0.0;
   return AE_OK;
 fail:
   ae_trainer_free(t);
@@ -545,6 +549,16 @@ out:
 
 /* ---- the loop ---- */
 
+/* The weights half of the divergence guard (train.h). */
+static ae_status check_weights(const ae_trainer *t, int e, long steps) {
+  float big = ae_max_abs(t->m->params, t->m->n_params);
+  if (big <= t->weight_limit) return AE_OK;
+  return ae_set_error(AE_ERR_NUMERIC,
+                      "training diverged in epoch %d, step %ld: a weight is %s, beyond the "
+                      "bound of %.3g (try a smaller learning rate)", e + 1, steps,
+                      isfinite(big) ? "huge" : "non-finite", (double)t->weight_limit);
+}
+
 ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
                    const ae_train_options *o, ae_history **history) {
   if (history) *history = NULL;
@@ -580,6 +594,14 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
                           "learning rate)", e + 1, steps, isnan(loss) ? "NaN" : "infinite");
         goto done;
       }
+      if (t->ref_loss == 0.0) t->ref_loss = fmax(loss, AE_DIVERGE_FLOOR);
+      if (loss > AE_DIVERGE_RATIO * t->ref_loss) {
+        st = ae_set_error(AE_ERR_NUMERIC,
+                          "training diverged in epoch %d, step %ld: the loss %.3g is more than "
+                          "%g times the first step's %.3g (try a smaller learning rate)",
+                          e + 1, steps, loss, AE_DIVERGE_RATIO, t->ref_loss);
+        goto done;
+      }
       t->loss_sum += loss * b;
       t->done = i + (size_t)b;
       if (o->progress) {
@@ -590,9 +612,10 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
       }
       if (o->checkpoint_every > 0 && steps % o->checkpoint_every == 0 && t->done < n) {
         t->elapsed = now_s() - t0;
-        if ((st = save_checkpoint(t))) goto done;
+        if ((st = check_weights(t, e, steps)) || (st = save_checkpoint(t))) goto done;
       }
     }
+    if ((st = check_weights(t, e, steps))) goto done;
     h->train[e] = t->loss_sum / (double)n;
     h->val[e] = NAN;
     if (val) { /* a denoiser is judged on corrupted inputs against clean ones,

@@ -40,7 +40,19 @@ typedef struct ae_trainer {
   const uint32_t *batch;
   int b;
   double sums[AE_MAX_WORKERS];
+  /* the divergence guard (ae_train's documentation says the rule) */
+  double ref_loss;       /* the first step's loss in this run, at least AE_DIVERGE_FLOOR */
+  float weight_limit;    /* AE_DIVERGE_WEIGHTS x the data's largest |value| (at least 1) */
 } ae_trainer;
+
+/* Training has diverged when a step's loss is NaN or infinite, or more than
+ * AE_DIVERGE_RATIO times the first step's (taken as at least
+ * AE_DIVERGE_FLOOR), or when a parameter's magnitude passes AE_DIVERGE_WEIGHTS
+ * times the data's largest magnitude (checked at every epoch's end and
+ * before every checkpoint). */
+#define AE_DIVERGE_RATIO 1e4
+#define AE_DIVERGE_FLOOR 1e-2
+#define AE_DIVERGE_WEIGHTS 1e6f
 
 /* Set up a trainer for m on train (val may be NULL) with options o: check
  * them, plan the workers, create the optimizer, seed the generators. */

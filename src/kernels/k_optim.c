@@ -39,3 +39,14 @@ void ae_sgd_step(float *p, float *buf, const float *g, float lr,
     p[k] -= lr * gk;
   }
 }
+
+float ae_max_abs(const float *x, size_t n) {
+  float m = 0.0f;
+  int bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    float a = fabsf(x[i]);
+    bad |= !(a <= 3.40282347e38f); /* NaN and infinity fail this */
+    m = a > m ? a : m;
+  }
+  return bad ? INFINITY : m;
+}

@@ -125,6 +125,10 @@ void ae_add_into(float *y, const float *x, size_t count);
 void ae_adam_step(float *p, float *m, float *v, const float *g, float lr,
                   float beta1, float beta2, float eps, float weight_decay,
                   long t, size_t count);
+/* The largest |x[i]| of x[0, n), or infinity if any is NaN or infinite
+ * (the trainer's divergence guard). */
+float ae_max_abs(const float *x, size_t n);
+
 /* PyTorch SGD: g += wd p; buf = mu buf + g (buf = g at first step when mu >
  * 0); g = nesterov ? g + mu buf : buf; p -= lr g. `first` marks step 1. */
 void ae_sgd_step(float *p, float *buf, const float *g, float lr,
