@@ -6,6 +6,7 @@
 #   make bench     speed and memory against PyTorch, same machine, same command
 #   make sanitize  the same tests under AddressSanitizer + UBSan (build-asan/)
 #   make clang     build and test with clang (build-clang/)
+#   make fuzz      libFuzzer on every reader, FUZZ_SECONDS each (build-fuzz/)
 #   make fixtures  regenerate tests/fixtures with PyTorch (python3-torch) and scikit-learn
 #   make install   library, header, aekit.pc, program (PREFIX=/usr/local)
 
@@ -23,7 +24,7 @@ DEPS = gcc make cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev lib
        zlib1g-dev libplplot-dev plplot-driver-cairo dataset-fashion-mnist
 DEPS_TORCH = python3-torch python3-numpy time
 
-.PHONY: all deps deps-torch build demo test bench sanitize clang fixtures install clean
+.PHONY: all deps deps-torch build demo test bench sanitize clang fuzz fixtures install clean
 
 all: build
 
@@ -76,6 +77,15 @@ clang: deps
 	cmake --build build-clang -j $(JOBS)
 	cd build-clang && $(PIN) ctest --output-on-failure -j $(JOBS)
 
+# Each harness runs FUZZ_SECONDS from the committed corpus (fuzz/corpus/),
+# new inputs kept in build-fuzz/corpus; any crash, leak or timeout fails.
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	$(call install_pkgs,clang)
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DAE_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j $(JOBS) --target fuzzers
+	$(PIN) bash fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 fixtures: deps-torch
 	$(PYTHON) tests/ref/make_fixtures.py tests/fixtures
 	$(PYTHON) tests/ref/make_conv_fixtures.py tests/fixtures
@@ -88,4 +98,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) build-asan build-clang
+	rm -rf $(BUILD) build-asan build-clang build-fuzz

@@ -19,6 +19,13 @@
  * - Output parameters come first. Arrays are float32, row-major; a batch of n
  *   samples of dimension d is n*d floats.
  * - The library never prints and never calls exit().
+ * - A NULL pointer, a negative or out-of-range count, or a count whose
+ *   buffers could not fit in memory gives AE_ERR_ARG, never a crash
+ *   (tests/test_api.c calls every function so, each in its own process).
+ *   Accessors given NULL return 0, NULL or "" and write 0 to outputs; an
+ *   output pointer given as NULL to a void accessor is skipped.
+ * - Everything read from a file is checked against the file's own size and
+ *   AE_LOAD_LIMIT before it is trusted or allocated.
  *
  * Example (compiles as is: cc ex.c $(pkg-config --cflags --libs aekit))
  * -------

@@ -63,6 +63,7 @@ static size_t group_end(const scored *p, size_t i, size_t n) {
 }
 
 ae_status ae_roc_auc(double *auc, const float *scores, const int *is_anomaly, size_t n) {
+  AE_ARG(auc, "ae_roc_auc", "result is NULL");
   scored *p;
   size_t np, nn;
   ae_status st = sorted_pairs(&p, &np, &nn, scores, is_anomaly, n, "ROC AUC", 2);
@@ -84,6 +85,7 @@ ae_status ae_roc_auc(double *auc, const float *scores, const int *is_anomaly, si
 
 ae_status ae_average_precision(double *ap, const float *scores, const int *is_anomaly,
                                size_t n) {
+  AE_ARG(ap, "ae_average_precision", "result is NULL");
   scored *p;
   size_t np, nn;
   ae_status st = sorted_pairs(&p, &np, &nn, scores, is_anomaly, n, "average precision", 1);
@@ -105,6 +107,7 @@ ae_status ae_average_precision(double *ap, const float *scores, const int *is_an
 
 ae_status ae_roc_curve(double *fpr, double *tpr, size_t *count, const float *scores,
                        const int *is_anomaly, size_t n) {
+  AE_ARG(fpr && tpr && count, "ae_roc_curve", "an output is NULL");
   scored *p;
   size_t np, nn;
   *count = 0;
@@ -134,6 +137,7 @@ static void fill_rates(ae_binary_metrics *m) {
 
 ae_status ae_binary_metrics_at(ae_binary_metrics *out, const float *scores,
                                const int *is_anomaly, size_t n, double threshold) {
+  AE_ARG(out, "ae_binary_metrics_at", "result is NULL");
   memset(out, 0, sizeof *out);
   if (!scores || !is_anomaly || n == 0)
     return ae_set_error(AE_ERR_ARG, "precision/recall: no samples");
@@ -154,6 +158,7 @@ ae_status ae_binary_metrics_at(ae_binary_metrics *out, const float *scores,
 
 ae_status ae_best_f1(ae_binary_metrics *out, const float *scores, const int *is_anomaly,
                      size_t n) {
+  AE_ARG(out, "ae_best_f1", "result is NULL");
   memset(out, 0, sizeof *out);
   scored *p;
   size_t np, nn;
@@ -209,6 +214,7 @@ static ae_status quantile(double *out, const float *scores, size_t n, double q, 
 
 ae_status ae_threshold_contamination(double *threshold, const float *scores, size_t n,
                                      double contamination) {
+  AE_ARG(threshold, "ae_threshold_contamination", "result is NULL");
   if (!(contamination > 0.0 && contamination <= 0.5))
     return ae_set_error(AE_ERR_ARG, "contamination %g: must be in (0, 0.5]", contamination);
   return quantile(threshold, scores, n, 1.0 - contamination, "contamination threshold");
@@ -216,6 +222,7 @@ ae_status ae_threshold_contamination(double *threshold, const float *scores, siz
 
 ae_status ae_threshold_percentile(double *threshold, const float *scores, size_t n,
                                   double percentile) {
+  AE_ARG(threshold, "ae_threshold_percentile", "result is NULL");
   if (!(percentile >= 0.0 && percentile <= 100.0))
     return ae_set_error(AE_ERR_ARG, "percentile %g: must be in [0, 100]", percentile);
   return quantile(threshold, scores, n, percentile / 100.0, "percentile threshold");
@@ -227,6 +234,7 @@ ae_status ae_threshold_percentile(double *threshold, const float *scores, size_t
 static double log_clamped(double v) { return v > 0.0 ? fmax(log(v), -100.0) : -100.0; }
 
 ae_status ae_detector_scores(ae_model *m, float *scores, const float *x, size_t n) {
+  AE_ARG(m && scores && x, "ae_detector_scores", "model, scores and inputs must not be NULL");
   if (!scores || !x || n == 0) return ae_set_error(AE_ERR_ARG, "anomaly scores: no samples");
   size_t d = ae_model_input_dim(m), chunk = n < SCORE_CHUNK ? n : SCORE_CHUNK;
   float *xh = malloc(chunk * d * sizeof *xh); /* (B, D) */
@@ -286,6 +294,7 @@ static ae_status store(ae_model *m, double threshold, const char *rule, double v
 
 ae_status ae_detector_fit(ae_model *m, const float *x, size_t n, ae_threshold_rule rule,
                           double value) {
+  AE_ARG(m && x, "ae_detector_fit", "model and inputs must not be NULL");
   if (rule != AE_THRESHOLD_CONTAMINATION && rule != AE_THRESHOLD_PERCENTILE)
     return ae_set_error(AE_ERR_ARG, "detector: unknown threshold rule %d", (int)rule);
   if (rule == AE_THRESHOLD_CONTAMINATION && !(value > 0.0 && value <= 0.5))
@@ -307,12 +316,14 @@ ae_status ae_detector_fit(ae_model *m, const float *x, size_t n, ae_threshold_ru
 }
 
 ae_status ae_detector_set_threshold(ae_model *m, double threshold) {
+  AE_ARG(m, "ae_detector_set_threshold", "model is NULL");
   if (!isfinite(threshold))
     return ae_set_error(AE_ERR_NUMERIC, "detector threshold %g is not finite", threshold);
   return store(m, threshold, "manual", 0.0, 0);
 }
 
 ae_status ae_detector_threshold(const ae_model *m, double *threshold) {
+  AE_ARG(m && threshold, "ae_detector_threshold", "model and result must not be NULL");
   if (!m->detector_json)
     return ae_set_error(AE_ERR_ARG, "the model has no anomaly threshold (fit one with "
                                     "aekit fit-threshold or ae_detector_fit)");
@@ -326,6 +337,7 @@ ae_status ae_detector_threshold(const ae_model *m, double *threshold) {
 }
 
 ae_status ae_detector_predict(ae_model *m, int *labels, const float *x, size_t n) {
+  AE_ARG(m && labels && x, "ae_detector_predict", "model, labels and inputs must not be NULL");
   double t;
   ae_status st = ae_detector_threshold(m, &t);
   if (st) return st;

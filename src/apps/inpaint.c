@@ -10,6 +10,7 @@
 
 ae_status ae_model_inpaint(ae_model *m, float *out, const float *x, const unsigned char *mask,
                            size_t n, int iterations) {
+  AE_ARG(m && out && x && mask, "ae_model_inpaint", "model and buffers must not be NULL");
   if (!out || !x || !mask || n == 0) return ae_set_error(AE_ERR_ARG, "inpaint: no images");
   if (iterations < 1 || iterations > 100000)
     return ae_set_error(AE_ERR_ARG, "inpaint: %d iterations: must be in 1..100000", iterations);

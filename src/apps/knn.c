@@ -35,6 +35,10 @@ static ae_status check_args(const void *db, size_t n, const void *q, size_t nq, 
                         nq, d);
   if (k < 1 || (size_t)k > n)
     return ae_set_error(AE_ERR_ARG, "%s: k = %d must be in 1..%zu (the database rows)", what, k, n);
+  if (!ae_fits(n, d, sizeof(float)) || !ae_fits(nq, d, sizeof(float)) ||
+      !ae_fits(nq, (size_t)k, sizeof(size_t)))
+    return ae_set_error(AE_ERR_ARG, "%s: %zu x %zu and %zu x %zu values cannot be in memory", what,
+                        n, d, nq, d);
   return AE_OK;
 }
 
@@ -61,6 +65,7 @@ static void row_norms(float *out, const float *x, size_t n, size_t d) {
 
 ae_status ae_knn_search(size_t *idx, float *dist, const float *db, size_t n, const float *queries,
                         size_t nq, size_t d, int k, ae_metric metric) {
+  AE_ARG(idx, "ae_knn_search", "idx is NULL");
   ae_status st = check_args(db, n, queries, nq, d, k, "nearest neighbours");
   if (st) return st;
   if (metric != AE_METRIC_EUCLIDEAN && metric != AE_METRIC_COSINE)
@@ -124,6 +129,7 @@ done:
 
 ae_status ae_knn_classify(int32_t *pred, const float *train, const int32_t *labels, size_t n,
                           const float *queries, size_t nq, size_t d, int k) {
+  AE_ARG(pred, "ae_knn_classify", "pred is NULL");
   if (!labels) return ae_set_error(AE_ERR_ARG, "k-NN classification: no labels");
   ae_status st = check_args(train, n, queries, nq, d, k, "k-NN classification");
   if (st) return st;
@@ -147,12 +153,15 @@ ae_status ae_knn_classify(int32_t *pred, const float *train, const int32_t *labe
 
 /* ---- binary codes --------------------------------------------------------- */
 
-size_t ae_code_words(size_t d) { return (d + 63) / 64; }
+size_t ae_code_words(size_t d) { return d / 64 + (d % 64 != 0); }
 
 ae_status ae_codes_binarize(uint64_t *bits, const float *codes, size_t n, size_t d,
                             float threshold) {
   if (!bits || !codes || d == 0) return ae_set_error(AE_ERR_ARG, "binary codes: no codes");
+  if (isnan(threshold)) return ae_set_error(AE_ERR_ARG, "binary codes: the threshold is NaN");
   size_t w = ae_code_words(d);
+  if (!ae_fits(n, d, sizeof(float)) || !ae_fits(n, w, sizeof *bits))
+    return ae_set_error(AE_ERR_ARG, "binary codes: %zu x %zu values cannot be in memory", n, d);
   memset(bits, 0, n * w * sizeof *bits);
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < d; j++)
@@ -162,6 +171,7 @@ ae_status ae_codes_binarize(uint64_t *bits, const float *codes, size_t n, size_t
 
 ae_status ae_hamming_search(size_t *idx, int *dist, const uint64_t *db, size_t n,
                             const uint64_t *queries, size_t nq, size_t words, int k) {
+  AE_ARG(idx, "ae_hamming_search", "idx is NULL");
   ae_status st = check_args(db, n, queries, nq, words, k, "Hamming search");
   if (st) return st;
   float *bd = malloc((size_t)k * sizeof *bd); /* (K) distances as floats: exact below 2^24 */

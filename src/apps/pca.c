@@ -65,6 +65,7 @@ static ae_status record(ae_model *m, const double *ev, int k, double total, size
 }
 
 ae_status ae_pca_fit(ae_model **out, const ae_dataset *ds, int k, double *ratio) {
+  AE_ARG(out && ds, "ae_pca_fit", "out and data must not be NULL");
   *out = NULL;
   size_t n = ae_dataset_count(ds), d = ae_dataset_dim(ds);
   if (k < 1 || (size_t)k > d)

@@ -43,9 +43,20 @@ static void softmax_rows(float *p, const float *x, const float *w, const float *
 
 ae_status ae_linear_probe(int32_t *pred, const float *train, const int32_t *labels, size_t n,
                           const float *queries, size_t nq, size_t d, int steps) {
+  AE_ARG(pred, "ae_linear_probe", "pred is NULL");
   if (!train || !labels || !queries || n == 0 || nq == 0 || d == 0)
     return ae_set_error(AE_ERR_ARG, "linear probe: no data");
   if (steps < 1) return ae_set_error(AE_ERR_ARG, "linear probe: %d steps", steps);
+  if (!ae_fits(n, d, sizeof(float)) || !ae_fits(nq, d, sizeof(float)))
+    return ae_set_error(AE_ERR_ARG, "linear probe: %zu x %zu values cannot be in memory", n, d);
+  for (size_t i = 0; i < n * d; i++)
+    if (!isfinite(train[i]))
+      return ae_set_error(AE_ERR_NUMERIC, "linear probe: training feature %zu of row %zu is not "
+                          "finite", i % d, i / d);
+  for (size_t i = 0; i < nq * d; i++)
+    if (!isfinite(queries[i]))
+      return ae_set_error(AE_ERR_NUMERIC, "linear probe: query feature %zu of row %zu is not "
+                          "finite", i % d, i / d);
   ae_status st = AE_OK;
   int32_t *cls = malloc(n * sizeof *cls);
   float *mu = calloc(d, sizeof *mu), *sd = calloc(d, sizeof *sd);    /* (D) */

@@ -22,6 +22,18 @@ ae_status ae_set_error(ae_status st, const char *fmt, ...)
 /* Prefix the current message with "<prefix>: " (used to add a file name). */
 void ae_error_prefix(const char *prefix);
 
+/* The public API's argument checks: return AE_ERR_ARG with "FN: WHAT" when
+ * `cond` is false. */
+#define AE_ARG(cond, fn, what)                                                 \
+  do {                                                                         \
+    if (!(cond)) return ae_set_error(AE_ERR_ARG, "%s: %s", fn, what);          \
+  } while (0)
+
+/* Whether n rows of `each` elements of `size` bytes can exist in memory. */
+static inline int ae_fits(size_t n, size_t each, size_t size) {
+  return each == 0 || size == 0 || n <= (size_t)-1 / each / size;
+}
+
 /* Report a broken invariant with file:line; returns AE_ERR_INTERNAL. */
 #define AE_ASSERT(cond)                                                        \
   do {                                                                         \

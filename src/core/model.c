@@ -50,7 +50,7 @@ ae_status ae_model_build(ae_model **out, const char *spec, int c, int h, int w,
   *out = NULL;
   if (!spec) return ae_set_error(AE_ERR_ARG, "ae_model_create: spec is NULL");
   if (!max_values || max_values > AE_MAX_PARAMS) max_values = AE_MAX_PARAMS;
-  if (c <= 0 || h <= 0 || w <= 0 || (long long)c * h * w > (1 << 24))
+  if (c <= 0 || h <= 0 || w <= 0 || (double)c * h * w > (1 << 24))
     return ae_set_error(AE_ERR_ARG, "input shape (%d, %d, %d) is not a valid image size", c, h, w);
   int d = c * h * w;
   ae_spec sp;
@@ -122,6 +122,7 @@ fail:
 }
 
 ae_status ae_model_init(ae_model *m, ae_init scheme, uint64_t seed) {
+  AE_ARG(m, "ae_model_init", "model is NULL");
   if (scheme != AE_INIT_KERAS && scheme != AE_INIT_TORCH)
     return ae_set_error(AE_ERR_ARG, "unknown initialisation scheme %d", (int)scheme);
   ae_rng rng;
@@ -299,19 +300,23 @@ double ae_model_loss_step(ae_model *m, ae_workspace *ws, const float *t, int n, 
 
 /* ---- accessors ---- */
 
-size_t ae_model_input_dim(const ae_model *m) { return (size_t)m->input_dim; }
+/* A NULL model gives 0, NULL or "" (the header says which). */
+size_t ae_model_input_dim(const ae_model *m) { return m ? (size_t)m->input_dim : 0; }
 size_t ae_model_code_dim(const ae_model *m) {
-  return (size_t)m->layers[m->n_enc - 1].out_dim;
+  return m ? (size_t)m->layers[m->n_enc - 1].out_dim : 0;
 }
-size_t ae_model_param_count(const ae_model *m) { return m->n_params; }
+size_t ae_model_param_count(const ae_model *m) { return m ? m->n_params : 0; }
 void ae_model_input_shape(const ae_model *m, int *c, int *h, int *w) {
-  *c = m->c, *h = m->h, *w = m->w;
+  if (c) *c = m ? m->c : 0;
+  if (h) *h = m ? m->h : 0;
+  if (w) *w = m ? m->w : 0;
 }
-ae_loss ae_model_loss(const ae_model *m) { return m->loss; }
-const char *ae_model_spec(const ae_model *m) { return m->spec; }
-float *ae_model_params(ae_model *m) { return m->params; }
+ae_loss ae_model_loss(const ae_model *m) { return m ? m->loss : AE_LOSS_MSE; }
+const char *ae_model_spec(const ae_model *m) { return m ? m->spec : ""; }
+float *ae_model_params(ae_model *m) { return m ? m->params : NULL; }
 
 ae_status ae_model_set_scaling(ae_model *m, float lo, float hi) {
+  AE_ARG(m, "ae_model_set_scaling", "model is NULL");
   if (!isfinite(lo) || !isfinite(hi) || !(hi > lo))
     return ae_set_error(AE_ERR_ARG, "scaling range [%g, %g] is empty or not finite",
                         (double)lo, (double)hi);
@@ -320,7 +325,8 @@ ae_status ae_model_set_scaling(ae_model *m, float lo, float hi) {
 }
 
 void ae_model_scaling(const ae_model *m, float *lo, float *hi) {
-  *lo = m->lo, *hi = m->hi;
+  if (lo) *lo = m ? m->lo : 0.0f;
+  if (hi) *hi = m ? m->hi : 0.0f;
 }
 
 ae_status ae_model_set_meta(char **slot, const char *json) {
@@ -336,6 +342,7 @@ ae_status ae_model_set_meta(char **slot, const char *json) {
 }
 
 const char *ae_model_metadata(const ae_model *m) {
+  if (!m) return "";
   ae_model *mm = (ae_model *)m; /* the cache is not part of the value */
   cJSON *o = cJSON_CreateObject();
   if (!o) return "{}";

@@ -9,6 +9,7 @@
 #include "noise.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,18 @@ static void run_worker(void *arg, int w, int team) {
   }
 }
 
+/* The arguments every batch function of the API takes: a model, its input
+ * and output buffers, and a count whose buffers can exist. */
+static ae_status check_batch(const ae_model *m, const void *out, const void *in, size_t n,
+                             size_t in_dim, size_t out_dim, const char *fn) {
+  AE_ARG(m, fn, "model is NULL");
+  AE_ARG(out && in, fn, "a buffer is NULL");
+  if (!ae_fits(n, in_dim, sizeof(float)) || !ae_fits(n, out_dim, sizeof(float)) ||
+      n > (size_t)INT32_MAX * 64)
+    return ae_set_error(AE_ERR_ARG, "%s: %zu samples cannot be in memory", fn, n);
+  return AE_OK;
+}
+
 /* Run a job over n samples. */
 static ae_status run(ae_model *m, const run_job *j, size_t n) {
   if (n == 0) return AE_OK;
@@ -192,6 +205,7 @@ static ae_status run(ae_model *m, const run_job *j, size_t n) {
 }
 
 ae_status ae_model_set_threads(ae_model *m, int threads) {
+  AE_ARG(m, "ae_model_set_threads", "model is NULL");
   if (threads < 0 || threads > AE_MAX_WORKERS)
     return ae_set_error(AE_ERR_ARG, "threads must be in 0..%d (got %d)", AE_MAX_WORKERS, threads);
   m->threads = threads;
@@ -199,16 +213,25 @@ ae_status ae_model_set_threads(ae_model *m, int threads) {
 }
 
 ae_status ae_model_encode(ae_model *m, float *codes, const float *x, size_t n) {
+  ae_status st = check_batch(m, codes, x, n, ae_model_input_dim(m), ae_model_code_dim(m),
+                             "ae_model_encode");
+  if (st) return st;
   run_job j = {.kind = RUN_ENCODE, .in = x, .out = codes};
   return run(m, &j, n);
 }
 
 ae_status ae_model_decode(ae_model *m, float *x_hat, const float *codes, size_t n) {
+  ae_status st = check_batch(m, x_hat, codes, n, ae_model_code_dim(m), ae_model_input_dim(m),
+                             "ae_model_decode");
+  if (st) return st;
   run_job j = {.kind = RUN_DECODE, .in = codes, .out = x_hat};
   return run(m, &j, n);
 }
 
 ae_status ae_model_reconstruct(ae_model *m, float *x_hat, const float *x, size_t n) {
+  ae_status st = check_batch(m, x_hat, x, n, ae_model_input_dim(m), ae_model_input_dim(m),
+                             "ae_model_reconstruct");
+  if (st) return st;
   run_job j = {.kind = RUN_RECONSTRUCT, .in = x, .out = x_hat};
   return run(m, &j, n);
 }
@@ -267,12 +290,14 @@ static ae_status check_dim(const ae_model *m, const ae_dataset *ds) {
 }
 
 ae_status ae_model_evaluate(ae_model *m, ae_eval_result *res, const ae_dataset *ds) {
+  AE_ARG(m && res && ds, "ae_model_evaluate", "model, result and data must not be NULL");
   ae_status st = check_dim(m, ds);
   return st ? st : evaluate(m, res, ds, NULL, NULL, ae_dataset_count(ds));
 }
 
 ae_status ae_model_evaluate_iw(ae_model *m, double *nll, const ae_dataset *ds, int k,
                                uint64_t seed) {
+  AE_ARG(m && nll && ds, "ae_model_evaluate_iw", "model, result and data must not be NULL");
   *nll = NAN;
   if (m->sampler < 0)
     return ae_set_error(AE_ERR_ARG, "model %s is not variational: no importance-weighted bound",
@@ -292,9 +317,11 @@ ae_status ae_model_evaluate_iw(ae_model *m, double *nll, const ae_dataset *ds, i
   return AE_OK;
 }
 
-int ae_model_is_variational(const ae_model *m) { return m->sampler >= 0; }
+int ae_model_is_variational(const ae_model *m) { return m && m->sampler >= 0; }
 
 ae_status ae_model_sample_nelbo(ae_model *m, float *nelbo, const float *x, size_t n) {
+  ae_status st = check_batch(m, nelbo, x, n, ae_model_input_dim(m), 1, "ae_model_sample_nelbo");
+  if (st) return st;
   if (m->sampler < 0)
     return ae_set_error(AE_ERR_ARG, "model %s is not variational: it has no ELBO", m->spec);
   run_job j = {.kind = RUN_NELBO, .in = x, .out = nelbo, .seed = m->seed + 0x5eed};
@@ -302,6 +329,7 @@ ae_status ae_model_sample_nelbo(ae_model *m, float *nelbo, const float *x, size_
 }
 
 ae_status ae_model_generate(ae_model *m, float *x, size_t n, uint64_t seed) {
+  AE_ARG(m && x, "ae_model_generate", "model and output must not be NULL");
   if (m->sampler < 0)
     return ae_set_error(AE_ERR_ARG, "model %s is not variational: it has no prior to sample codes from "
                         "(decode chosen codes instead)", m->spec);
@@ -318,6 +346,8 @@ ae_status ae_model_generate(ae_model *m, float *x, size_t n, uint64_t seed) {
 }
 
 ae_status ae_noise_corrupt(float *x, size_t count, const char *noise, uint64_t seed) {
+  AE_ARG(x || !count, "ae_noise_corrupt", "values are NULL");
+  AE_ARG(ae_fits(count, 1, sizeof(float)), "ae_noise_corrupt", "count cannot be in memory");
   ae_noise nz;
   ae_status st = ae_noise_parse(&nz, noise);
   if (st) return st;
@@ -330,6 +360,8 @@ ae_status ae_noise_corrupt(float *x, size_t count, const char *noise, uint64_t s
 ae_status ae_model_evaluate_denoising(ae_model *m, ae_eval_result *noisy,
                                       ae_eval_result *denoised, const ae_dataset *ds,
                                       const char *noise, uint64_t seed) {
+  AE_ARG(m && noisy && denoised && ds, "ae_model_evaluate_denoising",
+         "model, results and data must not be NULL");
   memset(noisy, 0, sizeof *noisy);
   memset(denoised, 0, sizeof *denoised);
   ae_status st = check_dim(m, ds);

@@ -36,6 +36,7 @@ void openblas_set_num_threads(int num_threads);
 #define AE_CHECKPOINT_VERSION 1
 
 void ae_train_options_defaults(ae_train_options *o) {
+  if (!o) return;
   memset(o, 0, sizeof *o);
   o->epochs = 20;
   o->batch_size = 256;
@@ -74,6 +75,8 @@ static ae_status check_options(const ae_train_options *o) {
   if (!(o->weight_decay >= 0.0f) || !isfinite(o->weight_decay))
     return ae_set_error(AE_ERR_ARG, "weight decay must be >= 0 (got %g)", (double)o->weight_decay);
   if (o->patience < 0) return ae_set_error(AE_ERR_ARG, "patience must be >= 0");
+  if (!isfinite(o->min_delta))
+    return ae_set_error(AE_ERR_ARG, "min_delta must be finite (got %g)", (double)o->min_delta);
   if (!(o->kl_warmup >= 0.0f) || !isfinite(o->kl_warmup))
     return ae_set_error(AE_ERR_ARG, "KL warm-up must be >= 0 epochs (got %g)", (double)o->kl_warmup);
   if (!(o->lr_warmup >= 0.0f) || !isfinite(o->lr_warmup))

@@ -198,6 +198,9 @@ static ae_status load_source(ae_dataset **out, const ae_source *src,
     opt = &def;
   }
   if (!src->mem && (s = check_regular(path))) return s;
+  if (opt->csv_header < -1 || opt->csv_header > 1)
+    return ae_set_error(AE_ERR_ARG, "%s: csv_header must be -1 (detect), 0 or 1 (got %d)", path,
+                        opt->csv_header);
   size_t most = opt->max_samples, bytes = opt->max_bytes;
   if (ends_with(path, ".csv"))
     s = ae_csv_read(&ds, src, opt->csv_header, opt->csv_label_column, most, bytes);
@@ -229,6 +232,8 @@ fail:
 ae_status ae_dataset_load(ae_dataset **out, const char *path,
                           const ae_load_options *opt) {
   if (!out || !path) return ae_set_error(AE_ERR_ARG, "dataset_load: NULL argument");
+  *out = NULL;
+  if (!path[0]) return ae_set_error(AE_ERR_ARG, "dataset_load: empty file name");
   ae_source src = {path, NULL, 0};
   return load_source(out, &src, opt);
 }
@@ -311,10 +316,11 @@ ae_status ae_dataset_set_shape(ae_dataset *ds, int c, int h, int w) {
   if (c <= 0 || h <= 0 || w <= 0)
     return ae_set_error(AE_ERR_ARG, "dataset_set_shape: (%d, %d, %d) must be "
                         "positive", c, h, w);
-  if ((size_t)c * (size_t)h * (size_t)w != ds->dim) /* each < 2^31: no overflow */
+  if ((double)c * (double)h * (double)w != (double)ds->dim || /* no wrap-around */
+      (size_t)c * (size_t)h * (size_t)w != ds->dim)
     return ae_set_error(AE_ERR_SHAPE, "dataset_set_shape: (%d, %d, %d) holds "
-                        "%zu values, samples have %zu", c, h, w,
-                        (size_t)c * (size_t)h * (size_t)w, ds->dim);
+                        "%.0f values, samples have %zu", c, h, w,
+                        (double)c * (double)h * (double)w, ds->dim);
   ds->c = c;
   ds->h = h;
   ds->w = w;

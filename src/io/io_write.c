@@ -39,7 +39,11 @@ static ae_status write_csv(FILE *f, void *ctx) {
 }
 
 ae_status ae_array_save(const char *path, const float *x, size_t n, size_t dim) {
+  if (!path || !path[0]) return ae_set_error(AE_ERR_ARG, "ae_array_save: no file name");
+  if (!x) return ae_set_error(AE_ERR_ARG, "%s: ae_array_save: values are NULL", path);
   if (n == 0 || dim == 0) return ae_set_error(AE_ERR_ARG, "%s: nothing to write", path);
+  if (!ae_fits(n, dim, sizeof(float)))
+    return ae_set_error(AE_ERR_ARG, "%s: %zu rows of %zu values cannot be in memory", path, n, dim);
   array_ctx a = {x, n, dim};
   size_t len = strlen(path);
   int npy = len >= 4 && !strcmp(path + len - 4, ".npy");

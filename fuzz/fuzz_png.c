@@ -1,0 +1,6 @@
+/* fuzz_png.c — libFuzzer harness: the png reader from memory (make fuzz). */
+#include "fuzz_data.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  return fuzz_load(data, size, "fuzz.png");
+}
