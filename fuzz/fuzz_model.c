@@ -10,6 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+static void fail(const char *what) {
+  fprintf(stderr, "fuzz_model: %s failed: %s\n", what, ae_last_error());
+  abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ae_model *m = NULL, *again = NULL;
   if (ae_model_load_memory(&m, data, size, "fuzz.safetensors") != AE_OK) {
@@ -31,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   (void)ae_model_reconstruct(m, y, x, 2);
   char path[64];
   snprintf(path, sizeof path, "/tmp/aekit-fuzz-model-%ld.safetensors", (long)getpid());
-  if (ae_model_save(m, path) != AE_OK) abort(); /* a loaded model saves */
-  if (ae_model_load(&again, path) != AE_OK) abort(); /* and loads back */
+  if (ae_model_save(m, path) != AE_OK) fail("save"); /* a loaded model saves */
+  if (ae_model_load(&again, path) != AE_OK) fail("load again"); /* and loads back */
   if (ae_model_param_count(again) != ae_model_param_count(m) ||
       memcmp(ae_model_params(again), ae_model_params(m),
              ae_model_param_count(m) * sizeof(float)) ||

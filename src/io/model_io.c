@@ -26,6 +26,7 @@
 
 #include <cJSON.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +110,9 @@ static int parse_scaling(const char *s, float *lo, float *hi) {
   cJSON *o = cJSON_Parse(s);
   cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "lo");
   cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hi");
-  int ok = cJSON_IsNumber(l) && cJSON_IsNumber(h) && h->valuedouble > l->valuedouble;
+  /* finite as float32 too, or the model saves a scaling it cannot load */
+  int ok = cJSON_IsNumber(l) && cJSON_IsNumber(h) && fabs(l->valuedouble) <= FLT_MAX &&
+           fabs(h->valuedouble) <= FLT_MAX && (float)h->valuedouble > (float)l->valuedouble;
   if (ok) *lo = (float)l->valuedouble, *hi = (float)h->valuedouble;
   cJSON_Delete(o);
   return ok ? 0 : -1;
