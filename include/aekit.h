@@ -137,10 +137,11 @@ size_t ae_dataset_dim(const ae_dataset *ds);
 void ae_dataset_shape(const ae_dataset *ds, int *c, int *h, int *w);
 /* Set the image shape; c*h*w must equal the dimension. */
 ae_status ae_dataset_set_shape(ae_dataset *ds, int c, int h, int w);
-/* The values, (n, dim). Data read from uint8 files is stored as bytes
- * (a quarter of the memory) and converted on the fly where aekit reads it;
- * the first call here makes and keeps a float copy (NULL if out of memory),
- * so make that first call before sharing the data set between threads. */
+/* The values, (n, dim). Data read from uint8 and int8 files is stored as
+ * bytes (a quarter of the memory) and converted on the fly where aekit reads
+ * it; the first call here turns the bytes into floats in place and keeps
+ * them (NULL if out of memory, the bytes then kept), so make that first
+ * call before sharing the data set between threads. */
 const float *ae_dataset_data(const ae_dataset *ds);
 const int32_t *ae_dataset_labels(const ae_dataset *ds);  /* (n) or NULL */
 /* The value range the source format implies: [0, 255] for uint8 data, the

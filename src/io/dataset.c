@@ -290,13 +290,23 @@ void ae_dataset_rows(float *out, const ae_dataset *ds, const uint32_t *idx,
   }
 }
 
-/* For uint8 storage the float copy is made on first use and kept. */
+/* For byte storage the floats are made on first use and kept, in place: the
+ * bytes are grown into floats (realloc, then converted from the last value
+ * down, each float landing on bytes already read), so the memory is that of
+ * the floats alone, never bytes and floats together (glibc grows a large
+ * block by remapping it). The values are those ae_dataset_rows gives. */
 const float *ae_dataset_data(const ae_dataset *ds) {
   if (!ds) return NULL;
   if (!ds->x && ds->u8) {
     ae_dataset *m = (ae_dataset *)ds; /* a cache, not a change of value */
-    m->x = malloc(ds->n * ds->dim * sizeof(float)); /* (N, D) */
-    if (m->x) ae_dataset_rows(m->x, ds, NULL, 0, ds->n);
+    size_t total = ds->n * ds->dim;
+    float *x = realloc(m->u8, total * sizeof(float)); /* (N, D) */
+    if (!x) return NULL; /* the bytes are still there */
+    const uint8_t *r = (const uint8_t *)x;
+    float a = (float)ds->a, b = (float)ds->b;
+    for (size_t i = total; i-- > 0;) x[i] = a * (float)r[i] + b;
+    m->u8 = NULL;
+    m->x = x;
   }
   return ds->x;
 }
