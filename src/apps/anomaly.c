@@ -33,6 +33,8 @@ static ae_status sorted_pairs(scored **out, size_t *pos, size_t *neg, const floa
   *out = NULL;
   if (!scores || !is_anomaly) return ae_set_error(AE_ERR_ARG, "%s: no scores or labels", what);
   if (n == 0) return ae_set_error(AE_ERR_ARG, "%s: no samples", what);
+  if (!ae_fits(n, 1, sizeof(scored)))
+    return ae_set_error(AE_ERR_ARG, "%s: %zu samples cannot be in memory", what, n);
   scored *p = malloc(n * sizeof *p); /* (N) */
   if (!p) return ae_set_error(AE_ERR_NOMEM, "%s: out of memory", what);
   size_t np = 0;
@@ -194,6 +196,8 @@ static int by_value(const void *a, const void *b) {
 /* numpy.quantile(scores, q) with linear interpolation, 0 <= q <= 1. */
 static ae_status quantile(double *out, const float *scores, size_t n, double q, const char *what) {
   if (!scores || n == 0) return ae_set_error(AE_ERR_ARG, "%s: no scores", what);
+  if (!ae_fits(n, 1, sizeof(double)))
+    return ae_set_error(AE_ERR_ARG, "%s: %zu scores cannot be in memory", what, n);
   float *s = malloc(n * sizeof *s); /* (N) */
   if (!s) return ae_set_error(AE_ERR_NOMEM, "%s: out of memory", what);
   for (size_t i = 0; i < n; i++) {
@@ -236,6 +240,8 @@ static double log_clamped(double v) { return v > 0.0 ? fmax(log(v), -100.0) : -1
 ae_status ae_detector_scores(ae_model *m, float *scores, const float *x, size_t n) {
   AE_ARG(m && scores && x, "ae_detector_scores", "model, scores and inputs must not be NULL");
   if (!scores || !x || n == 0) return ae_set_error(AE_ERR_ARG, "anomaly scores: no samples");
+  if (!ae_fits(n, ae_model_input_dim(m), sizeof(float)))
+    return ae_set_error(AE_ERR_ARG, "anomaly scores: %zu samples cannot be in memory", n);
   size_t d = ae_model_input_dim(m), chunk = n < SCORE_CHUNK ? n : SCORE_CHUNK;
   float *xh = malloc(chunk * d * sizeof *xh); /* (B, D) */
   if (!xh) return ae_set_error(AE_ERR_NOMEM, "anomaly scores: out of memory");
@@ -295,6 +301,8 @@ static ae_status store(ae_model *m, double threshold, const char *rule, double v
 ae_status ae_detector_fit(ae_model *m, const float *x, size_t n, ae_threshold_rule rule,
                           double value) {
   AE_ARG(m && x, "ae_detector_fit", "model and inputs must not be NULL");
+  AE_ARG(ae_fits(n, ae_model_input_dim(m), sizeof(float)), "ae_detector_fit",
+         "the samples cannot be in memory");
   if (rule != AE_THRESHOLD_CONTAMINATION && rule != AE_THRESHOLD_PERCENTILE)
     return ae_set_error(AE_ERR_ARG, "detector: unknown threshold rule %d", (int)rule);
   if (rule == AE_THRESHOLD_CONTAMINATION && !(value > 0.0 && value <= 0.5))
@@ -338,6 +346,8 @@ ae_status ae_detector_threshold(const ae_model *m, double *threshold) {
 
 ae_status ae_detector_predict(ae_model *m, int *labels, const float *x, size_t n) {
   AE_ARG(m && labels && x, "ae_detector_predict", "model, labels and inputs must not be NULL");
+  AE_ARG(ae_fits(n, ae_model_input_dim(m), sizeof(float)), "ae_detector_predict",
+         "the samples cannot be in memory");
   double t;
   ae_status st = ae_detector_threshold(m, &t);
   if (st) return st;

@@ -15,6 +15,8 @@ ae_status ae_model_inpaint(ae_model *m, float *out, const float *x, const unsign
   if (iterations < 1 || iterations > 100000)
     return ae_set_error(AE_ERR_ARG, "inpaint: %d iterations: must be in 1..100000", iterations);
   size_t d = ae_model_input_dim(m);
+  if (!ae_fits(n, d, sizeof(float)))
+    return ae_set_error(AE_ERR_ARG, "inpaint: %zu images cannot be in memory", n);
   float *r = malloc(n * d * sizeof *r); /* (N, D) */
   if (!r) return ae_set_error(AE_ERR_NOMEM, "inpaint: out of memory");
   for (size_t i = 0; i < n; i++)

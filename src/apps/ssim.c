@@ -41,6 +41,9 @@ ae_status ae_ssim(float *out, const float *a, const float *b, size_t n, int c, i
     return ae_set_error(AE_ERR_ARG, "ssim: image shape %dx%dx%d is not positive", c, h, w);
   if (!(range > 0.0f) || !isfinite(range))
     return ae_set_error(AE_ERR_ARG, "ssim: data range %g is not a positive number", (double)range);
+  if ((double)c * h * w > (double)((size_t)-1 / 64) ||
+      !ae_fits(n, (size_t)c * (size_t)h * (size_t)w, sizeof(float)))
+    return ae_set_error(AE_ERR_ARG, "ssim: %zu images of %dx%dx%d cannot be in memory", n, c, h, w);
   size_t s = (size_t)h * w;
   double *buf = malloc(6 * s * sizeof *buf); /* 5 maps and scratch */
   if (!buf) return ae_set_error(AE_ERR_NOMEM, "ssim: out of memory for %dx%d images", h, w);
