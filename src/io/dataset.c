@@ -112,6 +112,15 @@ static int ends_with(const char *path, const char *ext) {
   return 1;
 }
 
+ae_status ae_dataset_budget(const char *name, size_t n, size_t dim, size_t each,
+                            size_t max_bytes) {
+  if (!max_bytes) max_bytes = AE_LOAD_LIMIT;
+  if (dim && n <= max_bytes / each / dim) return AE_OK;
+  return ae_set_error(AE_ERR_FORMAT, "%s: %zu samples of %zu values would take %.0f bytes, more "
+                      "than the %zu-byte limit (read fewer, or raise ae_load_options.max_bytes)",
+                      name, n, dim, (double)n * (double)dim * (double)each, max_bytes);
+}
+
 /* The common "missing / directory" errors before any reader runs. */
 static ae_status check_regular(const char *path) {
   struct stat st;

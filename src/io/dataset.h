@@ -40,6 +40,10 @@ ae_status ae_dataset_observe_range(ae_dataset *ds, const char *path);
 /* Readers (each names the source in its error messages). max_samples > 0
  * reads only the first ones; max_bytes bounds the memory the values take
  * (0: AE_LOAD_LIMIT), checked before it is allocated. */
+/* AE_OK if n samples of dim values of `each` bytes fit in max_bytes (0:
+ * AE_LOAD_LIMIT), else the readers' one refusal naming `name`. */
+ae_status ae_dataset_budget(const char *name, size_t n, size_t dim, size_t each,
+                            size_t max_bytes);
 ae_status ae_idx_read(ae_dataset **out, const ae_source *src, size_t max_samples,
                       size_t max_bytes);
 /* Read an IDX label vector; must hold exactly n entries (with first_n, at

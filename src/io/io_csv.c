@@ -172,12 +172,7 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
                      path);
     goto fail;
   }
-  if (!max_bytes) max_bytes = AE_LOAD_LIMIT;
-  if (rows * dim > max_bytes / sizeof(float)) {
-    s = ae_set_error(AE_ERR_FORMAT, "%s: %zu rows of %zu values would take more than the "
-                     "%zu-byte limit", path, rows, dim, max_bytes);
-    goto fail;
-  }
+  if ((s = ae_dataset_budget(path, rows, dim, sizeof(float), max_bytes))) goto fail;
   if ((s = ae_dataset_alloc(&ds, rows, dim))) {
     ae_error_prefix(path);
     goto fail;

@@ -309,13 +309,7 @@ ae_status ae_idx_read(ae_dataset **out, const ae_source *src, size_t max_samples
   size_t n = f.dims[0], osize = f.esize == 1 ? 1 : sizeof(float);
   int partial = max_samples > 0 && max_samples < n;
   if (partial) n = max_samples;
-  if (!max_bytes) max_bytes = AE_LOAD_LIMIT;
-  if (n * f.per > max_bytes / osize) {
-    s = ae_set_error(AE_ERR_FORMAT, "%s: %zu samples of %zu values would take %zu bytes, "
-                     "more than the %zu-byte limit (read fewer, or raise "
-                     "ae_load_options.max_bytes)", path, n, f.per, n * f.per * osize, max_bytes);
-    goto fail;
-  }
+  if ((s = ae_dataset_budget(path, n, f.per, osize, max_bytes))) goto fail;
   if ((s = idx_read_values(&f, path, n * f.per, partial, &x))) goto fail;
   ds = calloc(1, sizeof *ds);
   if (!ds) {

@@ -267,12 +267,7 @@ ae_status ae_npy_read(ae_dataset **out, const ae_source *src, size_t max_samples
   }
   size_t n = (size_t)h.shape[0];
   if (max_samples && max_samples < n) n = max_samples;
-  if (!max_bytes) max_bytes = AE_LOAD_LIMIT;
-  if (n * per > max_bytes / sizeof(float)) {
-    s = ae_set_error(AE_ERR_FORMAT, "%s: %zu samples of %zu values would take more than the "
-                     "%zu-byte limit", path, n, per, max_bytes);
-    goto fail;
-  }
+  if ((s = ae_dataset_budget(path, n, per, sizeof(float), max_bytes))) goto fail;
   if ((s = ae_dataset_alloc(&ds, n, per))) {
     ae_error_prefix(path);
     goto fail;
