@@ -235,8 +235,12 @@ ae_status ae_write_atomic(const char *path, ae_write_fn fn, void *ctx) {
   ae_out o;
   ae_status s = ae_out_open(&o, path, 0);
   if (s != AE_OK) return s;
-  FILE *f = fdopen(o.fd, "wb");
+  /* the FILE writes through a duplicate, so o.fd stays open for the fsync
+   * and close of ae_out_commit (the temporary is never reopened by name) */
+  int dup_fd = fcntl(o.fd, F_DUPFD_CLOEXEC, 3);
+  FILE *f = dup_fd >= 0 ? fdopen(dup_fd, "wb") : NULL;
   if (!f) {
+    if (dup_fd >= 0) close(dup_fd);
     s = ae_set_error(AE_ERR_NOMEM, "%s: cannot write: %s", path, strerror(errno));
     ae_out_abort(&o);
     return s;
@@ -245,10 +249,7 @@ ae_status ae_write_atomic(const char *path, ae_write_fn fn, void *ctx) {
   s = fn(f, ctx);
   int e = 0;
   if (s == AE_OK && (fflush(f) != 0 || ferror(f))) e = errno ? errno : EIO;
-  /* fclose closes o.fd; a device is then done, a temporary is reopened by
-   * ae_out_commit for its fsync */
   if (fclose(f) != 0 && s == AE_OK && !e) e = errno ? errno : EIO;
-  o.fd = -1;
   if (s == AE_OK && e) s = ae_set_error(AE_ERR_IO, "%s: cannot write: %s", path, strerror(e));
   if (s != AE_OK) {
     ae_out_abort(&o);
