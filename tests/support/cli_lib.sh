@@ -20,3 +20,11 @@ expect_error() {
     fail=1
   fi
 }
+
+# small_model: $tmp/ok.csv (3 rows of 4 values) and $tmp/m.safetensors, a
+# dense:2:relu model trained one epoch on it; the test stops if that fails.
+small_model() {
+  printf '0,0.5,1,0.25\n1,0.5,0,0.75\n0.2,0.4,0.6,0.8\n' >"$tmp/ok.csv"
+  "$aekit" train --data "$tmp/ok.csv" --model dense:2:relu --epochs 1 -q -o "$tmp/m.safetensors" ||
+    { echo "FAIL: training on a valid CSV"; exit 1; }
+}
