@@ -6,6 +6,7 @@
 #   make bench     speed and memory against PyTorch, same machine, same command
 #   make sanitize  the same tests under AddressSanitizer + UBSan (build-asan/)
 #   make clang     build and test with clang (build-clang/)
+#   make tsan      the team and the trainer's steps under ThreadSanitizer (build-tsan/)
 #   make fuzz      libFuzzer on every reader, FUZZ_SECONDS each (build-fuzz/)
 #   make fixtures  regenerate tests/fixtures with PyTorch (python3-torch) and scikit-learn
 #   make install   library, header, aekit.pc, program (PREFIX=/usr/local)
@@ -24,7 +25,7 @@ DEPS = gcc make cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev lib
        zlib1g-dev libplplot-dev plplot-driver-cairo dataset-fashion-mnist
 DEPS_TORCH = python3-torch python3-numpy time
 
-.PHONY: all deps deps-torch build demo test bench sanitize clang fuzz fixtures install clean
+.PHONY: all deps deps-torch build demo test bench sanitize tsan clang fuzz fixtures install clean
 
 all: build
 
@@ -69,6 +70,19 @@ sanitize: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAE_SANITIZE=ON >/dev/null
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && $(PIN) ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+# The lock-free parts (team.c's runs of items, the balanced step) under
+# ThreadSanitizer: test_team and test_step. Without the AVX2 clones (TSan
+# cannot run code an ifunc resolver picks before it starts), and with ASLR
+# off for the run (TSan's fixed memory map fails on 28-bit mmap randomness).
+TSAN_FLAGS = -fsanitize=thread -DAE_NO_CLONES
+tsan: deps
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS="$(TSAN_FLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread >/dev/null
+	cmake --build build-tsan -j $(JOBS) --target test_team test_step
+	cd build-tsan && for t in test_team test_step; do \
+	  $(PIN) TSAN_OPTIONS="halt_on_error=1 exitcode=66" setarch -R ./$$t >/dev/null || exit 1; done
+	@echo "tsan: test_team, test_step: no data race"
 
 # Warning-free under clang too (-Wall -Wextra -Werror), tests included.
 clang: deps

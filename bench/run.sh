@@ -113,6 +113,12 @@ for model in ${BENCH_INFER_MODELS-dense deep}; do
     done
   done
 done
+if [ "${BENCH_BUSY:-1}" = 1 ]; then
+  echo
+  echo "With one core kept busy by another program (bench/busy.sh, ${BUSY_REPS:-8} alternating tries):"
+  echo
+  bash bench/busy.sh "$build/aekit" dense deep
+fi
 [ "${BENCH_KERNELS:-1}" = 1 ] || exit 0
 echo
 echo "Kernels (GFLOP/s of aekit's dense layer beside cblas_sgemm at the same shapes):"

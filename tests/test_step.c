@@ -125,8 +125,8 @@ static void run_vae(int threads) {
       printf("vae%s, %d thread%s, step %d: loss %.5f (PyTorch %.5f)\n", variant ? " beta 0.5" : "",
              threads, threads > 1 ? "s" : "", step, loss, (double)losses[step]);
       CHECK_NEAR(loss, losses[step], 1e-4 * fabs(losses[step]));
-      double rs = 0.0, ks = 0.0; /* the workers' raw sums */
-      for (int w = 0; w < t.workers; w++) rs += m->ws[w].terms.recon, ks += m->ws[w].terms.kl;
+      double rs = 0.0, ks = 0.0; /* the chunks' raw sums */
+      for (int c = 0; c < t.k; c++) rs += t.terms[c].recon, ks += t.terms[c].kl;
       if (!variant) {
         CHECK_NEAR(rs / n, recon[step], 1e-4 * fabs(recon[step]));
         CHECK_NEAR(ks / n, kl[step], 1e-4 * fabs(kl[step]) + 1e-4);

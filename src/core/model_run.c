@@ -153,15 +153,13 @@ typedef struct {
   size_t n, size, chunks;
 } run_args;
 
-/* Worker w of `team` takes the w-th contiguous share of the chunks. */
-static void run_worker(void *arg, int w, int team) {
+/* Chunk c, on worker w's workspace: workers take chunks as they come free
+ * (a chunk's result does not depend on which worker runs it). */
+static void run_item(void *arg, size_t c, int w) {
   run_args *a = arg;
-  size_t c0 = a->chunks * (size_t)w / (size_t)team, c1 = a->chunks * (size_t)(w + 1) / (size_t)team;
-  for (size_t c = c0; c < c1; c++) {
-    size_t i = c * a->size;
-    int b = (int)(a->n - i < a->size ? a->n - i : a->size);
-    run_chunk(a->m, &a->m->ws[w], a->j, i, b, c);
-  }
+  size_t i = c * a->size;
+  int b = (int)(a->n - i < a->size ? a->n - i : a->size);
+  run_chunk(a->m, &a->m->ws[w], a->j, i, b, c);
 }
 
 /* The arguments every batch function of the API takes: a model, its input
@@ -200,7 +198,7 @@ static ae_status run(ae_model *m, const run_job *j, size_t n) {
     if (st) return st;
   }
   run_args a = {m, j, n, size, chunks};
-  ae_team_run(m->infer_team, threads, run_worker, &a);
+  ae_team_for(m->infer_team, threads, chunks, run_item, &a);
   return AE_OK;
 }
 

@@ -31,11 +31,21 @@ struct ae_team {
   int started;     /* threads 1..size-1 running */
   pthread_t th[AE_MAX_WORKERS];
   pthread_mutex_t mu;
-  pthread_cond_t cv_work, cv_done, cv_bar;
+  pthread_cond_t cv_work, cv_done, cv_bar, cv_first;
   /* the current run */
   void (*fn)(void *arg, int worker, int size);
   void *arg;
   int run_size;
+  /* a run of items (ae_team_for): its function, count and the claim word,
+   * (generation << 32) | next item, so a worker late from an earlier run
+   * can never take an item of this one. A new run first closes the word
+   * (CLAIM_CLOSED as the next item), then sets the fields, then opens it: a
+   * late worker that reads the new count fails its claim on the old word. */
+  void (*item_fn)(void *arg, size_t item, int worker);
+  atomic_size_t items, first; /* items [0, first) are done before any later starts */
+  atomic_ullong claim;
+  atomic_size_t items_done;
+  int for_run, for_size;
   atomic_ulong run_gen;
   atomic_int pending;
   int quit;
@@ -73,6 +83,78 @@ static void barrier(ae_team *t, int size) {
   pthread_mutex_unlock(&t->mu);
 }
 
+#define CLAIM_CLOSED 0xffffffffu
+
+/* A run on the caller alone: its sums return at once. (Under the lock: a
+ * late worker reads the field.) */
+static void set_run_size_1(ae_team *t) {
+  pthread_mutex_lock(&t->mu);
+  t->run_size = 1;
+  pthread_mutex_unlock(&t->mu);
+}
+
+/* Wait until `count` items of the run of generation `gen` are done, or that
+ * run is over: spin briefly, then sleep on cv (signalled by whoever finishes
+ * the count-th item, and by the start of every run). */
+static int waited_enough(ae_team *t, unsigned gen, size_t count) {
+  return (unsigned)atomic_load_explicit(&t->run_gen, memory_order_acquire) != gen ||
+         atomic_load_explicit(&t->items_done, memory_order_acquire) >= count;
+}
+
+static void wait_done(ae_team *t, unsigned gen, size_t count, pthread_cond_t *cv) {
+  for (int k = 0; k < AE_TEAM_SPIN; k++) {
+    if (waited_enough(t, gen, count)) return;
+    cpu_relax();
+  }
+  pthread_mutex_lock(&t->mu);
+  while (!waited_enough(t, gen, count)) pthread_cond_wait(cv, &t->mu);
+  pthread_mutex_unlock(&t->mu);
+}
+
+/* Take and run items of the run of generation `gen` until none is left (or
+ * that run is over); the worker that finishes the last item wakes the
+ * caller. */
+static void take_items(ae_team *t, unsigned gen, int w) {
+  for (;;) {
+    unsigned long long c = atomic_load_explicit(&t->claim, memory_order_acquire);
+    for (;;) {
+      size_t i = (size_t)(c & 0xffffffffu);
+      if ((unsigned)(c >> 32) != gen ||
+          i >= atomic_load_explicit(&t->items, memory_order_acquire))
+        return;
+      size_t first = atomic_load_explicit(&t->first, memory_order_acquire);
+      if (i >= first && atomic_load_explicit(&t->items_done, memory_order_acquire) < first) {
+        /* only later items are left: wait for the first ones before taking
+         * one, so that a worker asleep here holds nothing */
+        wait_done(t, gen, first, &t->cv_first);
+        c = atomic_load_explicit(&t->claim, memory_order_acquire);
+        continue;
+      }
+      if (atomic_compare_exchange_weak_explicit(&t->claim, &c, c + 1, memory_order_seq_cst,
+                                                memory_order_seq_cst))
+        break;
+    }
+    /* the claim succeeded on this run's open word: its fields are this run's
+     * until every item, this one too, is done */
+    size_t n = atomic_load_explicit(&t->items, memory_order_relaxed);
+    size_t first = atomic_load_explicit(&t->first, memory_order_relaxed);
+    size_t i = (size_t)(c & 0xffffffffu);
+    t->item_fn(t->arg, i, w);
+    size_t done = atomic_fetch_add_explicit(&t->items_done, 1, memory_order_acq_rel) + 1;
+    if (done == first && first < n) { /* the later items may start */
+      pthread_mutex_lock(&t->mu);
+      pthread_cond_broadcast(&t->cv_first);
+      pthread_mutex_unlock(&t->mu);
+    }
+    if (done == n) {
+      pthread_mutex_lock(&t->mu);
+      pthread_cond_signal(&t->cv_done);
+      pthread_mutex_unlock(&t->mu);
+      return;
+    }
+  }
+}
+
 static void *worker_main(void *p) {
   ae_team *t = ((worker_arg *)p)->t;
   int w = ((worker_arg *)p)->w;
@@ -85,12 +167,18 @@ static void *worker_main(void *p) {
     pthread_mutex_lock(&t->mu);
     while (atomic_load_explicit(&t->run_gen, memory_order_acquire) == seen && !t->quit)
       pthread_cond_wait(&t->cv_work, &t->mu);
-    int quit = t->quit;
+    /* what this run is, read with its generation: a worker that is not
+     * part of a run must not read the next run's fields as this one's */
+    int quit = t->quit, for_run = t->for_run, take = for_run && w < t->for_size;
+    int size = t->run_size;
+    void (*fn)(void *, int, int) = t->fn;
+    void *arg = t->arg;
     seen = atomic_load_explicit(&t->run_gen, memory_order_acquire);
     pthread_mutex_unlock(&t->mu);
     if (quit) return NULL;
-    if (w >= t->run_size) continue;
-    t->fn(t->arg, w, t->run_size);
+    if (take) take_items(t, (unsigned)seen, w);
+    if (for_run || w >= size) continue;
+    fn(arg, w, size);
     if (atomic_fetch_sub_explicit(&t->pending, 1, memory_order_acq_rel) == 1) {
       pthread_mutex_lock(&t->mu);
       pthread_cond_signal(&t->cv_done);
@@ -110,6 +198,7 @@ ae_status ae_team_create(ae_team **out, int workers) {
   pthread_cond_init(&t->cv_work, NULL);
   pthread_cond_init(&t->cv_done, NULL);
   pthread_cond_init(&t->cv_bar, NULL);
+  pthread_cond_init(&t->cv_first, NULL);
   *out = t;
   return AE_OK;
 }
@@ -139,6 +228,7 @@ void ae_team_free(ae_team *t) {
   pthread_cond_destroy(&t->cv_work);
   pthread_cond_destroy(&t->cv_done);
   pthread_cond_destroy(&t->cv_bar);
+  pthread_cond_destroy(&t->cv_first);
   free(t->stage[0]);
   free(t->stage[1]);
   free(t);
@@ -162,16 +252,18 @@ void ae_team_run(ae_team *t, int size, void (*fn)(void *arg, int worker, int siz
   if (t && size > 1 && t->started < t->size - 1 && start_threads(t))
     size = t->started + 1; /* fewer threads than asked: the work is the same */
   if (!t || size <= 1) {
-    if (t) t->run_size = 1;
+    if (t) set_run_size_1(t);
     fn(arg, 0, 1);
     return;
   }
   memset(t->seq, 0, sizeof t->seq);
   pthread_mutex_lock(&t->mu);
+  t->for_run = 0;
   t->fn = fn, t->arg = arg, t->run_size = size;
   atomic_store_explicit(&t->pending, size - 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&t->run_gen, 1, memory_order_release);
   pthread_cond_broadcast(&t->cv_work);
+  pthread_cond_broadcast(&t->cv_first); /* a worker late from a run before */
   pthread_mutex_unlock(&t->mu);
   fn(arg, 0, size);
   for (int k = 0; k < AE_TEAM_SPIN; k++) {
@@ -182,6 +274,43 @@ void ae_team_run(ae_team *t, int size, void (*fn)(void *arg, int worker, int siz
   while (atomic_load_explicit(&t->pending, memory_order_acquire) != 0)
     pthread_cond_wait(&t->cv_done, &t->mu);
   pthread_mutex_unlock(&t->mu);
+}
+
+void ae_team_for(ae_team *t, int size, size_t items,
+                 void (*fn)(void *arg, size_t item, int worker), void *arg) {
+  ae_team_for_then(t, size, items, 0, fn, arg);
+}
+
+void ae_team_for_then(ae_team *t, int size, size_t first, size_t then,
+                      void (*fn)(void *arg, size_t item, int worker), void *arg) {
+  size_t items = first + then;
+  if (!then) first = items;
+  if (t && size > t->size) size = t->size;
+  if ((size_t)size > items) size = (int)items;
+  if (t && size > 1 && t->started < t->size - 1 && start_threads(t))
+    size = t->started + 1;
+  if (!t || size <= 1 || items >= CLAIM_CLOSED) {
+    if (t) set_run_size_1(t);
+    for (size_t i = 0; i < items; i++) fn(arg, i, 0);
+    return;
+  }
+  pthread_mutex_lock(&t->mu);
+  unsigned long gen = atomic_load_explicit(&t->run_gen, memory_order_relaxed) + 1;
+  t->for_run = 1, t->for_size = size;
+  t->run_size = 1; /* an item is one worker's: no sums inside */
+  unsigned long long open = (unsigned long long)(unsigned)gen << 32;
+  atomic_store_explicit(&t->claim, open | CLAIM_CLOSED, memory_order_seq_cst);
+  t->item_fn = fn, t->arg = arg;
+  atomic_store_explicit(&t->items, items, memory_order_release);
+  atomic_store_explicit(&t->first, first, memory_order_release);
+  atomic_store_explicit(&t->items_done, 0, memory_order_relaxed);
+  atomic_store_explicit(&t->claim, open, memory_order_seq_cst);
+  atomic_store_explicit(&t->run_gen, gen, memory_order_release);
+  pthread_cond_broadcast(&t->cv_work);
+  pthread_cond_broadcast(&t->cv_first); /* a worker late from a run before */
+  pthread_mutex_unlock(&t->mu);
+  take_items(t, (unsigned)gen, 0);
+  wait_done(t, (unsigned)gen, items, &t->cv_done);
 }
 
 void ae_team_sum(ae_team *t, int worker, double *buf, size_t count) {

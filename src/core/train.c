@@ -8,7 +8,7 @@
  *   train.best_params, train.best_state  the best epoch's weights (early stopping)
  * and a metadata entry "checkpoint" (JSON) with the cursor (epoch, samples
  * done, loss so far), the optimizer's step and schedule state, the shuffle
- * generator's and every worker's generator state, the history and the
+ * generator's and every chunk's generator state, the history and the
  * early-stopping state; doubles are written as the hex of their bits, so
  * they come back exactly. The shuffle order is not stored: it is rebuilt by
  * replaying the epochs' shuffles from the seed (n integers each, cheap), which
@@ -165,20 +165,19 @@ static ae_status history_alloc(ae_history **out, int epochs) {
 
 /* ---- the step ---- */
 
-/* What worker w does in one step: gather its contiguous slice of the batch,
- * corrupt it (denoising), forward, objective and backward into its own
- * gradient block (scaled by the whole batch, so the blocks add up to the
- * batch gradient), then the team sums the blocks, each worker over its own
- * range of parameters, and updates that range. */
-static void step_worker(void *arg, int w, int team) {
-  ae_trainer *t = arg;
+/* One chunk's work: gather its rows of the batch, corrupt them (denoising),
+ * forward, objective and backward into the chunk's gradient block (scaled
+ * by the whole batch, so the blocks add up to the batch gradient), all with
+ * the chunk's own generator. */
+static void run_chunk(ae_trainer *t, ae_workspace *ws, int c) {
   ae_model *m = t->m;
-  int b = t->b;
+  int b = t->b, k = t->k;
   size_t d = (size_t)m->input_dim;
-  int lo = (int)((long)b * w / team), cnt = (int)((long)b * (w + 1) / team) - lo;
-  ae_workspace *ws = &m->ws[w];
-  ws->worker = w, ws->team = team, ws->n_total = b, ws->tm = t->team, ws->first = lo;
-  float *x = ws->acts[0]; /* (N, D) gathered slice */
+  int lo = (int)((long)b * c / k), cnt = (int)((long)b * (c + 1) / k) - lo;
+  float *own = ws->grads;
+  ws->grads = t->blocks[c], ws->rng = t->rngs[c];
+  ws->n_total = b, ws->first = lo;
+  float *x = ws->acts[0]; /* (N, D) gathered rows */
   float *target = x;
   ae_dataset_rows(x, t->train, t->batch + lo, 0, (size_t)cnt);
   if (t->noise.kind != AE_NOISE_NONE) { /* corrupt the input, keep the target */
@@ -187,13 +186,81 @@ static void step_worker(void *arg, int w, int team) {
     ae_noise_apply(&t->noise, x, (size_t)cnt * d, 0.0f, 1.0f, &ws->rng);
   }
   ae_model_forward(m, ws, cnt, 1);
-  t->sums[w] = ae_objective_loss(m, ws, target, cnt, ae_objective_denom(m, b), ws->grad_a);
+  t->sums[c] = ae_objective_loss(m, ws, target, cnt, ae_objective_denom(m, b), ws->grad_a);
   ae_model_backward(m, ws, cnt);
-  float *blocks[AE_MAX_WORKERS];
-  for (int j = 0; j < team; j++) blocks[j] = m->ws[j].grads;
+  t->rngs[c] = ws->rng, ws->grads = own, t->terms[c] = ws->terms;
+}
+
+/* Parameters [p0, p1): the chunks' blocks added into block 0 in chunk order
+ * (a stretch at a time, while it is in cache), then the optimizer's update. */
+static void sum_and_update(ae_trainer *t, size_t p0, size_t p1) {
+  float *g = t->blocks[0];
+  for (size_t a = p0; a < p1; a += 4096) {
+    size_t n = p1 - a < 4096 ? p1 - a : 4096;
+    for (int j = 1; j < t->k; j++) ae_add_into(g + a, t->blocks[j] + a, n);
+  }
+  ae_optim_update(t->opt, t->m->params, g, p0, p1);
+}
+
+/* A step whose workers meet (batch norm's statistics, the code's batch
+ * means): worker w takes chunk w, the team sums inside the forward pass,
+ * then each worker adds and updates its own range of the parameters. */
+static void step_worker(void *arg, int w, int team) {
+  ae_trainer *t = arg;
+  ae_workspace *ws = &t->m->ws[w];
+  ws->worker = w, ws->team = team, ws->tm = t->team;
+  run_chunk(t, ws, w);
   size_t p0, p1;
-  ae_team_reduce_blocks(t->team, w, blocks, m->n_params, &p0, &p1);
-  ae_optim_update(t->opt, m->params, m->grads, p0, p1);
+  ae_team_reduce_blocks(t->team, w, t->blocks, t->m->n_params, &p0, &p1);
+  ae_optim_update(t->opt, t->m->params, t->blocks[0], p0, p1);
+}
+
+/* A balanced step (nothing meets inside the forward pass): the chunks, and
+ * then the parameter ranges, are items that workers take as they come free,
+ * so a worker held back by a busy core delays the step by one chunk at most.
+ * The result does not depend on who ran what: each chunk has its own
+ * generator and block, and the blocks are added in chunk order. */
+static void step_item(void *arg, size_t i, int w) {
+  ae_trainer *t = arg;
+  if (i < (size_t)t->k) {
+    ae_workspace *ws = &t->m->ws[w];
+    /* the objective's once-per-batch terms (L2) go with chunk 0; no sums */
+    ws->worker = (int)i, ws->team = t->k, ws->tm = NULL;
+    run_chunk(t, ws, (int)i);
+    return;
+  }
+  size_t P = t->m->n_params, r = i - (size_t)t->k, R = (size_t)t->ranges;
+  sum_and_update(t, P * r / R, P * (r + 1) / R);
+}
+
+static double now_secs(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* After a full batch of `secs` at the width this step ran: time the
+ * AE_PACE_WINDOW steps before a comparison at the current width and up to
+ * as many at the other, then keep the faster. A probe that is already
+ * AE_PACE_LOSING times slower ends at once (an idle machine pays about one
+ * slow step per probe). */
+static void pace_record(ae_trainer *t, double secs) {
+  if (t->probe_left > 0) {
+    int n = AE_PACE_WINDOW - --t->probe_left; /* probe steps so far */
+    t->alt_secs += secs;
+    double cur = t->cur_secs / AE_PACE_WINDOW, alt = t->alt_secs / n;
+    if (t->probe_left > 0 && alt < cur * AE_PACE_LOSING) return;
+    if (t->probe_left == 0 && alt < cur * AE_PACE_MARGIN) { /* the other width wins */
+      int w = t->width;
+      t->width = t->alt_width, t->alt_width = w, t->interval = AE_PACE_FIRST;
+    } else if ((t->interval *= 4) > AE_PACE_MAX) {
+      t->interval = AE_PACE_MAX;
+    }
+    t->probe_left = 0, t->until_probe = t->interval, t->cur_secs = 0.0;
+    return;
+  }
+  if (t->until_probe <= AE_PACE_WINDOW) t->cur_secs += secs;
+  if (--t->until_probe <= 0) t->probe_left = AE_PACE_WINDOW, t->alt_secs = 0.0;
 }
 
 double ae_trainer_step(ae_trainer *t, const uint32_t *idx, int b, double at) {
@@ -206,11 +273,18 @@ double ae_trainer_step(ae_trainer *t, const uint32_t *idx, int b, double at) {
   }
   ae_optim_begin_step(t->opt, at);
   t->batch = idx, t->b = b;
-  int size = t->workers < b ? t->workers : b; /* the last batch may be small */
+  t->k = t->chunks < b ? t->chunks : b; /* the last batch may be small */
   memset(t->sums, 0, sizeof t->sums);
-  ae_team_run(t->team, size, step_worker, t);
+  if (t->balanced) {
+    int width = t->probe_left > 0 ? t->alt_width : t->width;
+    double t0 = now_secs();
+    ae_team_for_then(t->team, width, (size_t)t->k, (size_t)t->ranges, step_item, t);
+    if (b == t->bs) pace_record(t, now_secs() - t0);
+  } else {
+    ae_team_run(t->team, t->k, step_worker, t);
+  }
   double sum = 0.0;
-  for (int w = 0; w < t->workers; w++) sum += t->sums[w];
+  for (int c = 0; c < t->k; c++) sum += t->sums[c];
   return sum;
 }
 
@@ -236,17 +310,26 @@ ae_status ae_trainer_init(ae_trainer *t, ae_model *m, const ae_dataset *train,
   if (workers > AE_MAX_WORKERS) workers = AE_MAX_WORKERS;
   if (workers > t->bs) workers = t->bs;
   t->workers = workers;
+  t->chunks = workers, t->balanced = 0, t->ranges = 1;
+  if (workers > 1 && ae_model_sync_count(m) == 0) { /* nothing meets in the forward pass */
+    size_t r = P / AE_RANGE_FLOATS;
+    t->balanced = 1;
+    t->ranges = r < 1 ? 1 : r > (size_t)(4 * workers) ? 4 * workers : (int)r;
+    t->width = workers, t->alt_width = workers / 2;
+    t->interval = t->until_probe = AE_PACE_FIRST;
+  }
   openblas_set_num_threads(1);
   t->noise = (ae_noise){AE_NOISE_NONE, 0.0f, 0.0f};
   if (o->noise && (st = ae_noise_parse(&t->noise, o->noise))) return st;
-  if ((st = ae_model_plan_workers(m, workers, (t->bs + workers - 1) / workers,
+  if ((st = ae_model_plan_workers(m, workers, (t->bs + t->chunks - 1) / t->chunks,
                                   t->noise.kind != AE_NOISE_NONE)) ||
       (st = ae_team_create(&t->team, workers)) ||
       (st = ae_team_reserve(t->team, ae_model_sync_count(m))) ||
       (st = ae_optim_create(&t->opt, o, P)) || (st = history_alloc(&t->h, o->epochs)))
     goto fail;
-  for (int w = 0; w < workers; w++) /* worker w's stream: seed, then w jumps */
-    ae_rng_seed(&m->ws[w].rng, o->seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(w + 1)));
+  for (int c = 0; c < t->chunks; c++) /* chunk c's stream */
+    ae_rng_seed(&t->rngs[c], o->seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(c + 1)));
+  for (int c = 0; c < t->chunks; c++) t->blocks[c] = m->ws[c].grads; /* block 0: m->grads */
   t->idx = malloc(n * sizeof *t->idx);
   t->best = malloc((P + S + 1) * sizeof(float));
   if (!t->idx || !t->best) {
@@ -377,10 +460,10 @@ static ae_status save_checkpoint(ae_trainer *t) {
   put_f64(j, "elapsed", t->elapsed);
   cJSON_AddNumberToObject(j, "workers", t->workers);
   put_u64s(j, "shuffle_rng", t->shuffle.s, 4);
-  cJSON *wr = cJSON_AddArrayToObject(j, "worker_rngs");
-  for (int w = 0; w < t->workers; w++) {
+  cJSON *wr = cJSON_AddArrayToObject(j, "chunk_rngs");
+  for (int c = 0; c < t->chunks; c++) {
     cJSON *e = cJSON_CreateObject();
-    put_u64s(e, "s", m->ws[w].rng.s, 4);
+    put_u64s(e, "s", t->rngs[c].s, 4);
     cJSON_AddItemToArray(wr, e);
   }
   double sc[6];
@@ -496,7 +579,7 @@ static ae_status load_checkpoint(ae_trainer *t, const char *path) {
     st = CK_BAD("cursor");
     goto out;
   }
-  int epoch = (int)ep->valuedouble, saved_workers = (int)wk->valuedouble;
+  int epoch = (int)ep->valuedouble;
   if (epoch + (dn->valuedouble > 0) > t->o->epochs) {
     st = ae_set_error(AE_ERR_ARG, "%s: checkpoint is in epoch %d; ask for at least %d epochs "
                       "(not %d)", path, epoch + 1, epoch + (dn->valuedouble > 0), t->o->epochs);
@@ -516,16 +599,20 @@ static ae_status load_checkpoint(ae_trainer *t, const char *path) {
     goto out;
   }
   ae_optim_set_scalars(t->opt, sc);
-  const cJSON *wr = cJSON_GetObjectItemCaseSensitive(j, "worker_rngs");
-  if (!cJSON_IsArray(wr) || cJSON_GetArraySize(wr) != saved_workers) {
-    st = CK_BAD("worker generators");
+  /* one generator per chunk ("worker_rngs" in checkpoints written before
+   * balanced steps, one per worker, which was one per chunk) */
+  const cJSON *wr = cJSON_GetObjectItemCaseSensitive(j, "chunk_rngs");
+  if (!wr) wr = cJSON_GetObjectItemCaseSensitive(j, "worker_rngs");
+  int saved_chunks = cJSON_IsArray(wr) ? cJSON_GetArraySize(wr) : 0;
+  if (saved_chunks < 1 || saved_chunks > AE_MAX_CHUNKS) {
+    st = CK_BAD("chunk generators");
     goto out;
   }
-  /* the same thread count gives the same bits; with another, workers past
+  /* the same thread count gives the same bits; with another, chunks past
    * the saved ones keep their fresh streams */
-  for (int w = 0; w < saved_workers && w < t->workers; w++)
-    if (get_u64s(cJSON_GetArrayItem(wr, w), "s", m->ws[w].rng.s, 4)) {
-      st = CK_BAD("worker generators");
+  for (int c = 0; c < saved_chunks && c < t->chunks; c++)
+    if (get_u64s(cJSON_GetArrayItem(wr, c), "s", t->rngs[c].s, 4)) {
+      st = CK_BAD("chunk generators");
       goto out;
     }
   if (t->o->optimizer == AE_OPT_SGD) st = copy_tensor(f, "optim.momentum_buffer", t->opt->block, P, path);

@@ -11,6 +11,23 @@
 #include "optim.h"
 #include "team.h"
 
+/* A batch is cut into one chunk per worker (more, smaller chunks were
+ * measured: 4 per worker cost `deep` 18% on an idle machine and gained
+ * nothing on a busy one). */
+#define AE_MAX_CHUNKS AE_MAX_WORKERS
+/* Parameters per range of the balanced step's sum and update (at least,
+ * unless there are fewer in all). */
+#define AE_RANGE_FLOATS 16384
+/* The pace (ae_trainer.width): steps timed per comparison, the first and
+ * the longest gap between comparisons (the gap grows 4 times while the
+ * width stays), the margin the other width must win by, and how much slower
+ * it may be before its probe ends early. */
+#define AE_PACE_WINDOW 8
+#define AE_PACE_FIRST 32
+#define AE_PACE_MAX 4096
+#define AE_PACE_MARGIN 0.97
+#define AE_PACE_LOSING 1.25
+
 struct ae_history {
   int epochs, best;
   double *train, *val, *secs; /* (epochs) each */
@@ -36,10 +53,27 @@ typedef struct ae_trainer {
   size_t done;           /* samples of this epoch done */
   double loss_sum;       /* this epoch's loss sum so far (per sample x b) */
   double elapsed;        /* seconds of this epoch before a resume */
+  /* How a batch is cut (see step_worker and chunk_item in train.c): into
+   * `chunks` pieces, each with its own generator, loss and gradient block,
+   * the blocks added in chunk order over `ranges` pieces of the parameters.
+   * Worker w runs chunk w when the model's workers meet inside the step (as
+   * batch norm makes them); else the step is `balanced`: workers take chunks
+   * as they come free. */
+  int chunks, balanced, ranges;
+  ae_rng rngs[AE_MAX_CHUNKS];
+  float *blocks[AE_MAX_CHUNKS];
+  /* The pace of balanced steps: how many workers take part. The result does
+   * not depend on it, so it follows what is fastest now: every `interval`
+   * full batches, up to AE_PACE_WINDOW steps run at the other width and the
+   * faster width is kept (a core that another program keeps busy makes fewer
+   * workers faster), as OpenMP's dynamic threads adjust to the load. */
+  int width, alt_width, interval, until_probe, probe_left;
+  double cur_secs, alt_secs;
   /* the batch of the last step, for the worker function */
   const uint32_t *batch;
-  int b;
-  double sums[AE_MAX_WORKERS];
+  int b, k;              /* its size and its chunks */
+  double sums[AE_MAX_CHUNKS];
+  ae_terms terms[AE_MAX_CHUNKS]; /* each chunk's parts of the objective */
   /* the divergence guard (ae_train's documentation says the rule) */
   double ref_loss;       /* the first step's loss in this run, at least AE_DIVERGE_FLOOR */
   float weight_limit;    /* AE_DIVERGE_WEIGHTS x the data's largest |value| (at least 1) */
