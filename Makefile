@@ -22,7 +22,8 @@ PYTHON ?= /usr/bin/python3
 PIN = OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-Haswell}
 
 DEPS = gcc make cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev libpng-dev \
-       zlib1g-dev libplplot-dev plplot-driver-cairo dataset-fashion-mnist
+       zlib1g-dev libplplot-dev plplot-driver-cairo dataset-fashion-mnist \
+       openmpi-bin libopenmpi-dev bc
 DEPS_TORCH = python3-torch python3-numpy time
 
 .PHONY: all deps deps-torch build demo test bench sanitize tsan clang fuzz fixtures install clean
@@ -96,7 +97,7 @@ clang: deps
 FUZZ_SECONDS ?= 120
 fuzz: deps
 	$(call install_pkgs,clang)
-	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DAE_FUZZ=ON >/dev/null
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DAE_FUZZ=ON -DAE_MPI=OFF >/dev/null
 	cmake --build build-fuzz -j $(JOBS) --target fuzzers
 	$(PIN) bash fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 

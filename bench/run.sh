@@ -113,6 +113,12 @@ for model in ${BENCH_INFER_MODELS-dense deep}; do
     done
   done
 done
+if [ "${BENCH_MPI:-1}" = 1 ] && "$build/aekit" --version | grep -q MPI; then
+  echo
+  echo "Across ranks on this machine's 2 cores (bench/mpi.sh, best of ${MPI_REPS:-3}):"
+  echo
+  bash bench/mpi.sh "$build/aekit" deep conv
+fi
 if [ "${BENCH_BUSY:-1}" = 1 ]; then
   echo
   echo "With one core kept busy by another program (bench/busy.sh, ${BUSY_REPS:-8} alternating tries):"

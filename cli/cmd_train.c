@@ -248,6 +248,10 @@ int cmd_train(int argc, char **argv) {
     if (!quiet) printf("anomaly threshold %.6g (%s %g of the training scores)\n", t,
                        by_c ? "contamination" : "percentile", by_c ? (double)contamination : (double)percentile);
   }
+  if (ae_mpi_rank() != 0) { /* the same model on every rank: rank 0 writes */
+    rc = 0;
+    goto out;
+  }
   if (ae_model_save(m, output)) goto fail;
   if (history && ae_history_save_csv(h, history)) goto fail;
   if (curve) {

@@ -1,4 +1,5 @@
-/* main.c — aekit <command>: dispatch, --help, --version. */
+/* main.c — aekit <command>: dispatch, --help, --version, and the start and
+ * end of an MPI job's ranks. */
 #include "cli.h"
 #include "apps.h"
 
@@ -6,11 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct {
+struct command {
   const char *name;
   int (*run)(int, char **);
   const char *help;
-} commands[] = {
+};
+
+static const struct command commands[] = {
     {"train", cmd_train, "train an autoencoder and save it"},
     {"eval", cmd_eval, "loss, MSE and PSNR of a model on a data set"},
     {"encode", cmd_encode, "write the codes of a data set (CSV or NPY)"},
@@ -39,6 +42,26 @@ static void usage(FILE *f) {
   fprintf(f, "\n  --help       this text\n  --version    the version\n");
 }
 
+/* A command, as one rank of an MPI job when mpirun started the program:
+ * only rank 0 prints and writes; a rank that fails ends the whole job
+ * (MPI_Abort) instead of leaving the others waiting in a sum. */
+static int run_command(const struct command *c, int argc, char **argv) {
+  if (ae_mpi_init(&argc, &argv)) return cli_fail();
+  int ranks = ae_mpi_size(), rc;
+  if (ranks > 1 && ae_mpi_rank() != 0 && !freopen("/dev/null", "w", stdout))
+    rc = cli_error("cannot quiet rank %d's output", ae_mpi_rank());
+  else if (ranks > 1 && strcmp(c->name, "train"))
+    rc = cli_error("%s does not run across ranks yet (run it without mpirun)", c->name);
+  else
+    rc = c->run(argc - 1, argv + 1);
+  if (ranks > 1 && rc) {
+    fflush(stderr);
+    ae_mpi_abort(rc);
+  }
+  ae_mpi_finalize();
+  return rc;
+}
+
 int main(int argc, char **argv) {
   /* A file past `ulimit -f` or a closed pipe becomes a write error with a
    * message (EFBIG, EPIPE), not a silent death with a partial temporary. */
@@ -54,10 +77,10 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-    printf("aekit %s\n", ae_version());
+    printf("aekit %s%s\n", ae_version(), ae_mpi_available() ? " (with MPI)" : "");
     return 0;
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(cmd, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    if (!strcmp(cmd, commands[i].name)) return run_command(&commands[i], argc, argv);
   return cli_error("unknown command '%s' (see aekit --help)", cmd);
 }

@@ -93,6 +93,26 @@ size_t ae_text_escape(char *dst, size_t cap, const char *src);
 /* Library version, AE_VERSION_STRING. */
 const char *ae_version(void);
 
+/* ---- ranks of an MPI job -------------------------------------------------- */
+
+/* Under `mpirun` (and built with MPI: ae_mpi_size() says), call ae_mpi_init
+ * once, from the thread that will train, before any other call: the process
+ * becomes one rank of the job. ae_train then trains data-parallel: every
+ * rank holds the same model and data, takes its share of every batch (the
+ * same global batch whatever the number of ranks), and the gradients,
+ * batch-norm statistics, the code's batch means and the loss are summed
+ * over the ranks; only rank 0 writes checkpoints. Without mpirun, or built
+ * without MPI, it does nothing and there is one rank. ae_mpi_abort ends
+ * every rank of the job with `code` (for a program whose one rank failed
+ * while the others wait; the library never calls it). */
+ae_status ae_mpi_init(int *argc, char ***argv);
+void ae_mpi_finalize(void);
+void ae_mpi_abort(int code);
+int ae_mpi_rank(void);
+int ae_mpi_size(void);
+/* 1 when the library was built with MPI. */
+int ae_mpi_available(void);
+
 /* ---- data sets ---------------------------------------------------------- */
 
 /* A data set: n samples of dim floats each, an optional label per sample,

@@ -40,6 +40,9 @@ typedef struct ae_workspace {
   float *grads;            /* (P) */
   ae_rng rng;              /* this worker's generator (noise, dropout, sampler) */
   int worker, team, n_total; /* set by the trainer for each batch */
+  int follower;            /* not the batch's first chunk (of all ranks): the
+                              once-per-batch terms (L2, KL sparsity) are left
+                              to that one; set by the trainer, else 0 */
   ae_team *tm;             /* the team it runs in, or NULL: alone */
   int first;               /* its slice's first sample in the batch */
   int sample;              /* the sampler draws z in evaluation (ELBO) */

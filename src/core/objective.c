@@ -134,8 +134,8 @@ double ae_objective_loss(ae_model *m, ae_workspace *ws, const float *t, int n, d
       ws->terms.contractive = jacobian_sq(m, a, n, NULL);
       obj += o->contractive * ws->terms.contractive / total;
       break;
-    case AE_TERM_L2: { /* once per batch: worker 0's */
-      if (ws->worker != 0) break;
+    case AE_TERM_L2: { /* once per batch: the first chunk's */
+      if (ws->follower) break;
       double s = 0.0;
       for (int r = 0; r < o->n_wranges; r++)
         s = ae_l2_penalty(NULL, m->params + o->wranges[r][0], 0.0f, s, o->wranges[r][1]);
@@ -154,7 +154,7 @@ double ae_objective_loss(ae_model *m, ae_workspace *ws, const float *t, int n, d
       ae_team_sum(ws->tm, ws->worker, means, z);
       for (size_t j = 0; j < z; j++) means[j] /= total;
       ws->terms.sparsity = ae_kl_sparsity(NULL, means, o->rho, 0.0, 0.0f, n, (int)z);
-      if (ws->worker == 0) code += o->sparsity * ws->terms.sparsity; /* one term per batch */
+      if (!ws->follower) code += o->sparsity * ws->terms.sparsity; /* one term per batch */
       code_terms = 1;
       break;
     }
@@ -168,7 +168,7 @@ void ae_objective_backward(ae_model *m, ae_workspace *ws, int n) {
   (void)n;
   for (int k = 0; k < o->n_terms; k++) {
     const ae_term *tm = &o->terms[k];
-    if (tm->kind == AE_TERM_L2 && ws->worker == 0)
+    if (tm->kind == AE_TERM_L2 && !ws->follower)
       for (int r = 0; r < o->n_wranges; r++)
         ae_l2_penalty(ws->grads + o->wranges[r][0], m->params + o->wranges[r][0], o->l2, 0.0,
                       o->wranges[r][1]);

@@ -98,7 +98,8 @@ size_t ae_objective_sync_count(const ae_objective *o, const struct ae_model *m);
  * batch's mean code. */
 double ae_objective_loss(struct ae_model *m, struct ae_workspace *ws, const float *t, int n,
                          double denom, float *dout);
-/* The terms on the parameters alone, added into ws->grads: L2 (worker 0).
+/* The terms on the parameters alone, added into ws->grads: L2 (the batch's
+ * first chunk: ws->follower 0).
  * (The contractive penalty's d/dW comes with its activation term, in
  * ae_objective_grad_at.) After ae_objective_loss. */
 void ae_objective_backward(struct ae_model *m, struct ae_workspace *ws, int n);

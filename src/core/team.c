@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "team.h"
 
+#include "dist.h"
 #include "error.h"
 #include "kernels.h"
 
@@ -54,6 +55,7 @@ struct ae_team {
   atomic_uint bar_gen;
   /* sums: two areas of size x cap doubles, and each worker's sum count */
   double *stage[2];
+  double *total; /* (cap): worker 0's sum over the ranks */
   size_t cap;
   unsigned seq[AE_MAX_WORKERS];
 };
@@ -231,6 +233,7 @@ void ae_team_free(ae_team *t) {
   pthread_cond_destroy(&t->cv_first);
   free(t->stage[0]);
   free(t->stage[1]);
+  free(t->total);
   free(t);
 }
 
@@ -243,6 +246,9 @@ ae_status ae_team_reserve(ae_team *t, size_t count) {
     if (!s) return ae_set_error(AE_ERR_NOMEM, "out of memory");
     t->stage[k] = s;
   }
+  double *tot = realloc(t->total, count * sizeof(double));
+  if (!tot) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  t->total = tot;
   t->cap = count;
   return AE_OK;
 }
@@ -313,28 +319,69 @@ void ae_team_for_then(ae_team *t, int size, size_t first, size_t then,
   wait_done(t, (unsigned)gen, items, &t->cv_done);
 }
 
+/* v[0..k-1] added as a balanced tree (pairs, then pairs of pairs, ...):
+ * the order that a sum over ranks of such sums continues (dist.h). */
+static double tree_sum(double *v, int k) {
+  for (int s = 1; s < k; s <<= 1)
+    for (int j = 0; j + s < k; j += 2 * s) v[j] += v[j + s];
+  return k > 0 ? v[0] : 0.0;
+}
+
+void ae_team_tree_add(float *const *blocks, int k, size_t p0, size_t p1) {
+  for (size_t a = p0; a < p1; a += 4096) { /* a stretch at a time, in cache */
+    size_t n = p1 - a < 4096 ? p1 - a : 4096;
+    for (int s = 1; s < k; s <<= 1)
+      for (int j = 0; j + s < k; j += 2 * s) ae_add_into(blocks[j] + a, blocks[j + s] + a, n);
+  }
+}
+
 void ae_team_sum(ae_team *t, int worker, double *buf, size_t count) {
-  if (!t || t->run_size <= 1 || count == 0) return;
-  int size = t->run_size;
+  if (!t || count == 0) return;
+  int size = t->run_size, ranks = ae_dist_size();
+  if (size <= 1) {
+    if (ranks > 1) ae_dist_sum_doubles(buf, count);
+    return;
+  }
   double *stage = t->stage[t->seq[worker]++ & 1]; /* (size, cap) */
   memcpy(stage + (size_t)worker * t->cap, buf, count * sizeof(double));
   barrier(t, size);
-  for (size_t k = 0; k < count; k++) {
-    double s = 0.0;
-    for (int w = 0; w < size; w++) s += stage[(size_t)w * t->cap + k];
-    buf[k] = s;
+  double v[AE_MAX_WORKERS];
+  if (ranks == 1) { /* every worker adds up the stage itself */
+    for (size_t k = 0; k < count; k++) {
+      for (int w = 0; w < size; w++) v[w] = stage[(size_t)w * t->cap + k];
+      buf[k] = tree_sum(v, size);
+    }
+    return;
   }
+  /* worker 0 adds up the stage, the ranks sum that, the others copy it; t->total
+   * is written again only after every worker has passed the first barrier of
+   * the next sum, that is, has read this one */
+  if (worker == 0) {
+    for (size_t k = 0; k < count; k++) {
+      for (int w = 0; w < size; w++) v[w] = stage[(size_t)w * t->cap + k];
+      t->total[k] = tree_sum(v, size);
+    }
+    ae_dist_sum_doubles(t->total, count);
+  }
+  barrier(t, size);
+  memcpy(buf, t->total, count * sizeof(double));
 }
 
 void ae_team_reduce_blocks(ae_team *t, int worker, float *const *blocks, size_t n, size_t *lo,
                            size_t *hi) {
-  int size = t ? t->run_size : 1;
+  int size = t ? t->run_size : 1, ranks = ae_dist_size();
   if (size <= 1) {
+    if (t && ranks > 1) ae_dist_sum_floats(blocks[0], n);
     *lo = 0, *hi = n;
     return;
   }
   barrier(t, size);
   size_t p0 = n * (size_t)worker / (size_t)size, p1 = n * (size_t)(worker + 1) / (size_t)size;
-  for (int j = 1; j < size; j++) ae_add_into(blocks[0] + p0, blocks[j] + p0, p1 - p0);
+  ae_team_tree_add(blocks, size, p0, p1);
+  if (ranks > 1) { /* the whole block 0 over the ranks, by worker 0 */
+    barrier(t, size);
+    if (worker == 0) ae_dist_sum_floats(blocks[0], n);
+    barrier(t, size);
+  }
   *lo = p0, *hi = p1;
 }

@@ -55,15 +55,21 @@ void ae_team_for_then(ae_team *t, int size, size_t first, size_t then,
                       void (*fn)(void *arg, size_t item, int worker), void *arg);
 
 /* Inside a run: buf (count doubles, this worker's) becomes the sum over the
- * running workers of their buf, added in worker order. count <= reserved.
- * With one worker (or t NULL) it returns at once. */
+ * running workers of their buf, and over the ranks of an MPI job (dist.h),
+ * added as a balanced tree over ranks x workers. count <= reserved. With t
+ * NULL, or one worker and one rank, it returns at once. */
 void ae_team_sum(ae_team *t, int worker, double *buf, size_t count);
 
 /* Inside a run: blocks[w] is worker w's block of n floats. On return,
- * blocks[0][*lo, *hi) holds the sum over the workers of that range, added in
- * worker order; the ranges of the workers cover [0, n) without overlap, so
+ * blocks[0][*lo, *hi) holds the sum over the workers (and the ranks) of that
+ * range, added as a balanced tree; the ranges of the workers cover [0, n) without overlap, so
  * each worker can go on to use its own range (the optimizer's update). */
 void ae_team_reduce_blocks(ae_team *t, int worker, float *const *blocks, size_t n, size_t *lo,
                            size_t *hi);
+
+/* blocks[0][p0, p1) += blocks[1..k-1] over that range, added as a balanced
+ * tree (pairs first; the other blocks' ranges are overwritten), the order
+ * every sum of the team follows. */
+void ae_team_tree_add(float *const *blocks, int k, size_t p0, size_t p1);
 
 #endif

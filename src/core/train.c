@@ -17,6 +17,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "train.h"
 
+#include "dist.h"
 #include "error.h"
 #include "fileio.h"
 #include "safetensors.h"
@@ -171,12 +172,12 @@ static ae_status history_alloc(ae_history **out, int epochs) {
  * the chunk's own generator. */
 static void run_chunk(ae_trainer *t, ae_workspace *ws, int c) {
   ae_model *m = t->m;
-  int b = t->b, k = t->k;
+  int b = t->b, K = t->k_all, g = t->g0 + c; /* chunk g of the K of the job */
   size_t d = (size_t)m->input_dim;
-  int lo = (int)((long)b * c / k), cnt = (int)((long)b * (c + 1) / k) - lo;
+  int lo = (int)((long)b * g / K), cnt = (int)((long)b * (g + 1) / K) - lo;
   float *own = ws->grads;
   ws->grads = t->blocks[c], ws->rng = t->rngs[c];
-  ws->n_total = b, ws->first = lo;
+  ws->n_total = b, ws->first = lo, ws->follower = g != 0;
   float *x = ws->acts[0]; /* (N, D) gathered rows */
   float *target = x;
   ae_dataset_rows(x, t->train, t->batch + lo, 0, (size_t)cnt);
@@ -191,15 +192,27 @@ static void run_chunk(ae_trainer *t, ae_workspace *ws, int c) {
   t->rngs[c] = ws->rng, ws->grads = own, t->terms[c] = ws->terms;
 }
 
-/* Parameters [p0, p1): the chunks' blocks added into block 0 in chunk order
- * (a stretch at a time, while it is in cache), then the optimizer's update. */
-static void sum_and_update(ae_trainer *t, size_t p0, size_t p1) {
-  float *g = t->blocks[0];
-  for (size_t a = p0; a < p1; a += 4096) {
-    size_t n = p1 - a < 4096 ? p1 - a : 4096;
-    for (int j = 1; j < t->k; j++) ae_add_into(g + a, t->blocks[j] + a, n);
-  }
-  ae_optim_update(t->opt, t->m->params, g, p0, p1);
+/* Range r of the parameters: the chunks' blocks added into block 0 (as the
+ * team adds: a balanced tree), then, in one process, the optimizer's update
+ * (across ranks it comes after the sum over the ranks). */
+static void range_bounds(const ae_trainer *t, size_t r, size_t *p0, size_t *p1) {
+  size_t P = t->m->n_params, R = (size_t)t->ranges;
+  *p0 = P * r / R, *p1 = P * (r + 1) / R;
+}
+
+static void sum_range(ae_trainer *t, size_t r) {
+  size_t p0, p1;
+  range_bounds(t, r, &p0, &p1);
+  ae_team_tree_add(t->blocks, t->k, p0, p1);
+  if (t->ranks == 1) ae_optim_update(t->opt, t->m->params, t->blocks[0], p0, p1);
+}
+
+static void update_item(void *arg, size_t r, int w) {
+  (void)w;
+  ae_trainer *t = arg;
+  size_t p0, p1;
+  range_bounds(t, r, &p0, &p1);
+  ae_optim_update(t->opt, t->m->params, t->blocks[0], p0, p1);
 }
 
 /* A step whose workers meet (batch norm's statistics, the code's batch
@@ -224,13 +237,12 @@ static void step_item(void *arg, size_t i, int w) {
   ae_trainer *t = arg;
   if (i < (size_t)t->k) {
     ae_workspace *ws = &t->m->ws[w];
-    /* the objective's once-per-batch terms (L2) go with chunk 0; no sums */
+    /* no sums inside: each chunk is on its own (ws->follower: run_chunk) */
     ws->worker = (int)i, ws->team = t->k, ws->tm = NULL;
     run_chunk(t, ws, (int)i);
     return;
   }
-  size_t P = t->m->n_params, r = i - (size_t)t->k, R = (size_t)t->ranges;
-  sum_and_update(t, P * r / R, P * (r + 1) / R);
+  sum_range(t, i - (size_t)t->k);
 }
 
 static double now_secs(void) {
@@ -273,18 +285,32 @@ double ae_trainer_step(ae_trainer *t, const uint32_t *idx, int b, double at) {
   }
   ae_optim_begin_step(t->opt, at);
   t->batch = idx, t->b = b;
-  t->k = t->chunks < b ? t->chunks : b; /* the last batch may be small */
+  /* K chunks over the job (the last batch may be small, but every rank has
+   * at least one, maybe empty); this rank's are g0 .. g0 + k - 1 */
+  int all = t->chunks * t->ranks, K = all < b ? all : b;
+  if (K < t->ranks) K = t->ranks;
+  t->k_all = K, t->g0 = (int)((long)K * t->rank / t->ranks);
+  t->k = (int)((long)K * (t->rank + 1) / t->ranks) - t->g0;
   memset(t->sums, 0, sizeof t->sums);
   if (t->balanced) {
     int width = t->probe_left > 0 ? t->alt_width : t->width;
     double t0 = now_secs();
     ae_team_for_then(t->team, width, (size_t)t->k, (size_t)t->ranges, step_item, t);
+    if (t->ranks > 1) { /* over the ranks, then the update */
+      ae_dist_sum_floats(t->blocks[0], m->n_params);
+      ae_team_for(t->team, width, (size_t)t->ranges, update_item, t);
+    }
     if (b == t->bs) pace_record(t, now_secs() - t0);
   } else {
     ae_team_run(t->team, t->k, step_worker, t);
   }
-  double sum = 0.0;
-  for (int c = 0; c < t->k; c++) sum += t->sums[c];
+  /* the loss as the gradient: a balanced tree over the chunks, then ranks */
+  double sums[AE_MAX_CHUNKS];
+  memcpy(sums, t->sums, (size_t)t->k * sizeof(double));
+  for (int s = 1; s < t->k; s <<= 1)
+    for (int j = 0; j + s < t->k; j += 2 * s) sums[j] += sums[j + s];
+  double sum = sums[0];
+  ae_dist_sum_doubles(&sum, 1);
   return sum;
 }
 
@@ -305,11 +331,14 @@ ae_status ae_trainer_init(ae_trainer *t, ae_model *m, const ae_dataset *train,
   t->m = m, t->train = train, t->val = val, t->o = o, t->n = n;
   t->bs = o->batch_size < (int)n ? o->batch_size : (int)n;
   /* our threads split the batch; each calls single-threaded BLAS */
-  int workers = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  /* by default the cores, shared among this machine's ranks */
+  int workers = o->threads > 0 ? o->threads
+                               : (int)sysconf(_SC_NPROCESSORS_ONLN) / ae_dist_local_size();
   if (workers < 1) workers = 1;
   if (workers > AE_MAX_WORKERS) workers = AE_MAX_WORKERS;
   if (workers > t->bs) workers = t->bs;
   t->workers = workers;
+  t->rank = ae_dist_rank(), t->ranks = ae_dist_size();
   t->chunks = workers, t->balanced = 0, t->ranges = 1;
   if (workers > 1 && ae_model_sync_count(m) == 0) { /* nothing meets in the forward pass */
     size_t r = P / AE_RANGE_FLOATS;
@@ -327,8 +356,10 @@ ae_status ae_trainer_init(ae_trainer *t, ae_model *m, const ae_dataset *train,
       (st = ae_team_reserve(t->team, ae_model_sync_count(m))) ||
       (st = ae_optim_create(&t->opt, o, P)) || (st = history_alloc(&t->h, o->epochs)))
     goto fail;
-  for (int c = 0; c < t->chunks; c++) /* chunk c's stream */
-    ae_rng_seed(&t->rngs[c], o->seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(c + 1)));
+  for (int c = 0; c < t->chunks; c++) { /* chunk c's stream: chunk rank x workers + c of the job */
+    uint64_t g = (uint64_t)t->rank * (uint64_t)workers + (uint64_t)c;
+    ae_rng_seed(&t->rngs[c], o->seed ^ (0x9e3779b97f4a7c15ULL * (g + 1)));
+  }
   for (int c = 0; c < t->chunks; c++) t->blocks[c] = m->ws[c].grads; /* block 0: m->grads */
   t->idx = malloc(n * sizeof *t->idx);
   t->best = malloc((P + S + 1) * sizeof(float));
@@ -353,7 +384,8 @@ fail:
 void ae_trainer_free(ae_trainer *t) {
   if (t->m) ae_objective_set_kl_weight(&t->m->obj, t->m->obj.beta);
   if (t->m)
-    for (int w = 0; w < AE_MAX_WORKERS; w++) t->m->ws[w].tm = NULL, t->m->ws[w].first = 0;
+    for (int w = 0; w < AE_MAX_WORKERS; w++)
+      t->m->ws[w].tm = NULL, t->m->ws[w].first = 0, t->m->ws[w].follower = 0;
   ae_team_free(t->team);
   ae_optim_free(t->opt);
   ae_history_free(t->h);
@@ -444,7 +476,31 @@ static void put_compat(cJSON *j, const ae_trainer *t) {
   cJSON_AddStringToObject(j, "seed", seed);
 }
 
+/* Every rank's chunk generators to rank 0, which alone writes; its status
+ * goes to every rank, so that all stop together when the write fails. */
+static ae_status write_checkpoint(ae_trainer *t, const uint64_t *rngs);
+
 static ae_status save_checkpoint(ae_trainer *t) {
+  size_t nw = 4 * (size_t)t->chunks;
+  uint64_t mine[4 * AE_MAX_CHUNKS], code[1];
+  for (int c = 0; c < t->chunks; c++) memcpy(mine + 4 * c, t->rngs[c].s, 4 * sizeof(uint64_t));
+  /* the gather's buffer matters on rank 0 only; the others' few bytes go
+   * out eagerly even if rank 0 could not take part */
+  uint64_t *all = t->rank == 0 ? malloc(nw * (size_t)t->ranks * sizeof(uint64_t)) : mine;
+  if (all) ae_dist_gather_u64(mine, nw, all);
+  ae_status st = AE_OK;
+  if (t->rank == 0) st = all ? write_checkpoint(t, all) : ae_set_error(AE_ERR_NOMEM, "out of memory");
+  if (t->rank != 0) all = NULL;
+  free(all);
+  code[0] = (uint64_t)st;
+  ae_dist_bcast_u64(code, 1);
+  if (t->rank != 0 && code[0])
+    return ae_set_error((ae_status)code[0], "rank 0 could not write the checkpoint %s",
+                        t->o->checkpoint_path);
+  return st;
+}
+
+static ae_status write_checkpoint(ae_trainer *t, const uint64_t *rngs) {
   ae_model *m = t->m;
   const ae_train_options *o = t->o;
   size_t P = m->n_params, S = m->n_state;
@@ -459,11 +515,12 @@ static ae_status save_checkpoint(ae_trainer *t) {
   put_f64(j, "loss_sum", t->loss_sum);
   put_f64(j, "elapsed", t->elapsed);
   cJSON_AddNumberToObject(j, "workers", t->workers);
+  cJSON_AddNumberToObject(j, "ranks", t->ranks);
   put_u64s(j, "shuffle_rng", t->shuffle.s, 4);
-  cJSON *wr = cJSON_AddArrayToObject(j, "chunk_rngs");
-  for (int c = 0; c < t->chunks; c++) {
+  cJSON *wr = cJSON_AddArrayToObject(j, "chunk_rngs"); /* rank x workers + chunk */
+  for (int c = 0; c < t->chunks * t->ranks; c++) {
     cJSON *e = cJSON_CreateObject();
-    put_u64s(e, "s", t->rngs[c].s, 4);
+    put_u64s(e, "s", rngs + 4 * (size_t)c, 4);
     cJSON_AddItemToArray(wr, e);
   }
   double sc[6];
@@ -604,14 +661,16 @@ static ae_status load_checkpoint(ae_trainer *t, const char *path) {
   const cJSON *wr = cJSON_GetObjectItemCaseSensitive(j, "chunk_rngs");
   if (!wr) wr = cJSON_GetObjectItemCaseSensitive(j, "worker_rngs");
   int saved_chunks = cJSON_IsArray(wr) ? cJSON_GetArraySize(wr) : 0;
-  if (saved_chunks < 1 || saved_chunks > AE_MAX_CHUNKS) {
+  if (saved_chunks < 1 || saved_chunks > AE_MAX_CHUNKS * 4096) {
     st = CK_BAD("chunk generators");
     goto out;
   }
-  /* the same thread count gives the same bits; with another, chunks past
-   * the saved ones keep their fresh streams */
-  for (int c = 0; c < saved_chunks && c < t->chunks; c++)
-    if (get_u64s(cJSON_GetArrayItem(wr, c), "s", t->rngs[c].s, 4)) {
+  /* the same threads and ranks give the same bits; with others, chunks past
+   * the saved ones keep their fresh streams (this rank's chunks come after
+   * rank x workers of the job's) */
+  int first = t->rank * t->chunks;
+  for (int c = 0; first + c < saved_chunks && c < t->chunks; c++)
+    if (get_u64s(cJSON_GetArrayItem(wr, first + c), "s", t->rngs[c].s, 4)) {
       st = CK_BAD("chunk generators");
       goto out;
     }

@@ -71,7 +71,9 @@ typedef struct ae_trainer {
   double cur_secs, alt_secs;
   /* the batch of the last step, for the worker function */
   const uint32_t *batch;
-  int b, k;              /* its size and its chunks */
+  int b, k;              /* its size and this rank's chunks */
+  int k_all, g0;         /* the job's chunks of it, and this rank's first */
+  int rank, ranks;       /* this process in an MPI job (dist.h) */
   double sums[AE_MAX_CHUNKS];
   ae_terms terms[AE_MAX_CHUNKS]; /* each chunk's parts of the objective */
   /* the divergence guard (ae_train's documentation says the rule) */

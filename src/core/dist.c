@@ -1,0 +1,145 @@
+/* dist.c — the ranks of an MPI job (dist.h): start-up, sums over ranks by
+ * recursive doubling, gathers. Without AE_HAVE_MPI, one rank. */
+#include "dist.h"
+
+#include "aekit.h"
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int local_only;
+
+#ifdef AE_HAVE_MPI
+#include <mpi.h>
+
+static int rank_, size_ = 1, started;
+static void *scratch;
+static size_t scratch_bytes;
+
+/* Started by a launcher that set up a job (Open MPI, or a PMI one). */
+static int under_launcher(void) {
+  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
+}
+
+ae_status ae_mpi_init(int *argc, char ***argv) {
+  if (started || !under_launcher()) return AE_OK;
+  int provided = 0;
+  if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+    return ae_set_error(AE_ERR_IO, "MPI_Init_thread failed");
+  started = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  return AE_OK;
+}
+
+void ae_mpi_finalize(void) {
+  if (!started) return;
+  started = 0;
+  free(scratch);
+  scratch = NULL, scratch_bytes = 0;
+  MPI_Finalize();
+}
+
+void ae_mpi_abort(int code) {
+  if (started) MPI_Abort(MPI_COMM_WORLD, code);
+}
+
+int ae_dist_rank(void) { return local_only ? 0 : rank_; }
+int ae_dist_size(void) { return local_only ? 1 : size_; }
+
+/* Pieces of at most this many bytes go through the scratch. */
+#define PIECE (1u << 22)
+
+static void *get_scratch(void) {
+  if (!scratch) scratch = malloc(PIECE), scratch_bytes = scratch ? PIECE : 0;
+  return scratch;
+}
+
+static void sum_pow2(void *buf, size_t n, size_t elem, MPI_Datatype type, int is_double) {
+  char *p = buf, *tmp = get_scratch();
+  size_t per = PIECE / elem;
+  for (size_t at = 0; at < n; at += per) {
+    size_t m = n - at < per ? n - at : per;
+    for (int s = 1; s < size_; s <<= 1) {
+      int partner = rank_ ^ s;
+      MPI_Sendrecv(p + at * elem, (int)m, type, partner, s, tmp, (int)m, type, partner, s,
+                   MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      /* the lower rank's value first: a + b and b + a are the same bits,
+       * so both ends hold the same sum */
+      if (is_double) {
+        double *a = (double *)(void *)(p + at * elem), *b = (double *)(void *)tmp;
+        for (size_t k = 0; k < m; k++) a[k] = rank_ < partner ? a[k] + b[k] : b[k] + a[k];
+      } else {
+        float *a = (float *)(void *)(p + at * elem), *b = (float *)(void *)tmp;
+        for (size_t k = 0; k < m; k++) a[k] = rank_ < partner ? a[k] + b[k] : b[k] + a[k];
+      }
+    }
+  }
+}
+
+static void sum_any(void *buf, size_t n, size_t elem, MPI_Datatype type, int is_double) {
+  if (ae_dist_size() == 1 || n == 0) return;
+  if ((size_ & (size_ - 1)) == 0 && get_scratch()) {
+    sum_pow2(buf, n, elem, type, is_double);
+    return;
+  }
+  size_t per = (size_t)1 << 30;
+  for (size_t at = 0; at < n; at += per)
+    MPI_Allreduce(MPI_IN_PLACE, (char *)buf + at * elem, (int)(n - at < per ? n - at : per), type,
+                  MPI_SUM, MPI_COMM_WORLD);
+}
+
+void ae_dist_sum_floats(float *buf, size_t n) { sum_any(buf, n, sizeof(float), MPI_FLOAT, 0); }
+void ae_dist_sum_doubles(double *buf, size_t n) {
+  sum_any(buf, n, sizeof(double), MPI_DOUBLE, 1);
+}
+
+void ae_dist_gather_u64(const uint64_t *mine, size_t n, uint64_t *all) {
+  if (ae_dist_size() == 1) {
+    memcpy(all, mine, n * sizeof *mine);
+    return;
+  }
+  MPI_Gather(mine, (int)n, MPI_UINT64_T, all, (int)n, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+}
+
+void ae_dist_bcast_u64(uint64_t *buf, size_t n) {
+  if (ae_dist_size() > 1) MPI_Bcast(buf, (int)n, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+}
+
+#else /* one rank */
+
+ae_status ae_mpi_init(int *argc, char ***argv) {
+  (void)argc, (void)argv;
+  return AE_OK;
+}
+void ae_mpi_finalize(void) {}
+void ae_mpi_abort(int code) { (void)code; }
+int ae_dist_rank(void) { return 0; }
+int ae_dist_size(void) { return 1; }
+void ae_dist_sum_floats(float *buf, size_t n) { (void)buf, (void)n; }
+void ae_dist_sum_doubles(double *buf, size_t n) { (void)buf, (void)n; }
+void ae_dist_gather_u64(const uint64_t *mine, size_t n, uint64_t *all) {
+  memcpy(all, mine, n * sizeof *mine);
+}
+void ae_dist_bcast_u64(uint64_t *buf, size_t n) { (void)buf, (void)n; }
+
+#endif
+
+int ae_dist_local_size(void) {
+  const char *v = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  int n = v && ae_dist_size() > 1 ? atoi(v) : 1;
+  return n > 0 ? n : 1;
+}
+
+int ae_mpi_available(void) {
+#ifdef AE_HAVE_MPI
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+int ae_mpi_rank(void) { return ae_dist_rank(); }
+int ae_mpi_size(void) { return ae_dist_size(); }
+void ae_dist_set_local(int local) { local_only = local; }
