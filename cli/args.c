@@ -224,7 +224,10 @@ int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
   *m = NULL;
   *ds = NULL;
   if (!model_path) return cli_error("no model file given");
-  if (ae_model_load(m, model_path) || ae_model_set_threads(*m, d->threads)) {
+  /* in an MPI job (eval, encode, score), the model's runs are split over
+   * the ranks */
+  if (ae_model_load(m, model_path) || ae_model_set_threads(*m, d->threads) ||
+      ae_model_set_distributed(*m, ae_mpi_size() > 1)) {
     cli_fail();
     ae_model_free(*m);
     *m = NULL;

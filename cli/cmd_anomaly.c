@@ -193,7 +193,7 @@ int cmd_score(int argc, char **argv) {
       print_metrics("at the threshold", &at);
     }
     print_metrics("at the best-F1 threshold", &best);
-    if (roc) {
+    if (roc && ae_mpi_rank() == 0) { /* rank 0 writes */
       size_t np;
       if (!(fpr = malloc((n + 1) * sizeof *fpr)) || !(tpr = malloc((n + 1) * sizeof *tpr))) {
         cli_error("score: out of memory");
@@ -207,7 +207,7 @@ int cmd_score(int argc, char **argv) {
       printf("wrote %s\n", roc);
     }
   }
-  if (output) {
+  if (output && ae_mpi_rank() == 0) {
     if (ae_array_save(output, s, n, 1)) goto fail;
     fprintf(cli_notes(output), "wrote %zu scores to %s\n", n, output);
   }

@@ -83,7 +83,8 @@ int cmd_encode(int argc, char **argv) {
   float *codes = malloc(n * z * sizeof(float));
   int rc = 0;
   if (!codes) rc = cli_error("encode: out of memory");
-  else if (ae_model_encode(m, codes, ae_dataset_data(ds), n) || ae_array_save(output, codes, n, z))
+  else if (ae_model_encode(m, codes, ae_dataset_data(ds), n) ||
+           (ae_mpi_rank() == 0 && ae_array_save(output, codes, n, z))) /* rank 0 writes */
     rc = cli_fail();
   else
     fprintf(cli_notes(output), "wrote %zu codes of %zu values to %s\n", n, z, output);

@@ -50,8 +50,10 @@ static int run_command(const struct command *c, int argc, char **argv) {
   int ranks = ae_mpi_size(), rc;
   if (ranks > 1 && ae_mpi_rank() != 0 && !freopen("/dev/null", "w", stdout))
     rc = cli_error("cannot quiet rank %d's output", ae_mpi_rank());
-  else if (ranks > 1 && strcmp(c->name, "train"))
-    rc = cli_error("%s does not run across ranks yet (run it without mpirun)", c->name);
+  else if (ranks > 1 && strcmp(c->name, "train") && strcmp(c->name, "eval") &&
+           strcmp(c->name, "encode") && strcmp(c->name, "score"))
+    rc = cli_error("%s does not run across ranks (run it without mpirun; train, eval, encode "
+                   "and score do)", c->name);
   else
     rc = c->run(argc - 1, argv + 1);
   if (ranks > 1 && rc) {

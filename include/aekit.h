@@ -267,6 +267,14 @@ float *ae_model_params(ae_model *m);
  * thread while it works, so the two never oversubscribe the cores. */
 ae_status ae_model_set_threads(ae_model *m, int threads);
 
+/* In an MPI job (ae_mpi_init), on: the batch functions below (encode,
+ * decode, reconstruct, evaluate, scores, the VAE's bounds) become
+ * collective: every rank must call them with the same input; each computes
+ * its share of the chunks and every rank gets the whole result, the same
+ * bits as one process with threads x ranks threads. Off (the default): each
+ * rank computes alone. ae_train turns it on for its validation passes. */
+ae_status ae_model_set_distributed(ae_model *m, int on);
+
 /* Inference (evaluation mode) on n already-scaled samples. */
 ae_status ae_model_encode(ae_model *m, float *codes, const float *x,
                           size_t n);

@@ -107,6 +107,23 @@ void ae_dist_bcast_u64(uint64_t *buf, size_t n) {
   if (ae_dist_size() > 1) MPI_Bcast(buf, (int)n, MPI_UINT64_T, 0, MPI_COMM_WORLD);
 }
 
+int ae_dist_share(void *buf, size_t unit, const size_t *bounds) {
+  int n = ae_dist_size();
+  if (n == 1) return 0;
+  int *counts = malloc(2 * (size_t)n * sizeof(int)), *displs = counts ? counts + n : NULL;
+  MPI_Datatype t;
+  if (!counts || MPI_Type_contiguous((int)unit, MPI_BYTE, &t) != MPI_SUCCESS) {
+    free(counts);
+    return -1;
+  }
+  MPI_Type_commit(&t);
+  for (int r = 0; r < n; r++) counts[r] = (int)(bounds[r + 1] - bounds[r]), displs[r] = (int)bounds[r];
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, counts, displs, t, MPI_COMM_WORLD);
+  MPI_Type_free(&t);
+  free(counts);
+  return 0;
+}
+
 #else /* one rank */
 
 ae_status ae_mpi_init(int *argc, char ***argv) {
@@ -123,6 +140,10 @@ void ae_dist_gather_u64(const uint64_t *mine, size_t n, uint64_t *all) {
   memcpy(all, mine, n * sizeof *mine);
 }
 void ae_dist_bcast_u64(uint64_t *buf, size_t n) { (void)buf, (void)n; }
+int ae_dist_share(void *buf, size_t unit, const size_t *bounds) {
+  (void)buf, (void)unit, (void)bounds;
+  return 0;
+}
 
 #endif
 

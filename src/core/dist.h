@@ -32,6 +32,12 @@ void ae_dist_sum_doubles(double *buf, size_t n);
 /* On rank 0, all (size x n) gets every rank's n words in rank order; on the
  * others all is not touched. */
 void ae_dist_gather_u64(const uint64_t *mine, size_t n, uint64_t *all);
+/* In place, every rank's share of buf to every rank: rank r's share is
+ * units bounds[r] .. bounds[r + 1] - 1 of `unit` bytes each. Non-zero when
+ * it could not start (out of memory): the others then wait, so a program
+ * must end the job (ae_mpi_abort). */
+int ae_dist_share(void *buf, size_t unit, const size_t *bounds);
+
 /* Rank 0's n words to every rank. */
 void ae_dist_bcast_u64(uint64_t *buf, size_t n);
 

@@ -72,6 +72,7 @@ struct ae_model {
   ae_workspace ws[AE_MAX_WORKERS]; /* ws[0] serves inference and 1 thread */
   int n_workers;           /* workspaces with a gradient block */
   int threads;             /* inference threads, 0 = all cores */
+  int distributed;         /* batch functions split over the ranks (dist.h) */
   ae_team *infer_team;     /* their team (made on first use) */
   char *training_json;     /* metadata pieces set by the trainer, or NULL */
   char *history_json;

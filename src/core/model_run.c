@@ -5,6 +5,7 @@
 #include "model.h"
 
 #include "dataset.h"
+#include "dist.h"
 #include "error.h"
 #include "noise.h"
 
@@ -23,6 +24,7 @@ int openblas_get_num_threads(void);
  * thread count gives the same bits. ---- */
 
 #define AE_INFER_BATCH 256
+#define AE_MAX_RANKS_SHARE 4096
 
 typedef enum { RUN_ENCODE, RUN_DECODE, RUN_RECONSTRUCT, RUN_EVALUATE, RUN_IW, RUN_NELBO } run_kind;
 
@@ -135,13 +137,19 @@ static void run_chunk(ae_model *m, ae_workspace *ws, const run_job *j, size_t i,
     memcpy(j->out + i * d, ae_model_output(m, ws, b), (size_t)b * d * sizeof(float));
 }
 
-/* Split n samples into chunks of at most 256, at least one per thread. */
+/* The ranks that share a distributed model's runs (1 when it is not). */
+static int run_ranks(const ae_model *m) { return m->distributed ? ae_dist_size() : 1; }
+
+/* Split n samples into chunks of at most 256, at least one per thread of the
+ * job (threads x ranks for a distributed model). */
 static void plan_chunks(const ae_model *m, size_t n, int *threads, size_t *size, size_t *chunks) {
   int t = m->threads > 0 ? m->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (t < 1) t = 1;
   if (t > AE_MAX_WORKERS) t = AE_MAX_WORKERS;
   if ((size_t)t > n) t = n ? (int)n : 1;
-  size_t per = (n + (size_t)t - 1) / (size_t)t;
+  size_t all = (size_t)t * (size_t)run_ranks(m);
+  if (all > n) all = n ? n : 1;
+  size_t per = (n + all - 1) / all;
   *size = per < AE_INFER_BATCH ? (per ? per : 1) : AE_INFER_BATCH;
   *chunks = (n + *size - 1) / *size;
   *threads = t;
@@ -150,13 +158,14 @@ static void plan_chunks(const ae_model *m, size_t n, int *threads, size_t *size,
 typedef struct {
   ae_model *m;
   const run_job *j;
-  size_t n, size, chunks;
+  size_t n, size, chunks, c0; /* this rank's chunks: c0 .. c0 + chunks - 1 */
 } run_args;
 
 /* Chunk c, on worker w's workspace: workers take chunks as they come free
  * (a chunk's result does not depend on which worker runs it). */
 static void run_item(void *arg, size_t c, int w) {
   run_args *a = arg;
+  c += a->c0;
   size_t i = c * a->size;
   int b = (int)(a->n - i < a->size ? a->n - i : a->size);
   run_chunk(a->m, &a->m->ws[w], a->j, i, b, c);
@@ -174,12 +183,53 @@ static ae_status check_batch(const ae_model *m, const void *out, const void *in,
   return AE_OK;
 }
 
-/* Run a job over n samples. */
+static ae_status run_local(ae_model *m, const run_job *j, size_t n, int threads, size_t size,
+                           size_t c0, size_t chunks);
+
+/* This rank's chunks of a distributed run: [c0, c1). */
+static void rank_chunks(const ae_model *m, size_t chunks, int r, size_t *c0, size_t *c1) {
+  size_t R = (size_t)run_ranks(m);
+  *c0 = chunks * (size_t)r / R, *c1 = chunks * ((size_t)r + 1) / R;
+}
+
+/* After a distributed run: every rank's rows of the output (and its chunks'
+ * sums) to every rank. */
+static ae_status share_results(ae_model *m, const run_job *j, size_t n, size_t size,
+                               size_t chunks) {
+  size_t z = ae_model_code_dim(m), d = (size_t)m->input_dim, R = (size_t)run_ranks(m);
+  size_t width = j->kind == RUN_ENCODE ? z : j->kind == RUN_NELBO ? 1 : d;
+  size_t rows[AE_MAX_RANKS_SHARE + 1], cb[AE_MAX_RANKS_SHARE + 1];
+  if (R > AE_MAX_RANKS_SHARE)
+    return ae_set_error(AE_ERR_ARG, "more than %d ranks", AE_MAX_RANKS_SHARE);
+  for (size_t r = 0; r <= R; r++) {
+    size_t c0, c1;
+    rank_chunks(m, chunks, (int)(r < R ? r : R - 1), &c0, &c1);
+    cb[r] = r < R ? c0 : chunks;
+    rows[r] = cb[r] * size < n ? cb[r] * size : n;
+  }
+  int bad = 0;
+  if (j->out && j->kind != RUN_EVALUATE && j->kind != RUN_IW)
+    bad |= ae_dist_share(j->out, width * sizeof(float), rows);
+  if (j->sums) bad |= ae_dist_share(j->sums, sizeof(chunk_sums), cb);
+  return bad ? ae_set_error(AE_ERR_NOMEM, "out of memory sharing results across ranks") : AE_OK;
+}
+
+/* Run a job over n samples (a distributed model: this rank's chunks, then
+ * every rank's results to every rank). */
 static ae_status run(ae_model *m, const run_job *j, size_t n) {
   if (n == 0) return AE_OK;
   int threads;
-  size_t size, chunks;
-  plan_chunks(m, n, &threads, &size, &chunks);
+  size_t size, all_chunks, c0 = 0, c1;
+  plan_chunks(m, n, &threads, &size, &all_chunks);
+  rank_chunks(m, all_chunks, run_ranks(m) > 1 ? ae_dist_rank() : 0, &c0, &c1);
+  size_t chunks = c1 - c0;
+  ae_status st = run_local(m, j, n, threads, size, c0, chunks);
+  if (!st && run_ranks(m) > 1) st = share_results(m, j, n, size, all_chunks);
+  return st;
+}
+
+static ae_status run_local(ae_model *m, const run_job *j, size_t n, int threads, size_t size,
+                           size_t c0, size_t chunks) {
   for (int w = 0; w < threads; w++) {
     ae_status st = ae_model_plan_workspace(m, &m->ws[w], (int)size, 0);
     m->ws[w].worker = 0, m->ws[w].team = 1, m->ws[w].n_total = 0; /* independent chunks */
@@ -187,7 +237,7 @@ static ae_status run(ae_model *m, const run_job *j, size_t n) {
   }
   if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
   if (threads == 1) { /* no parallel region: single-sample latency */
-    for (size_t c = 0; c < chunks; c++)
+    for (size_t c = c0; c < c0 + chunks; c++)
       run_chunk(m, &m->ws[0], j, c * size, (int)(n - c * size < size ? n - c * size : size), c);
     return AE_OK;
   }
@@ -197,8 +247,14 @@ static ae_status run(ae_model *m, const run_job *j, size_t n) {
     ae_status st = ae_team_create(&m->infer_team, threads);
     if (st) return st;
   }
-  run_args a = {m, j, n, size, chunks};
+  run_args a = {m, j, n, size, chunks, c0};
   ae_team_for(m->infer_team, threads, chunks, run_item, &a);
+  return AE_OK;
+}
+
+ae_status ae_model_set_distributed(ae_model *m, int on) {
+  AE_ARG(m, "ae_model_set_distributed", "model is NULL");
+  m->distributed = on != 0;
   return AE_OK;
 }
 

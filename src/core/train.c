@@ -717,8 +717,9 @@ ae_status ae_train(ae_model *m, const ae_dataset *train, const ae_dataset *val,
   if (st) return st;
   val = t->val;
   size_t n = t->n, P = m->n_params, S = m->n_state;
-  int bs = t->bs, threads = m->threads;
-  m->threads = t->workers; /* validation runs on the training's threads */
+  int bs = t->bs, threads = m->threads, distributed = m->distributed;
+  m->threads = t->workers; /* validation runs on the training's threads, */
+  m->distributed = t->ranks > 1; /* split over the ranks */
   if (o->resume_path && (st = load_checkpoint(t, o->resume_path))) goto done;
   ae_history *h = t->h;
   long steps = t->opt->step;
@@ -821,7 +822,7 @@ stopped: /* as an interruption: the last checkpoint is where to go on from */
     goto done;
   }
 done:
-  m->threads = threads;
+  m->threads = threads, m->distributed = distributed;
   if (st == AE_OK && history) {
     *history = t->h;
     t->h = NULL;

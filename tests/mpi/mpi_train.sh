@@ -9,6 +9,8 @@
 #     2 x 2, 10 steps each, the last batch short;
 #   - a run stopped mid-epoch and resumed under 2 ranks equals the
 #     uninterrupted one (vae, denoising);
+#   - eval, encode and score on 2 ranks give what 1 process with 2 threads
+#     gives, and so does training with validation (split over the ranks);
 #   - a rank killed mid-run ends the job within seconds with a non-zero
 #     status, and its last checkpoint resumes;
 #   - a rank that fails alone (its data file unreadable) ends the job with
@@ -65,6 +67,37 @@ for model in vae denoise; do
   same "$model: stopped mid-epoch 2 and resumed on 2 ranks = uninterrupted" "$tmp/full.st" \
     "$tmp/resumed.st"
 done
+
+# eval, encode and score across 2 ranks: the results of one process with 2
+# threads (rank 0 writes); validation inside training is split the same way
+"$aekit" train -m vae "${data[@]}" --threads 2 -o "$tmp/vae.st" >/dev/null 2>&1
+# same_run WHAT OUTFILE_ARGS...: the command (its words after `aekit`, with
+# OUT for the output file) once on 1 process x 2 threads, once on 2 ranks
+same_run() {
+  local what=$1
+  shift
+  "$aekit" "${@//OUT/$tmp/one.npy}" --threads 2 >"$tmp/one.txt" 2>&1
+  "${mpi[@]}" -np 2 "$aekit" "${@//OUT/$tmp/job.npy}" --threads 1 >"$tmp/job.txt" 2>&1 ||
+    { echo "FAIL: $what on 2 ranks:"; cat "$tmp/job.txt"; fail=1; return; }
+  sed -i "s|$tmp/job|$tmp/one|g" "$tmp/job.txt"
+  if ! cmp -s "$tmp/one.txt" "$tmp/job.txt" ||
+    { [ -e "$tmp/one.npy" ] && ! cmp -s "$tmp/one.npy" "$tmp/job.npy"; }; then
+    echo "FAIL: $what on 2 ranks differs from 1 process with 2 threads:"
+    diff "$tmp/one.txt" "$tmp/job.txt" | head -5
+    fail=1
+  else
+    echo "ok: $what on 2 ranks = 1 process x 2 threads (output and printout)"
+  fi
+  rm -f "$tmp/one.npy" "$tmp/job.npy"
+}
+same_run eval eval "$tmp/vae.st" --limit 300
+same_run "eval --iw-samples 5" eval "$tmp/vae.st" --limit 300 --iw-samples 5
+same_run encode encode "$tmp/vae.st" --limit 300 -o OUT
+same_run score score "$tmp/vae.st" --limit 300 --anomaly-classes 7 -o OUT
+"$aekit" train -m dense "${data[@]}" --val-split 0.2 --threads 2 -o "$tmp/one.st" >/dev/null 2>&1
+"${mpi[@]}" -np 2 "$aekit" train -m dense "${data[@]}" --val-split 0.2 --threads 1 \
+  -o "$tmp/job.st" >/dev/null 2>&1
+same "dense with validation (split over the ranks): 2 ranks = 2 threads" "$tmp/one.st" "$tmp/job.st"
 
 # a rank killed mid-run: the job ends within seconds, non-zero; the last
 # checkpoint resumes
