@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int local_only;
-
 #ifdef AE_HAVE_MPI
 #include <mpi.h>
 
@@ -45,8 +43,8 @@ void ae_mpi_abort(int code) {
   if (started) MPI_Abort(MPI_COMM_WORLD, code);
 }
 
-int ae_dist_rank(void) { return local_only ? 0 : rank_; }
-int ae_dist_size(void) { return local_only ? 1 : size_; }
+int ae_dist_rank(void) { return rank_; }
+int ae_dist_size(void) { return size_; }
 
 /* Pieces of at most this many bytes go through the scratch. */
 #define PIECE (1u << 22)
@@ -163,4 +161,3 @@ int ae_mpi_available(void) {
 
 int ae_mpi_rank(void) { return ae_dist_rank(); }
 int ae_mpi_size(void) { return ae_dist_size(); }
-void ae_dist_set_local(int local) { local_only = local; }

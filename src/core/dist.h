@@ -41,7 +41,4 @@ int ae_dist_share(void *buf, size_t unit, const size_t *bounds);
 /* Rank 0's n words to every rank. */
 void ae_dist_bcast_u64(uint64_t *buf, size_t n);
 
-/* Tests: act as one rank (1) or as the job again (0). */
-void ae_dist_set_local(int local);
-
 #endif
