@@ -321,7 +321,7 @@ void ae_team_for_then(ae_team *t, int size, size_t first, size_t then,
 
 /* v[0..k-1] added as a balanced tree (pairs, then pairs of pairs, ...):
  * the order that a sum over ranks of such sums continues (dist.h). */
-static double tree_sum(double *v, int k) {
+double ae_team_tree_sum(double *v, int k) {
   for (int s = 1; s < k; s <<= 1)
     for (int j = 0; j + s < k; j += 2 * s) v[j] += v[j + s];
   return k > 0 ? v[0] : 0.0;
@@ -349,7 +349,7 @@ void ae_team_sum(ae_team *t, int worker, double *buf, size_t count) {
   if (ranks == 1) { /* every worker adds up the stage itself */
     for (size_t k = 0; k < count; k++) {
       for (int w = 0; w < size; w++) v[w] = stage[(size_t)w * t->cap + k];
-      buf[k] = tree_sum(v, size);
+      buf[k] = ae_team_tree_sum(v, size);
     }
     return;
   }
@@ -359,7 +359,7 @@ void ae_team_sum(ae_team *t, int worker, double *buf, size_t count) {
   if (worker == 0) {
     for (size_t k = 0; k < count; k++) {
       for (int w = 0; w < size; w++) v[w] = stage[(size_t)w * t->cap + k];
-      t->total[k] = tree_sum(v, size);
+      t->total[k] = ae_team_tree_sum(v, size);
     }
     ae_dist_sum_doubles(t->total, count);
   }

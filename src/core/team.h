@@ -72,4 +72,8 @@ void ae_team_reduce_blocks(ae_team *t, int worker, float *const *blocks, size_t 
  * every sum of the team follows. */
 void ae_team_tree_add(float *const *blocks, int k, size_t p0, size_t p1);
 
+/* v[0..k-1] added as the same balanced tree (v is overwritten); 0 when k is
+ * 0. */
+double ae_team_tree_sum(double *v, int k);
+
 #endif

@@ -307,9 +307,7 @@ double ae_trainer_step(ae_trainer *t, const uint32_t *idx, int b, double at) {
   /* the loss as the gradient: a balanced tree over the chunks, then ranks */
   double sums[AE_MAX_CHUNKS];
   memcpy(sums, t->sums, (size_t)t->k * sizeof(double));
-  for (int s = 1; s < t->k; s <<= 1)
-    for (int j = 0; j + s < t->k; j += 2 * s) sums[j] += sums[j + s];
-  double sum = sums[0];
+  double sum = ae_team_tree_sum(sums, t->k);
   ae_dist_sum_doubles(&sum, 1);
   return sum;
 }
