@@ -245,12 +245,6 @@ static void step_item(void *arg, size_t i, int w) {
   sum_range(t, i - (size_t)t->k);
 }
 
-static double now_secs(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* After a full batch of `secs` at the width this step ran: time the
  * AE_PACE_WINDOW steps before a comparison at the current width and up to
  * as many at the other, then keep the faster. A probe that is already
@@ -294,13 +288,13 @@ double ae_trainer_step(ae_trainer *t, const uint32_t *idx, int b, double at) {
   memset(t->sums, 0, sizeof t->sums);
   if (t->balanced) {
     int width = t->probe_left > 0 ? t->alt_width : t->width;
-    double t0 = now_secs();
+    double t0 = now_s();
     ae_team_for_then(t->team, width, (size_t)t->k, (size_t)t->ranges, step_item, t);
     if (t->ranks > 1) { /* over the ranks, then the update */
       ae_dist_sum_floats(t->blocks[0], m->n_params);
       ae_team_for(t->team, width, (size_t)t->ranges, update_item, t);
     }
-    if (b == t->bs) pace_record(t, now_secs() - t0);
+    if (b == t->bs) pace_record(t, now_s() - t0);
   } else {
     ae_team_run(t->team, t->k, step_worker, t);
   }
