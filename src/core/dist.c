@@ -13,7 +13,6 @@
 
 static int rank_, size_ = 1, started;
 static void *scratch;
-static size_t scratch_bytes;
 
 /* Started by a launcher that set up a job (Open MPI, or a PMI one). */
 static int under_launcher(void) {
@@ -35,7 +34,7 @@ void ae_mpi_finalize(void) {
   if (!started) return;
   started = 0;
   free(scratch);
-  scratch = NULL, scratch_bytes = 0;
+  scratch = NULL;
   MPI_Finalize();
 }
 
@@ -50,7 +49,7 @@ int ae_dist_size(void) { return size_; }
 #define PIECE (1u << 22)
 
 static void *get_scratch(void) {
-  if (!scratch) scratch = malloc(PIECE), scratch_bytes = scratch ? PIECE : 0;
+  if (!scratch) scratch = malloc(PIECE);
   return scratch;
 }
 
