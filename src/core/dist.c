@@ -11,6 +11,9 @@
 #ifdef AE_HAVE_MPI
 #include <mpi.h>
 
+/* Pieces of at most this many bytes go through the scratch. */
+#define PIECE (1u << 22)
+
 static int rank_, size_ = 1, started;
 static void *scratch;
 
@@ -27,6 +30,9 @@ ae_status ae_mpi_init(int *argc, char ***argv) {
   started = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  /* the sums' buffer, now: a rank without it later would call another
+   * collective than the others */
+  if (!(scratch = malloc(PIECE))) return ae_set_error(AE_ERR_NOMEM, "out of memory for MPI sums");
   return AE_OK;
 }
 
@@ -45,16 +51,9 @@ void ae_mpi_abort(int code) {
 int ae_dist_rank(void) { return rank_; }
 int ae_dist_size(void) { return size_; }
 
-/* Pieces of at most this many bytes go through the scratch. */
-#define PIECE (1u << 22)
-
-static void *get_scratch(void) {
-  if (!scratch) scratch = malloc(PIECE);
-  return scratch;
-}
 
 static void sum_pow2(void *buf, size_t n, size_t elem, MPI_Datatype type, int is_double) {
-  char *p = buf, *tmp = get_scratch();
+  char *p = buf, *tmp = scratch;
   size_t per = PIECE / elem;
   for (size_t at = 0; at < n; at += per) {
     size_t m = n - at < per ? n - at : per;
@@ -77,7 +76,7 @@ static void sum_pow2(void *buf, size_t n, size_t elem, MPI_Datatype type, int is
 
 static void sum_any(void *buf, size_t n, size_t elem, MPI_Datatype type, int is_double) {
   if (ae_dist_size() == 1 || n == 0) return;
-  if ((size_ & (size_ - 1)) == 0 && get_scratch()) {
+  if ((size_ & (size_ - 1)) == 0) {
     sum_pow2(buf, n, elem, type, is_double);
     return;
   }
