@@ -1,5 +1,5 @@
 /* dist.c — the ranks of an MPI job (dist.h): start-up, sums over ranks by
- * recursive doubling, gathers. Without AE_HAVE_MPI, one rank. */
+ * Rabenseifner's all-reduce, gathers. Without AE_HAVE_MPI, one rank. */
 #include "dist.h"
 
 #include "aekit.h"
@@ -52,24 +52,50 @@ int ae_dist_rank(void) { return rank_; }
 int ae_dist_size(void) { return size_; }
 
 
+/* a[0..n) += b[0..n) (a + b and b + a are the same bits) */
+static void add_into(void *a, const void *b, size_t n, int is_double) {
+  if (is_double) {
+    double *x = a;
+    const double *y = b;
+    for (size_t k = 0; k < n; k++) x[k] += y[k];
+  } else {
+    float *x = a;
+    const float *y = b;
+    for (size_t k = 0; k < n; k++) x[k] += y[k];
+  }
+}
+
+/* A power-of-two number of ranks: Rabenseifner's all-reduce. Reduce-scatter
+ * by recursive halving (at step s the ranks r and r ^ 2^s each keep one half
+ * of their range and add the partner's copy of it), then all-gather by
+ * recursive doubling the other way. Every element is added in the order of
+ * recursive doubling (pairs differing in bit 0 first, then bit 1, ...): a
+ * balanced tree over the ranks; each rank adds only 1/size of it, and sends
+ * and receives about the block once. */
 static void sum_pow2(void *buf, size_t n, size_t elem, MPI_Datatype type, int is_double) {
   char *p = buf, *tmp = scratch;
-  size_t per = PIECE / elem;
+  size_t per = PIECE / elem, lo[32], hi[32];
   for (size_t at = 0; at < n; at += per) {
-    size_t m = n - at < per ? n - at : per;
-    for (int s = 1; s < size_; s <<= 1) {
-      int partner = rank_ ^ s;
-      MPI_Sendrecv(p + at * elem, (int)m, type, partner, s, tmp, (int)m, type, partner, s,
-                   MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      /* the lower rank's value first: a + b and b + a are the same bits,
-       * so both ends hold the same sum */
-      if (is_double) {
-        double *a = (double *)(void *)(p + at * elem), *b = (double *)(void *)tmp;
-        for (size_t k = 0; k < m; k++) a[k] = rank_ < partner ? a[k] + b[k] : b[k] + a[k];
-      } else {
-        float *a = (float *)(void *)(p + at * elem), *b = (float *)(void *)tmp;
-        for (size_t k = 0; k < m; k++) a[k] = rank_ < partner ? a[k] + b[k] : b[k] + a[k];
-      }
+    size_t m = n - at < per ? n - at : per, a = 0, b = m;
+    char *q = p + at * elem;
+    int steps = 0;
+    for (int s = 1; s < size_; s <<= 1, steps++) { /* reduce-scatter */
+      int partner = rank_ ^ s, low = !(rank_ & s);
+      size_t mid = a + (b - a) / 2, k0 = low ? a : mid, k1 = low ? mid : b;
+      size_t g0 = low ? mid : a, g1 = low ? b : mid; /* the half given away */
+      lo[steps] = a, hi[steps] = b;
+      MPI_Sendrecv(q + g0 * elem, (int)(g1 - g0), type, partner, s, tmp, (int)(k1 - k0), type,
+                   partner, s, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      add_into(q + k0 * elem, tmp, k1 - k0, is_double);
+      a = k0, b = k1;
+    }
+    for (int k = steps - 1; k >= 0; k--) { /* all-gather */
+      int s = 1 << k, partner = rank_ ^ s;
+      size_t o0 = lo[k], o1 = hi[k]; /* the range before step k: ours [a, b), the rest theirs */
+      size_t t0 = a == o0 ? b : o0, t1 = a == o0 ? o1 : a;
+      MPI_Sendrecv(q + a * elem, (int)(b - a), type, partner, size_ + s, q + t0 * elem,
+                   (int)(t1 - t0), type, partner, size_ + s, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      a = o0, b = o1;
     }
   }
 }

@@ -7,9 +7,10 @@
  * these, and only from worker 0, the thread that called ae_mpi_init
  * (MPI_THREAD_FUNNELED).
  *
- * Sums over ranks: for a power-of-two number of ranks, recursive doubling
- * (at step s, rank r adds the value of rank r ^ 2^s), so every rank ends with
- * the same bits, added as a balanced tree over the ranks: with each rank's
+ * Sums over ranks: for a power-of-two number of ranks, Rabenseifner's
+ * all-reduce (dist.c), whose every element is added as in recursive doubling
+ * (at step s, ranks r and r ^ 2^s add), so every rank ends with the same
+ * bits, added as a balanced tree over the ranks: with each rank's
  * own value a balanced tree over its workers, the whole sum is the balanced
  * tree over ranks x workers, the same as one process with that many
  * workers. Other counts go through MPI_Allreduce. */
