@@ -201,10 +201,8 @@ static ae_status share_results(ae_model *m, const run_job *j, size_t n, size_t s
   size_t rows[AE_MAX_RANKS_SHARE + 1], cb[AE_MAX_RANKS_SHARE + 1];
   if (R > AE_MAX_RANKS_SHARE)
     return ae_set_error(AE_ERR_ARG, "more than %d ranks", AE_MAX_RANKS_SHARE);
-  for (size_t r = 0; r <= R; r++) {
-    size_t c0, c1;
-    rank_chunks(m, chunks, (int)(r < R ? r : R - 1), &c0, &c1);
-    cb[r] = r < R ? c0 : chunks;
+  for (size_t r = 0; r <= R; r++) { /* rank r's first chunk (rank_chunks), and row */
+    cb[r] = chunks * r / R;
     rows[r] = cb[r] * size < n ? cb[r] * size : n;
   }
   int bad = 0;

@@ -281,7 +281,7 @@ double ae_trainer_step(ae_trainer *t, const uint32_t *idx, int b, double at) {
   t->batch = idx, t->b = b;
   /* K chunks over the job (the last batch may be small, but every rank has
    * at least one, maybe empty); this rank's are g0 .. g0 + k - 1 */
-  int all = t->chunks * t->ranks, K = all < b ? all : b;
+  int all = t->workers * t->ranks, K = all < b ? all : b;
   if (K < t->ranks) K = t->ranks;
   t->k_all = K, t->g0 = (int)((long)K * t->rank / t->ranks);
   t->k = (int)((long)K * (t->rank + 1) / t->ranks) - t->g0;
@@ -331,7 +331,7 @@ ae_status ae_trainer_init(ae_trainer *t, ae_model *m, const ae_dataset *train,
   if (workers > t->bs) workers = t->bs;
   t->workers = workers;
   t->rank = ae_dist_rank(), t->ranks = ae_dist_size();
-  t->chunks = workers, t->balanced = 0, t->ranges = 1;
+  t->balanced = 0, t->ranges = 1;
   if (workers > 1 && ae_model_sync_count(m) == 0) { /* nothing meets in the forward pass */
     size_t r = P / AE_RANGE_FLOATS;
     t->balanced = 1;
@@ -342,17 +342,17 @@ ae_status ae_trainer_init(ae_trainer *t, ae_model *m, const ae_dataset *train,
   openblas_set_num_threads(1);
   t->noise = (ae_noise){AE_NOISE_NONE, 0.0f, 0.0f};
   if (o->noise && (st = ae_noise_parse(&t->noise, o->noise))) return st;
-  if ((st = ae_model_plan_workers(m, workers, (t->bs + t->chunks - 1) / t->chunks,
+  if ((st = ae_model_plan_workers(m, workers, (t->bs + workers - 1) / workers,
                                   t->noise.kind != AE_NOISE_NONE)) ||
       (st = ae_team_create(&t->team, workers)) ||
       (st = ae_team_reserve(t->team, ae_model_sync_count(m))) ||
       (st = ae_optim_create(&t->opt, o, P)) || (st = history_alloc(&t->h, o->epochs)))
     goto fail;
-  for (int c = 0; c < t->chunks; c++) { /* chunk c's stream: chunk rank x workers + c of the job */
+  for (int c = 0; c < workers; c++) { /* chunk c's stream: chunk rank x workers + c of the job */
     uint64_t g = (uint64_t)t->rank * (uint64_t)workers + (uint64_t)c;
     ae_rng_seed(&t->rngs[c], o->seed ^ (0x9e3779b97f4a7c15ULL * (g + 1)));
   }
-  for (int c = 0; c < t->chunks; c++) t->blocks[c] = m->ws[c].grads; /* block 0: m->grads */
+  for (int c = 0; c < workers; c++) t->blocks[c] = m->ws[c].grads; /* block 0: m->grads */
   t->idx = malloc(n * sizeof *t->idx);
   t->best = malloc((P + S + 1) * sizeof(float));
   if (!t->idx || !t->best) {
@@ -473,9 +473,9 @@ static void put_compat(cJSON *j, const ae_trainer *t) {
 static ae_status write_checkpoint(ae_trainer *t, const uint64_t *rngs);
 
 static ae_status save_checkpoint(ae_trainer *t) {
-  size_t nw = 4 * (size_t)t->chunks;
+  size_t nw = 4 * (size_t)t->workers;
   uint64_t mine[4 * AE_MAX_CHUNKS], code[1];
-  for (int c = 0; c < t->chunks; c++) memcpy(mine + 4 * c, t->rngs[c].s, 4 * sizeof(uint64_t));
+  for (int c = 0; c < t->workers; c++) memcpy(mine + 4 * c, t->rngs[c].s, 4 * sizeof(uint64_t));
   /* the gather's buffer matters on rank 0 only; the others' few bytes go
    * out eagerly even if rank 0 could not take part */
   uint64_t *all = t->rank == 0 ? malloc(nw * (size_t)t->ranks * sizeof(uint64_t)) : mine;
@@ -510,7 +510,7 @@ static ae_status write_checkpoint(ae_trainer *t, const uint64_t *rngs) {
   cJSON_AddNumberToObject(j, "ranks", t->ranks);
   put_u64s(j, "shuffle_rng", t->shuffle.s, 4);
   cJSON *wr = cJSON_AddArrayToObject(j, "chunk_rngs"); /* rank x workers + chunk */
-  for (int c = 0; c < t->chunks * t->ranks; c++) {
+  for (int c = 0; c < t->workers * t->ranks; c++) {
     cJSON *e = cJSON_CreateObject();
     put_u64s(e, "s", rngs + 4 * (size_t)c, 4);
     cJSON_AddItemToArray(wr, e);
@@ -660,8 +660,8 @@ static ae_status load_checkpoint(ae_trainer *t, const char *path) {
   /* the same threads and ranks give the same bits; with others, chunks past
    * the saved ones keep their fresh streams (this rank's chunks come after
    * rank x workers of the job's) */
-  int first = t->rank * t->chunks;
-  for (int c = 0; first + c < saved_chunks && c < t->chunks; c++)
+  int first = t->rank * t->workers;
+  for (int c = 0; first + c < saved_chunks && c < t->workers; c++)
     if (get_u64s(cJSON_GetArrayItem(wr, first + c), "s", t->rngs[c].s, 4)) {
       st = CK_BAD("chunk generators");
       goto out;

@@ -53,13 +53,13 @@ typedef struct ae_trainer {
   size_t done;           /* samples of this epoch done */
   double loss_sum;       /* this epoch's loss sum so far (per sample x b) */
   double elapsed;        /* seconds of this epoch before a resume */
-  /* How a batch is cut (see step_worker and chunk_item in train.c): into
-   * `chunks` pieces, each with its own generator, loss and gradient block,
+  /* How a batch is cut (see step_worker and step_item in train.c): into
+   * one piece per worker, each with its own generator, loss and gradient block,
    * the blocks added in chunk order over `ranges` pieces of the parameters.
    * Worker w runs chunk w when the model's workers meet inside the step (as
    * batch norm makes them); else the step is `balanced`: workers take chunks
    * as they come free. */
-  int chunks, balanced, ranges;
+  int balanced, ranges;
   ae_rng rngs[AE_MAX_CHUNKS];
   float *blocks[AE_MAX_CHUNKS];
   /* The pace of balanced steps: how many workers take part. The result does
