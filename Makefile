@@ -106,6 +106,8 @@ fixtures: deps-torch
 	$(PYTHON) tests/ref/make_conv_fixtures.py tests/fixtures
 	$(PYTHON) tests/ref/make_vae_fixtures.py tests/fixtures
 	$(PYTHON) tests/ref/make_ssim_fixtures.py tests/fixtures
+	$(PYTHON) tests/ref/make_seq_fixtures.py tests/fixtures
+	$(PYTHON) tests/ref/make_seq_e2e_fixture.py tests/fixtures
 	$(call install_pkgs,python3-sklearn)
 	$(PYTHON) tests/ref/make_app_fixtures.py tests/fixtures
 

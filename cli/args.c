@@ -170,6 +170,7 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
     else return cli_error("--csv-header: '%s' is not yes, no or auto", d->header);
   }
   lo.csv_label_column = d->label_column;
+  if (d->series) lo.csv_time_column = -2; /* a first column of time stamps is skipped */
   if (d->limit < 0) return cli_error("--limit: must be positive (got %d)", d->limit);
   if (!d->classes && d->limit > 0) lo.max_samples = (size_t)d->limit; /* the rest is not read */
   ae_dataset *ds = NULL;
@@ -201,6 +202,32 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
 int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path,
                       const cli_data *d, const char *fashion_file, const char *fashion_labels) {
   *ds = NULL;
+  int stride, c, h, w;
+  ae_channel_scaling kind;
+  ae_model_input_shape(m, &c, &h, &w);
+  if (ae_model_series(m, &stride, &kind, NULL, NULL)) { /* windows of a series */
+    if (!d->path) return cli_error("%s is a model of windows of a series: give the series (--data FILE)", model_path);
+    cli_data sd = *d;
+    sd.series = 1;
+    ae_dataset *series = NULL;
+    float *shift = malloc(2 * (size_t)w * sizeof(float)), *scale = shift + w;
+    if (!shift) return cli_error("out of memory");
+    ae_model_series(m, &stride, &kind, shift, scale);
+    int e = cli_load(&series, &sd, NULL, NULL);
+    if (!e && ae_dataset_dim(series) != (size_t)w)
+      e = cli_error("%s: the series has %zu channel%s, model %s takes %d", d->path,
+                    ae_dataset_dim(series), ae_dataset_dim(series) == 1 ? "" : "s", model_path, w);
+    if (!e && ae_dataset_count(series) < (size_t)h)
+      e = cli_error("%s: the series has %zu steps, shorter than the model's window of %d", d->path,
+                    ae_dataset_count(series), h);
+    if (!e && (ae_dataset_scale_channels(series, w, shift, scale) ||
+               ae_dataset_windows(ds, series, h, stride)))
+      e = cli_error("%s: %s", d->path, ae_last_error());
+    if (!e && d->series_steps) *d->series_steps = ae_dataset_count(series);
+    free(shift);
+    ae_dataset_free(series);
+    return e;
+  }
   if (cli_load(ds, d, fashion_file, fashion_labels)) return 1;
   const char *name = d->path ? d->path : fashion_file;
   float lo, hi;

@@ -50,6 +50,9 @@ typedef struct cli_data {
   int label_column, limit;
   int threads; /* for the model that uses the data; 0 = all cores */
   const char *classes; /* keep only samples with these labels ("0,3"), or NULL */
+  int series;          /* the data is a time series (a CSV's time column skipped) */
+  size_t *series_steps; /* out, when set: the steps of the series a series
+                           model's windows were cut from */
 } cli_data;
 
 /* Parse "3,5,7" into classes[] (at most max); returns the count, or -1. */
@@ -67,7 +70,9 @@ int cli_load_images(ae_model **m, ae_dataset **ds, const char *model_path, const
 
 /* Load data for model m (default: the Fashion-MNIST file named, with its
  * labels), check its size, scale it as the model says (uint8 data gets its
- * float copy here). Returns 0, or 1 after printing. */
+ * float copy here). For a model of windows of a series (ae_model_series),
+ * the data is a series: its channels scaled and cut into the model's
+ * windows. Returns 0, or 1 after printing. */
 int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path,
                       const cli_data *d, const char *fashion_file, const char *fashion_labels);
 

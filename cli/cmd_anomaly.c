@@ -96,6 +96,88 @@ static int ssim_scores(ae_model *m, float *s, const float *x, size_t n) {
   return 0;
 }
 
+/* A series model's per-step scores: mean of the covering windows, flagged
+ * where all of them are above t; printed in spans, written as CSV and
+ * drawn as asked. x holds the n windows (W, F) the scores s came from. */
+static int step_scores(const ae_model *m, const float *s, size_t n, int stride, size_t steps,
+                       double t, int have, const float *x, const char *csv, const char *plot,
+                       const char *name) {
+  int c, win, f;
+  ae_model_input_shape(m, &c, &win, &f);
+  float *mean = malloc(steps * 2 * sizeof(float)), *val = mean + steps;
+  unsigned char *flag = malloc(steps);
+  FILE *out = NULL;
+  int rc = 1;
+  if (!mean || !flag) {
+    cli_error("score: out of memory");
+    goto done;
+  }
+  if (ae_series_step_scores(mean, flag, s, n, win, stride, steps, t)) {
+    cli_fail();
+    goto done;
+  }
+  size_t flagged = 0, spans = 0;
+  for (size_t i = 0; i < steps; i++) {
+    flagged += flag[i];
+    spans += flag[i] && (i == 0 || !flag[i - 1]);
+  }
+  printf("steps %zu in %zu windows of %d every %d\n", steps, n, win, stride);
+  if (have) {
+    printf("flagged steps %zu in %zu span%s (every window covering them above the threshold)\n",
+           flagged, spans, spans == 1 ? "" : "s");
+    size_t shown = 0;
+    for (size_t i = 0; i < steps && shown < 20; i++)
+      if (flag[i] && (i == 0 || !flag[i - 1])) {
+        size_t e = i;
+        while (e + 1 < steps && flag[e + 1]) e++;
+        printf("  span %zu-%zu (%zu steps)\n", i, e, e - i + 1);
+        shown++;
+      }
+    if (spans > shown) printf("  ... %zu more spans\n", spans - shown);
+  }
+  if (ae_mpi_rank() != 0) { /* rank 0 writes */
+    rc = 0;
+    goto done;
+  }
+  if (csv) {
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", csv) >= (int)sizeof tmp || !(out = fopen(tmp, "wx"))) {
+      cli_error("%s: cannot create its temporary file: %s", csv, strerror(errno));
+      goto done;
+    }
+    fprintf(out, "step,score,flagged\n");
+    for (size_t i = 0; i < steps; i++) fprintf(out, "%zu,%.9g,%d\n", i, (double)mean[i], flag[i] && have);
+    int bad = ferror(out) | fflush(out);
+    bad |= fclose(out);
+    out = NULL;
+    if (bad || rename(tmp, csv)) {
+      remove(tmp);
+      cli_error("%s: cannot write it: %s", csv, strerror(errno));
+      goto done;
+    }
+    fprintf(cli_notes(csv), "wrote %zu step scores to %s\n", steps, csv);
+  }
+  if (plot) { /* channel 0, as the model sees it (scaled), from the windows */
+    for (size_t i = 0; i < steps; i++) {
+      size_t w = i / (size_t)stride < n ? i / (size_t)stride : n - 1;
+      size_t at = i - w * (size_t)stride;
+      val[i] = at < (size_t)win ? x[(w * (size_t)win + at) * (size_t)f] : NAN;
+    }
+    char title[160];
+    snprintf(title, sizeof title, "%.100s: anomaly scores", name ? name : "series");
+    if (ae_plot_series(plot, val, mean, have ? flag : NULL, steps, title)) {
+      cli_fail();
+      goto done;
+    }
+    printf("wrote %s\n", plot);
+  }
+  rc = 0;
+done:
+  free(mean);
+  free(flag);
+  return rc;
+}
+
 static const char *score_usage =
     "usage: aekit score MODEL --data FILE [--labels FILE] [-o SCORES.csv|.npy] [--roc ROC.png]\n"
     "                   [--normal-classes LIST | --anomaly-classes LIST]\n"
@@ -108,15 +190,23 @@ static const char *score_usage =
     "With labels: ROC AUC, average precision, precision/recall/F1 at the\n"
     "threshold (the model's, see aekit fit-threshold, or one set here from\n"
     "these data) and at the best-F1 threshold, and --roc draws the ROC curve.\n"
+    "A model of windows of a series (aekit train --window) scores the windows\n"
+    "of the series given; each step gets the mean score of the windows that\n"
+    "cover it, and is flagged when every one of them is above the threshold\n"
+    "(--steps writes step,score,flagged as CSV; --plot draws the series).\n"
     "Which labels are anomalies: --normal-classes (e.g. the class the model was\n"
     "trained on) or --anomaly-classes; without either, labels must be 0/1.";
 
 int cmd_score(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *model = NULL, *output = NULL, *roc = NULL, *anomaly = NULL, *normal = NULL;
-  const char *kind = "recon";
+  const char *kind = "recon", *steps_path = NULL, *plot = NULL;
   float contamination = NAN, percentile = NAN;
+  size_t steps = 0;
+  d.series_steps = &steps;
   const cli_opt opts[] = {
+      {"--steps", NULL, OPT_STRING, &steps_path, "series: per-step scores and flags as CSV"},
+      {"--plot", NULL, OPT_STRING, &plot, "series: the series, its scores and flagged spans as PNG"},
       {"--score", NULL, OPT_STRING, &kind, "recon (default) or ssim: 1 - SSIM of image and reconstruction"},
       {"--model", "-m", OPT_STRING, &model, "model file (or give it as MODEL)"},
       {"--output", "-o", OPT_STRING, &output, "scores: .npy or .csv, one per sample"},
@@ -178,6 +268,16 @@ int cmd_score(int argc, char **argv) {
     for (size_t i = 0; i < n; i++) above += (double)s[i] > t;
     printf("threshold %.6g (%s): %zu of %zu samples above it\n", t, how, above, n);
   }
+  int stride;
+  if (ae_model_series(m, &stride, NULL, NULL, NULL)) {
+    if (step_scores(m, s, n, stride, steps, have ? t : INFINITY, have, ae_dataset_data(ds),
+                    steps_path, plot, d.path))
+      goto out;
+  } else if (steps_path || plot) {
+    cli_error("score: --%s is for models of windows of a series (aekit train --window)",
+              steps_path ? "steps" : "plot");
+    goto out;
+  }
   if (labels) {
     size_t pos = 0;
     for (size_t i = 0; i < n; i++) pos += (size_t)y[i];
@@ -234,7 +334,7 @@ static const char *fit_usage =
     "percentile. Writes the model back in place, or to -o.";
 
 int cmd_fit_threshold(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *model = NULL, *output = NULL;
   float contamination = NAN, percentile = NAN;
   const cli_opt opts[] = {

@@ -15,7 +15,7 @@ static const char *pca_usage =
     "training images, scaled as aekit train scales them.";
 
 int cmd_pca(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *output = NULL, *scale = "auto";
   int k = 0;
   const cli_opt opts[] = {
@@ -130,7 +130,7 @@ static const char *compare_usage =
     "Default data: Fashion-MNIST's test and training sets with their labels.";
 
 int cmd_compare(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL}, t = {NULL, NULL, NULL, -1, 0, 0, NULL};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL}, t = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *model = NULL, *pca = NULL;
   int k = 5, no_probe = 0;
   const cli_opt opts[] = {

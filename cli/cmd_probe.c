@@ -46,7 +46,7 @@ static const char *usage =
     "Default data: Fashion-MNIST's training and test sets with their labels.";
 
 int cmd_probe(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL}, t = {NULL, NULL, NULL, -1, 0, 0, NULL};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL}, t = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *model = NULL;
   int k = 5, steps = 100, no_linear = 0;
   const cli_opt opts[] = {

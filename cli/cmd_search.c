@@ -27,7 +27,7 @@ static const char *usage =
     "Default data: Fashion-MNIST's training set (database) and test set (queries).";
 
 int cmd_search(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL}, q = {NULL, NULL, NULL, -1, 0, 0, NULL};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL}, q = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *model = NULL, *metric = "euclidean", *png = NULL;
   int k = 10, rows = 10, show = 5;
   float bit_threshold = -1e30f;

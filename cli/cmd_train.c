@@ -92,7 +92,7 @@ int cmd_train(int argc, char **argv) {
   const char *init = "keras";
   const char *val_path = NULL, *history = NULL, *curve = NULL, *checkpoint = NULL;
   const char *resume = NULL;
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   ae_train_options o;
   ae_train_options_defaults(&o);
   float val_split = 0.0f, beta = NAN, l1 = NAN, contractive = NAN, l2 = NAN;
@@ -100,8 +100,10 @@ int cmd_train(int argc, char **argv) {
   float contamination = NAN, percentile = NAN;
   int stop_after = 0;
   int quiet = 0;
+  int window = 0, stride = 1;
+  const char *channel_scale = "zscore";
   const cli_opt opts[] = {
-      {"--model", "-m", OPT_STRING, &model, "preset (dense, deep) or spec, e.g. dense:128:relu,dense:32:relu"},
+      {"--model", "-m", OPT_STRING, &model, "preset (dense, deep, conv, conv-pool, vae, conv-vae, lstm, gru, conv1d) or spec, e.g. dense:128:relu,dense:32:relu"},
       {"--output", "-o", OPT_STRING, &output, "model file to write (.safetensors)"},
       {"--data", NULL, OPT_STRING, &d.path, "training data: IDX (.gz), CSV or NPY"},
       {"--labels", NULL, OPT_STRING, &d.labels, "labels file for the data (IDX)"},
@@ -112,6 +114,9 @@ int cmd_train(int argc, char **argv) {
       {"--val-data", NULL, OPT_STRING, &val_path, "validation data file (same format)"},
       {"--val-split", NULL, OPT_FLOAT, &val_split, "fraction of the data held out for validation"},
       {"--scale", NULL, OPT_STRING, &scale, "auto (uint8: 0,255; else data min,max), none, or LO,HI"},
+      {"--window", NULL, OPT_INT, &window, "the data is a time series (rows = steps): train on windows of W steps"},
+      {"--stride", NULL, OPT_INT, &stride, "steps between windows (1)"},
+      {"--channel-scale", NULL, OPT_STRING, &channel_scale, "series: zscore (default), minmax or none, per channel"},
       {"--epochs", "-e", OPT_INT, &o.epochs, "epochs (default 20)"},
       {"--batch-size", "-b", OPT_INT, &o.batch_size, "batch size (default 256)"},
       {"--optimizer", NULL, OPT_STRING, &optimizer, "adam, adamw or sgd (default adam)"},
@@ -172,11 +177,42 @@ int cmd_train(int argc, char **argv) {
   if (val_path && val_split > 0.0f)
     return cli_error("train: give --val-data or --val-split, not both");
 
+  ae_channel_scaling ckind = AE_CHANNELS_ZSCORE;
+  if (!strcmp(channel_scale, "minmax")) ckind = AE_CHANNELS_MINMAX;
+  else if (!strcmp(channel_scale, "none")) ckind = AE_CHANNELS_NONE;
+  else if (strcmp(channel_scale, "zscore"))
+    return cli_error("train: --channel-scale '%s' is not zscore, minmax or none", channel_scale);
+  if (window < 0 || stride < 1)
+    return cli_error("train: --window %d and --stride %d must be positive", window, stride);
+  if (window && !d.path) return cli_error("train: --window needs a series (--data FILE)");
+  if (window && strcmp(scale, "auto"))
+    return cli_error("train: --scale does not apply to a series: its channels are scaled by --channel-scale");
+
   ae_dataset *all = NULL, *train = NULL, *val = NULL;
   ae_model *m = NULL;
   ae_history *h = NULL;
+  float *shift = NULL, *cscale = NULL; /* a series' channel scaling */
   int rc = 1;
+  d.series = window > 0;
   if (cli_load(&all, &d, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")) return 1;
+  if (window) { /* a series: channels scaled as fitted here, cut into windows */
+    int f = (int)ae_dataset_dim(all);
+    ae_dataset *windows = NULL;
+    if (!(shift = malloc(2 * (size_t)f * sizeof(float)))) {
+      cli_error("out of memory");
+      goto out;
+    }
+    cscale = shift + f;
+    if (ae_dataset_fit_channels(all, f, ckind, shift, cscale) ||
+        ae_dataset_scale_channels(all, f, shift, cscale) ||
+        ae_dataset_windows(&windows, all, window, stride)) {
+      cli_error("%s: %s", d.path, ae_last_error());
+      goto out;
+    }
+    ae_dataset_free(all);
+    all = windows;
+    scale = "none";
+  }
   float lo, hi;
   if (!strcmp(scale, "auto")) ae_dataset_range(all, &lo, &hi);
   else if (!strcmp(scale, "none")) lo = 0.0f, hi = 1.0f;
@@ -197,6 +233,22 @@ int cmd_train(int argc, char **argv) {
     cli_data vd = d;
     vd.path = val_path, vd.labels = NULL, vd.limit = 0;
     if (cli_load(&val, &vd, NULL, NULL)) goto out;
+    if (window) {
+      ae_dataset *windows = NULL;
+      int f = (int)ae_dataset_dim(val);
+      if ((size_t)f != ae_dataset_dim(train) / (size_t)window) {
+        cli_error("%s: the series has %d channels, the training series %zu", val_path, f,
+                  ae_dataset_dim(train) / (size_t)window);
+        goto out;
+      }
+      if (ae_dataset_scale_channels(val, f, shift, cscale) ||
+          ae_dataset_windows(&windows, val, window, stride)) {
+        cli_error("%s: %s", val_path, ae_last_error());
+        goto out;
+      }
+      ae_dataset_free(val);
+      val = windows;
+    }
     if (ae_dataset_dim(val) != ae_dataset_dim(train)) {
       cli_error("%s: samples have %zu features, the training data %zu", val_path,
                 ae_dataset_dim(val), ae_dataset_dim(train));
@@ -220,7 +272,8 @@ int cmd_train(int argc, char **argv) {
     if (!same) goto out;
     o.resume_path = resume;
   } else if (ae_model_create(&m, spec, c, hh, w, o.seed) ||
-             ae_model_init(m, scheme, o.seed) || ae_model_set_scaling(m, lo, hi)) {
+             ae_model_init(m, scheme, o.seed) || ae_model_set_scaling(m, lo, hi) ||
+             (window && ae_model_set_series(m, stride, ckind, shift, cscale))) {
     goto fail;
   }
   progress_state ps = {isatty(2), 0.0};
@@ -288,5 +341,6 @@ out:
   ae_dataset_free(all);
   ae_dataset_free(train);
   ae_dataset_free(val);
+  free(shift);
   return rc;
 }

@@ -8,7 +8,7 @@
 
 
 int cmd_eval(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *model = NULL, *noise = NULL;
   uint64_t seed = 1;
   int iw = 0;
@@ -66,7 +66,7 @@ int cmd_eval(int argc, char **argv) {
 }
 
 int cmd_encode(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *model = NULL, *output = NULL;
   const cli_opt opts[] = {
       {"--output", "-o", OPT_STRING, &output, "codes file: .npy or .csv"}, DATA_OPTS(d), OPTS_END};
@@ -144,7 +144,7 @@ out:
 }
 
 int cmd_reconstruct(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL};
+  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *model = NULL, *output = NULL;
   int count = 10;
   const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG grid to write"},

@@ -128,6 +128,9 @@ typedef struct ae_load_options {
   const char *labels_path; /* IDX labels file to attach, or NULL */
   int csv_header;          /* CSV: 1 = first row is a header, 0 = none, -1 = detect */
   int csv_label_column;    /* CSV: column index holding labels, -1 = none */
+  int csv_time_column;     /* CSV: a column to skip (timestamps), -1 = none, -2 = the
+                              first column when it is not a number on the first
+                              data row (a series' time stamps) */
   size_t max_samples;      /* read at most this many samples (0 = all) */
   size_t max_bytes;        /* memory the data may take (0 = AE_LOAD_LIMIT) */
 } ae_load_options;
@@ -187,6 +190,43 @@ ae_status ae_dataset_split(ae_dataset **train, ae_dataset **val,
                            uint64_t seed);
 
 void ae_dataset_free(ae_dataset *ds);
+
+/* ---- time series ----
+ * A series is a data set of n time steps with F values each (a CSV's rows =
+ * time, columns = channels; a (T,) or (T, F) NPY). Sequence models take
+ * windows of it: samples of shape (1, W, F) — W steps, channels last. */
+
+/* How a series' channels are scaled: each channel c as x -> (x - shift[c]) /
+ * scale[c], from statistics of the training data. */
+typedef enum ae_channel_scaling {
+  AE_CHANNELS_NONE = 0,   /* shift 0, scale 1 */
+  AE_CHANNELS_ZSCORE = 1, /* mean and standard deviation (population) */
+  AE_CHANNELS_MINMAX = 2  /* min and max - min */
+} ae_channel_scaling;
+
+/* shift and scale (`channels` floats each) of ds, whose values belong to
+ * channel (index mod channels): a series (n, F) or windows (n, W, F). A
+ * constant channel gets scale 1. */
+ae_status ae_dataset_fit_channels(const ae_dataset *ds, int channels, ae_channel_scaling kind,
+                                  float *shift, float *scale);
+/* Apply x -> (x - shift[c]) / scale[c] in place. */
+ae_status ae_dataset_scale_channels(ae_dataset *ds, int channels, const float *shift,
+                                    const float *scale);
+/* Cut a series (n steps of F values) into windows of `window` steps every
+ * `stride` steps: (n - window) / stride + 1 samples of shape (1, window, F).
+ * A labelled series (one label per step) gives each window the largest label
+ * of its steps (1 = some step is anomalous). */
+ae_status ae_dataset_windows(ae_dataset **out, const ae_dataset *series, int window, int stride);
+
+/* Per-step anomaly scores of a series of `steps` steps from the scores of
+ * its windows (window w covers steps [w*stride, w*stride + window)): mean
+ * (steps) is the mean of the scores of the windows covering each step (NaN
+ * for a step no window covers); flagged (steps, may be NULL) is 1 where
+ * every window covering the step scores above threshold (the Keras
+ * example's rule), else 0. */
+ae_status ae_series_step_scores(float *mean, unsigned char *flagged, const float *window_scores,
+                                size_t n_windows, int window, int stride, size_t steps,
+                                double threshold);
 
 /* Write n rows of dim floats as NPY (float32, when path ends in .npy) or as
  * CSV (otherwise), atomically. */
@@ -256,6 +296,17 @@ const char *ae_model_metadata(const ae_model *m);
 /* Input scaling recorded in the model: x -> (x - lo) / (hi - lo). */
 ae_status ae_model_set_scaling(ae_model *m, float lo, float hi);
 void ae_model_scaling(const ae_model *m, float *lo, float *hi);
+
+/* A sequence model trained on windows of a series records how the series
+ * becomes its inputs: the stride of the windows (their length is the
+ * model's input height W, the channels its width F) and each channel's
+ * scaling (F floats each), stored as the model file's "series" metadata. */
+ae_status ae_model_set_series(ae_model *m, int stride, ae_channel_scaling kind,
+                              const float *shift, const float *scale);
+/* 1 and the stride, kind, and shift and scale (F floats each, may be NULL)
+ * when m records a series, else 0. */
+int ae_model_series(const ae_model *m, int *stride, ae_channel_scaling *kind, float *shift,
+                    float *scale);
 
 /* All parameters as one contiguous block of ae_model_param_count floats.
  * Layer order, weights (out, in) then bias, as in the model file. */
@@ -498,6 +549,13 @@ ae_status ae_threshold_contamination(double *threshold, const float *scores,
                                      size_t n, double contamination);
 ae_status ae_threshold_percentile(double *threshold, const float *scores,
                                   size_t n, double percentile);
+
+/* A time series as a PNG: values (steps) of one channel as a line, the
+ * per-step anomaly score (steps, may be NULL; NaN where none) drawn to the
+ * frame's height, flagged steps (may be NULL) as shaded spans. Non-finite
+ * values leave gaps. */
+ae_status ae_plot_series(const char *path, const float *values, const float *score,
+                         const unsigned char *flagged, size_t steps, const char *title);
 
 /* Plot a ROC curve (points from ae_roc_curve) as a 600x600 PNG with the
  * chance diagonal and the AUC in the legend (auc may be NaN: not shown). */

@@ -28,6 +28,15 @@ static void run(const char *fixture, const char *preset, double grad_atol) {
   CHECK(ae_model_param_count(m) == np && m->n_state == nr);
   if (ae_model_param_count(m) != np || m->n_state != nr) return;
   memcpy(ae_model_params(m), p0, np * sizeof(float));
+  if (fx_has(f, "code0")) { /* the encoder alone: the LSTM's last state */
+    size_t nc;
+    const float *code0 = fx_get(f, "code0", &nc);
+    float *code = malloc(nc * sizeof(float));
+    CHECK(nc == (size_t)n * ae_model_code_dim(m));
+    CHECK_OK(ae_model_encode(m, code, x, (size_t)n));
+    check_failures += fx_check_close("code0", code, code0, nc, 1e-6, 1e-4);
+    free(code);
+  }
   float *mom = calloc(np, sizeof(float)), *vel = calloc(np, sizeof(float));
   CHECK_OK(ae_model_plan(m, n));
   ae_workspace *ws = &m->ws[0];
@@ -134,6 +143,7 @@ int main(void) {
   run("e2e_dense.fx", "dense", 1e-7);
   run("e2e_deep.fx", "deep", 1e-7);
   run("e2e_conv.fx", "conv", 1e-6);
+  run("e2e_lstm.fx", "lstm", 1e-6); /* Sequential Fashion-MNIST: 28 steps of 28 */
   run_vae();
   CHECK_DONE();
 }

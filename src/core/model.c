@@ -8,6 +8,7 @@
 #include "error.h"
 
 #include <cJSON.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +55,7 @@ ae_status ae_model_build(ae_model **out, const char *spec, int c, int h, int w,
     return ae_set_error(AE_ERR_ARG, "input shape (%d, %d, %d) is not a valid image size", c, h, w);
   int d = c * h * w;
   ae_spec sp;
-  ae_status st = ae_spec_parse(&sp, spec, d);
+  ae_status st = ae_spec_parse(&sp, spec, c, h, w);
   if (st) return st;
   const char *text = spec;
   ae_model *m = calloc(1, sizeof *m);
@@ -151,6 +152,7 @@ void ae_model_free(ae_model *m) {
   free(m->history_json);
   free(m->detector_json);
   free(m->pca_json);
+  free(m->series_json);
   free(m->metadata);
   free(m);
 }
@@ -365,10 +367,86 @@ const char *ae_model_metadata(const ae_model *m) {
   if (m->history_json) cJSON_AddItemToObject(o, "history", cJSON_Parse(m->history_json));
   if (m->detector_json) cJSON_AddItemToObject(o, "detector", cJSON_Parse(m->detector_json));
   if (m->pca_json) cJSON_AddItemToObject(o, "pca", cJSON_Parse(m->pca_json));
+  if (m->series_json) cJSON_AddItemToObject(o, "series", cJSON_Parse(m->series_json));
   char *s = cJSON_Print(o);
   cJSON_Delete(o);
   if (!s) return "{}";
   free(mm->metadata);
   mm->metadata = s;
   return s;
+}
+
+/* ---- series models ---- */
+
+static const char *const channel_kinds[] = {"none", "zscore", "minmax"};
+
+ae_status ae_model_set_series(ae_model *m, int stride, ae_channel_scaling kind,
+                              const float *shift, const float *scale) {
+  AE_ARG(m && shift && scale, "ae_model_set_series", "model, shift and scale must not be NULL");
+  if (stride < 1) return ae_set_error(AE_ERR_ARG, "ae_model_set_series: stride %d < 1", stride);
+  if ((int)kind < 0 || (int)kind > 2)
+    return ae_set_error(AE_ERR_ARG, "ae_model_set_series: unknown scaling %d", (int)kind);
+  if (m->c != 1)
+    return ae_set_error(AE_ERR_ARG, "ae_model_set_series: the model takes (%d, %d, %d), not "
+                        "windows (1, W, F)", m->c, m->h, m->w);
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "window", m->h);
+  cJSON_AddNumberToObject(o, "stride", stride);
+  cJSON_AddNumberToObject(o, "channels", m->w);
+  cJSON_AddStringToObject(o, "scaling", channel_kinds[kind]);
+  cJSON *a = cJSON_AddArrayToObject(o, "shift"), *b = cJSON_AddArrayToObject(o, "scale");
+  for (int c = 0; c < m->w; c++) {
+    cJSON_AddItemToArray(a, cJSON_CreateNumber(shift[c]));
+    cJSON_AddItemToArray(b, cJSON_CreateNumber(scale[c]));
+  }
+  char *text = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  if (!text) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  ae_status st = ae_model_check_series(m, text);
+  if (!st) st = ae_model_set_meta(&m->series_json, text);
+  free(text);
+  return st;
+}
+
+/* Parse json into the out values (any may be NULL); 0 or -1. */
+static int parse_series(const ae_model *m, const char *json, int *stride, ae_channel_scaling *kind,
+                        float *shift, float *scale) {
+  cJSON *o = cJSON_Parse(json);
+  cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "stride");
+  cJSON *win = cJSON_GetObjectItemCaseSensitive(o, "window");
+  cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "scaling");
+  cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "shift");
+  cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "scale");
+  int ok = cJSON_IsNumber(st) && st->valuedouble >= 1 && st->valuedouble <= (1 << 24) &&
+           st->valuedouble == (double)(int)st->valuedouble && cJSON_IsNumber(win) &&
+           win->valuedouble == m->h && cJSON_IsString(k) && cJSON_IsArray(a) &&
+           cJSON_IsArray(b) && cJSON_GetArraySize(a) == m->w && cJSON_GetArraySize(b) == m->w &&
+           m->c == 1;
+  int kk = -1;
+  for (int i = 0; ok && i < 3; i++)
+    if (!strcmp(k->valuestring, channel_kinds[i])) kk = i;
+  ok = ok && kk >= 0;
+  for (int c = 0; ok && c < m->w; c++) {
+    cJSON *x = cJSON_GetArrayItem(a, c), *y = cJSON_GetArrayItem(b, c);
+    ok = cJSON_IsNumber(x) && cJSON_IsNumber(y) && fabs(x->valuedouble) <= FLT_MAX &&
+         y->valuedouble > 0.0 && y->valuedouble <= FLT_MAX && (float)y->valuedouble > 0.0f;
+    if (ok && shift) shift[c] = (float)x->valuedouble;
+    if (ok && scale) scale[c] = (float)y->valuedouble;
+  }
+  if (ok && stride) *stride = (int)st->valuedouble;
+  if (ok && kind) *kind = (ae_channel_scaling)kk;
+  cJSON_Delete(o);
+  return ok ? 0 : -1;
+}
+
+ae_status ae_model_check_series(const ae_model *m, const char *json) {
+  if (parse_series(m, json, NULL, NULL, NULL, NULL))
+    return ae_set_error(AE_ERR_FORMAT, "metadata 'series' is malformed or not for windows of "
+                        "(1, %d, %d)", m->h, m->w);
+  return AE_OK;
+}
+
+int ae_model_series(const ae_model *m, int *stride, ae_channel_scaling *kind, float *shift,
+                    float *scale) {
+  return m && m->series_json && !parse_series(m, m->series_json, stride, kind, shift, scale);
 }

@@ -21,9 +21,9 @@ typedef struct ae_spec {
   ae_objective obj;
 } ae_spec;
 
-/* Parse a spec or preset name for inputs of `input_dim` features. Errors
+/* Parse a spec or preset name for inputs of shape (c, h, w). Errors
  * name the spec and the offending layer. */
-ae_status ae_spec_parse(ae_spec *out, const char *spec, int input_dim);
+ae_status ae_spec_parse(ae_spec *out, const char *spec, int c, int h, int w);
 
 /* What one worker thread needs for a slice of a batch: activations planned
  * for up to plan_n samples and its own gradient block. Worker 0's gradient
@@ -78,6 +78,7 @@ struct ae_model {
   char *history_json;
   char *detector_json;     /* anomaly threshold (src/anomaly.c), or NULL */
   char *pca_json;          /* PCA summary (src/pca.c), or NULL */
+  char *series_json;       /* how a series becomes windows (ae_model_set_series), or NULL */
   char *metadata;          /* cached full metadata (ae_model_metadata) */
 };
 
@@ -92,6 +93,10 @@ struct ae_model {
  * leaves the parameters zero, for a loader that fills them. */
 ae_status ae_model_build(ae_model **out, const char *spec, int c, int h, int w,
                          uint64_t seed, size_t max_values, int init);
+
+/* Check a "series" metadata text for m (channels = m->w); AE_OK or
+ * AE_ERR_FORMAT. */
+ae_status ae_model_check_series(const ae_model *m, const char *json);
 
 ae_status ae_model_plan(ae_model *m, int n);
 /* Plan `workers` workspaces for slices of up to n samples each, with their

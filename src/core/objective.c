@@ -46,9 +46,9 @@ ae_status ae_objective_build(ae_objective *o, ae_model *m, const char *spec) {
   o->n_wranges = 0;
   for (int i = 0; i < m->n_layers; i++) { /* L2 acts on the weights the layers mark */
     const ae_layer *l = &m->layers[i];
-    ae_tensor_view tv[4];
+    ae_tensor_view tv[AE_MAX_LAYER_TENSORS];
     int nv = l->ops->tensors(l, tv);
-    for (int k = 0; k < nv && o->n_wranges < AE_MAX_LAYERS; k++) {
+    for (int k = 0; k < nv && o->n_wranges < AE_MAX_LAYERS * AE_MAX_LAYER_TENSORS; k++) {
       if (!tv[k].decay || tv[k].state) continue;
       size_t count = 1;
       for (int j = 0; j < tv[k].ndim; j++) count *= (size_t)tv[k].shape[j];

@@ -72,7 +72,7 @@ typedef struct ae_objective {
   int n_terms;
   ae_term terms[AE_MAX_TERMS]; /* in the order their values are added */
   float kl_weight;     /* the KL term's weight now: beta, or less in warm-up */
-  size_t wranges[AE_MAX_LAYERS][2]; /* L2: (offset, count) of each weight tensor */
+  size_t wranges[AE_MAX_LAYERS * AE_MAX_LAYER_TENSORS][2]; /* L2: (offset, count) of each weight tensor */
   int n_wranges;
   double *means;       /* KL sparsity: per worker the batch's mean code (Z) */
 } ae_objective;

@@ -8,6 +8,9 @@
  *   convt:FILTERS:KERNEL[:stride=S][:pad=P][:outpad=O][:dil=D][:ACT]
  *   bn[:momentum=M][:eps=E]   maxpool:K[:stride=S][:pad=P]   upsample:SCALE
  *   dropout:P   flatten   reshape:C:H:W   sample (VAE: 2Z -> Z, last in the encoder)
+ *   sequences (1, T, F): lstm:H and gru:H [:bi=1][:out=seq|last]   repeat:T   tdense:UNITS[:ACT]
+ *   conv1d:FILTERS:KERNEL[:stride=S][:pad=P|same][:dil=D][:ACT]   maxpool1d:K[:stride=S][:pad=P]
+ *   convt1d:FILTERS:KERNEL[:stride=S][:pad=P|same][:outpad=O][:dil=D][:ACT]   upsample1d:S
  *   ACT    = relu | leaky_relu[:SLOPE] | sigmoid | tanh | identity (default)
  * or a preset name. Without a decoder, a dense-only encoder is mirrored. */
 #define _POSIX_C_SOURCE 200809L
@@ -37,15 +40,49 @@ static const struct {
                   "conv:8:3:pad=1:relu,maxpool:2:pad=1|conv:8:3:pad=1:relu,upsample:2,"
                   "conv:8:3:pad=1:relu,upsample:2,conv:16:3:relu,upsample:2,"
                   "conv:1:3:pad=1:sigmoid;loss=bce"},
-    /* the pytorch/examples VAE: 784-400-(20+20)-sampler-400-784 (%d: the
+    /* the pytorch/examples VAE: 784-400-(20+20)-sampler-400-784 ({D}: the
      * input size) */
-    {"vae", "dense:400:relu,dense:40,sample|dense:400:relu,dense:%d:sigmoid;loss=bce"},
+    {"vae", "dense:400:relu,dense:40,sample|dense:400:relu,dense:{D}:sigmoid;loss=bce"},
     /* the Keras VAE example: 2-d latent */
     {"conv-vae", "conv:32:3:stride=2:pad=1:relu,conv:64:3:stride=2:pad=1:relu,flatten,"
                  "dense:16:relu,dense:4,sample|dense:3136:relu,reshape:64:7:7,"
                  "convt:64:3:stride=2:pad=1:outpad=1:relu,convt:32:3:stride=2:pad=1:outpad=1:relu,"
                  "convt:1:3:pad=1:sigmoid;loss=bce"},
+    /* sequences (1, T, F): {T} steps of {F} values. The LSTM autoencoder of
+     * Srivastava et al. 2015 and Malhotra et al.'s EncDec-AD in its usual
+     * Keras form: the encoder's last state is the code, repeated over T
+     * steps for the decoder, whose outputs a time-distributed dense layer
+     * maps back to F values */
+    {"lstm", "lstm:64:out=last|repeat:{T},lstm:64,tdense:{F};loss=mse"},
+    {"gru", "gru:64:out=last|repeat:{T},gru:64,tdense:{F};loss=mse"},
+    /* the Keras example "Timeseries anomaly detection using an Autoencoder"
+     * (288-step windows): Conv1D 32 and 16 filters, kernel 7, stride 2,
+     * "same", ReLU, dropout 0.2, mirrored Conv1DTranspose, linear output */
+    {"conv1d", "conv1d:32:7:stride=2:pad=same:relu,dropout:0.2,conv1d:16:7:stride=2:pad=same:relu|"
+               "convt1d:16:7:stride=2:pad=same:relu,dropout:0.2,convt1d:32:7:stride=2:pad=same:relu,"
+               "convt1d:{F}:7:pad=same;loss=mse"},
 };
+
+/* Expand a preset's {D} (input size), {T} (steps) and {F} (values per step)
+ * for an input of shape (c, h, w); a sequence is (1, T, F). */
+static void expand(char *dst, size_t cap, const char *src, int c, int h, int w) {
+  size_t k = 0;
+  for (const char *p = src; *p && k + 16 < cap; p++) {
+    int v = -1;
+    if (p[0] == '{' && p[1] && p[2] == '}') {
+      if (p[1] == 'D') v = c * h * w;
+      else if (p[1] == 'T') v = h;
+      else if (p[1] == 'F') v = w;
+    }
+    if (v >= 0) {
+      k += (size_t)snprintf(dst + k, cap - k, "%d", v);
+      p += 2;
+    } else {
+      dst[k++] = *p;
+    }
+  }
+  dst[k] = 0;
+}
 
 /* Parse a whole-string finite float in [lo, hi]. */
 static int parse_float(const char *s, double lo, double hi, float *out) {
@@ -117,7 +154,8 @@ static ae_status parse_option(ae_spec *out, char *opt, const char *spec) {
   return AE_OK;
 }
 
-ae_status ae_spec_parse(ae_spec *out, const char *spec, int input_dim) {
+ae_status ae_spec_parse(ae_spec *out, const char *spec, int c, int h, int w) {
+  int input_dim = c * h * w;
   memset(out, 0, sizeof *out);
   if (!spec || !*spec) return BAD("empty model spec");
   if (strlen(spec) > 4096) return BAD("model spec too long");
@@ -133,7 +171,7 @@ ae_status ae_spec_parse(ae_spec *out, const char *spec, int input_dim) {
   for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
     if (strlen(presets[i].name) == head && !strncmp(user, presets[i].name, head)) {
       char text[4096];
-      snprintf(text, sizeof text, presets[i].spec, input_dim);
+      expand(text, sizeof text, presets[i].spec, c, h, w);
       snprintf(buf, sizeof buf, "%s%s", text, rest ? rest : "");
     }
   out->loss = AE_LOSS_BCE;

@@ -101,6 +101,7 @@ void ae_load_options_defaults(ae_load_options *opt) {
   opt->labels_path = NULL;
   opt->csv_header = -1;
   opt->csv_label_column = -1;
+  opt->csv_time_column = -1;
 }
 
 /* Whether `path` ends with `ext` (ASCII, case-insensitive). */
@@ -138,7 +139,7 @@ static ae_status read_table_labels(int32_t **labels, const char *path,
   int32_t *lab = NULL; /* (N) */
   ae_source src = {path, NULL, 0};
   size_t most = first_n ? n : 0;
-  ae_status s = ends_with(path, ".csv") ? ae_csv_read(&t, &src, -1, -1, most, 0)
+  ae_status s = ends_with(path, ".csv") ? ae_csv_read(&t, &src, -1, -1, -1, most, 0)
                                         : ae_npy_read(&t, &src, most, 0);
   if (s) goto fail;
   if (t->dim != 1) {
@@ -212,7 +213,7 @@ static ae_status load_source(ae_dataset **out, const ae_source *src,
                         opt->csv_header);
   size_t most = opt->max_samples, bytes = opt->max_bytes;
   if (ends_with(path, ".csv"))
-    s = ae_csv_read(&ds, src, opt->csv_header, opt->csv_label_column, most, bytes);
+    s = ae_csv_read(&ds, src, opt->csv_header, opt->csv_label_column, opt->csv_time_column, most, bytes);
   else if (ends_with(path, ".npy"))
     s = ae_npy_read(&ds, src, most, bytes);
   else if (ends_with(path, ".png") || ends_with(path, ".PNG"))

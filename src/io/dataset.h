@@ -50,7 +50,7 @@ ae_status ae_idx_read(ae_dataset **out, const ae_source *src, size_t max_samples
  * least n, of which the first n are read). */
 ae_status ae_idx_read_labels(int32_t **labels, const ae_source *src, size_t n, int first_n);
 ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
-                      int label_column, size_t max_samples, size_t max_bytes);
+                      int label_column, int time_column, size_t max_samples, size_t max_bytes);
 ae_status ae_npy_read(ae_dataset **out, const ae_source *src, size_t max_samples,
                       size_t max_bytes);
 

@@ -94,12 +94,17 @@ static ae_status field_error(ae_status st, const char *path, size_t line,
 
 /* Parse one data row into x (D floats) and *label; updates lo/hi. */
 static ae_status parse_row(const char *path, size_t line, const char *b,
-                           const char *e, int label_column, float *x,
+                           const char *e, int label_column, int skip_column, float *x,
                            int32_t *label, float *lo, float *hi) {
   size_t col = 0, k = 0;
   for (const char *f = b;; f++, col++) {
     const char *fe = field_end(f, e);
     double v;
+    if ((int)col == skip_column) { /* time stamps: not read */
+      if (fe == e) return AE_OK;
+      f = fe;
+      continue;
+    }
     if (is_blank(f, fe))
       return ae_set_error(AE_ERR_FORMAT, "%s: line %zu, column %zu: empty field",
                           path, line, col + 1);
@@ -128,7 +133,7 @@ static ae_status parse_row(const char *path, size_t line, const char *b,
 }
 
 ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
-                      int label_column, size_t max_samples, size_t max_bytes) {
+                      int label_column, int time_column, size_t max_samples, size_t max_bytes) {
   const char *path = src->name;
   unsigned char *buf = NULL; /* whole file, NUL-terminated */
   size_t size = 0, rows = 0, ncols = 0, first_line = 0;
@@ -142,6 +147,8 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
   line_iter it = {start, (const char *)buf + size, 0};
 
   /* Pass 1: the first non-blank line fixes the column count; count rows. */
+  int detect_time = time_column == -2, first_data = 1;
+  if (detect_time) time_column = -1;
   while (next_line(&it, &b, &e)) {
     if (is_blank(b, e)) continue;
     if (!first_line) {
@@ -150,6 +157,12 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
       if (header < 0) header = !all_numeric(b, e);
       if (header) continue;
     }
+    if (first_data && detect_time && ncols > 1) { /* a first field that is no number */
+      double v;
+      const char *fe = field_end(b, e);
+      if (!parse_number(b, fe, &v) && all_numeric(fe + 1, e)) time_column = 0;
+    }
+    first_data = 0;
     if (max_samples && rows == max_samples) break; /* the rest is not read */
     rows++;
   }
@@ -166,7 +179,12 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
                      "(0-based)", path, label_column, ncols);
     goto fail;
   }
-  size_t dim = ncols - (label_column >= 0);
+  if (time_column >= 0 && ((size_t)time_column >= ncols || time_column == label_column)) {
+    s = ae_set_error(AE_ERR_ARG, "%s: time column %d is not one of the %zu columns besides "
+                     "the label (0-based)", path, time_column, ncols);
+    goto fail;
+  }
+  size_t dim = ncols - (label_column >= 0) - (time_column >= 0);
   if (dim == 0) {
     s = ae_set_error(AE_ERR_FORMAT, "%s: no feature columns besides the label",
                      path);
@@ -199,7 +217,7 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
       goto fail;
     }
     int32_t label = 0;
-    s = parse_row(path, it.lineno, b, e, label_column, ds->x + r * dim, &label,
+    s = parse_row(path, it.lineno, b, e, label_column, time_column, ds->x + r * dim, &label,
                   &lo, &hi);
     if (s) goto fail;
     if (ds->labels) ds->labels[r] = label;

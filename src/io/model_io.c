@@ -15,6 +15,8 @@
  *   history       JSON summary of the training history (when trained)
  *   detector      {"threshold":..,"rule":..,"value":..} (anomaly detection)
  *   pca           {"components":k,"explained_variance_ratio":[..]} (aekit pca)
+ *   series        {"window":W,"stride":S,"channels":F,"scaling":"zscore","shift":[..],
+ *                 "scale":[..]} (a model of windows of a series)
  *   checkpoint    training state (src/core/train.c), with tensors optim.*
  *                 and train.* beside the model's
  * Loading rebuilds the model from spec and input_shape, then requires every
@@ -32,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AE_MAX_TENSORS (4 * AE_MAX_LAYERS)
+#define AE_MAX_TENSORS (AE_MAX_LAYER_TENSORS * AE_MAX_LAYERS)
 
 /* Name of layer i's tensor: "encoder.<i>.<suffix>" or "decoder.<j>.<suffix>". */
 static void tensor_name(const ae_model *m, int i, const char *suffix, char *buf, size_t len) {
@@ -61,7 +63,7 @@ ae_status ae_model_save_with(const ae_model *m, const char *path, const ae_st_te
   int nt = 0;
   for (int i = 0; i < m->n_layers; i++) {
     const ae_layer *l = &m->layers[i];
-    ae_tensor_view v[4];
+    ae_tensor_view v[AE_MAX_LAYER_TENSORS];
     int nv = l->ops->tensors(l, v);
     for (int k = 0; k < nv; k++, nt++) {
       size_t count;
@@ -76,14 +78,15 @@ ae_status ae_model_save_with(const ae_model *m, const char *path, const ae_st_te
   snprintf(shape, sizeof shape, "[%d,%d,%d]", m->c, m->h, m->w);
   snprintf(scaling, sizeof scaling, "{\"lo\":%.9g,\"hi\":%.9g}", (double)m->lo, (double)m->hi);
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
-  const char *keys[11] = {"format", "spec", "input_shape", "scaling", "seed", "init"};
-  const char *vals[11] = {"aekit/1", m->spec, shape, scaling, seed,
+  const char *keys[12] = {"format", "spec", "input_shape", "scaling", "seed", "init"};
+  const char *vals[12] = {"aekit/1", m->spec, shape, scaling, seed,
                          m->init == AE_INIT_TORCH ? "pytorch" : "keras"};
   int nm = 6;
   if (m->training_json) keys[nm] = "training", vals[nm++] = m->training_json;
   if (m->history_json) keys[nm] = "history", vals[nm++] = m->history_json;
   if (m->detector_json) keys[nm] = "detector", vals[nm++] = m->detector_json;
   if (m->pca_json) keys[nm] = "pca", vals[nm++] = m->pca_json;
+  if (m->series_json) keys[nm] = "series", vals[nm++] = m->series_json;
   if (key) keys[nm] = key, vals[nm++] = value;
   for (int k = 0; k < n_extra; k++) t[nt++] = extra[k];
   return ae_st_write(path, t, nt, keys, vals, nm);
@@ -123,7 +126,7 @@ static ae_status copy_weights(ae_model *m, const ae_st_file *f, const char *path
   int expected = 0;
   for (int i = 0; i < m->n_layers; i++) {
     ae_layer *l = &m->layers[i];
-    ae_tensor_view v[4];
+    ae_tensor_view v[AE_MAX_LAYER_TENSORS];
     int nv = l->ops->tensors(l, v);
     for (int k = 0; k < nv; k++, expected++) {
       char name[48];
@@ -195,6 +198,16 @@ static ae_status model_from_meta(ae_model **out, const ae_st_file *f, const char
       (st = ae_model_set_meta(&m->history_json, ae_st_meta(f, "history"))) ||
       (st = ae_model_set_meta(&m->detector_json, ae_st_meta(f, "detector"))) ||
       (st = ae_model_set_meta(&m->pca_json, ae_st_meta(f, "pca")))) {
+    ae_model_free(m);
+    return st;
+  }
+  const char *series = ae_st_meta(f, "series");
+  if (series && (st = ae_model_check_series(m, series))) {
+    ae_error_prefix(path);
+    ae_model_free(m);
+    return st;
+  }
+  if ((st = ae_model_set_meta(&m->series_json, series))) {
     ae_model_free(m);
     return st;
   }

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #define AE_MAX_LAYERS 64 /* in a model, over its nets */
+#define AE_MAX_LAYER_TENSORS 8 /* stored tensors of one layer (a bidirectional LSTM's) */
 
 typedef struct ae_shape {
   int c, h, w;
@@ -208,6 +209,9 @@ int ae_layer_no_tensors(const ae_layer *l, ae_tensor_view *t);
 
 /* "layer N (KIND): input of shape (C, H, W) is too small for it". */
 ae_status ae_layer_too_small(const ae_build_ctx *c, ae_shape in);
+/* "layer N (KIND): needs a sequence (1, T, F) as input, not (C, H, W)": the
+ * sequence kinds take T steps of F values, row-major, channels last. */
+ae_status ae_layer_need_sequence(const ae_build_ctx *c, ae_shape in);
 /* Helpers for builds: an integer field in [lo, hi]; a KEY=VALUE value or
  * NULL; a float in [lo, hi]. Errors name c. */
 ae_status ae_field_int(const ae_build_ctx *c, const char *text, long lo, long hi, int *out);

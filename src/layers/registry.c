@@ -16,12 +16,16 @@
 /* Each kind's file exports its descriptor; this table is the only other
  * place that names it. */
 extern const ae_layer_desc ae_conv2d_desc, ae_conv_transpose2d_desc, ae_batchnorm_desc,
-    ae_maxpool2d_desc, ae_upsample2d_desc, ae_dropout_desc, ae_flatten_desc, ae_reshape_desc;
+    ae_maxpool2d_desc, ae_upsample2d_desc, ae_dropout_desc, ae_flatten_desc, ae_reshape_desc,
+    ae_lstm_desc, ae_gru_desc, ae_conv1d_desc, ae_convt1d_desc, ae_maxpool1d_desc,
+    ae_upsample1d_desc, ae_repeat_desc, ae_tdense_desc;
 
 const ae_layer_desc *const ae_layer_registry[] = {
     &ae_dense_desc,     &ae_conv2d_desc,  &ae_conv_transpose2d_desc, &ae_batchnorm_desc,
     &ae_maxpool2d_desc, &ae_upsample2d_desc, &ae_dropout_desc,       &ae_flatten_desc,
-    &ae_reshape_desc,   &ae_sample_desc,  NULL};
+    &ae_reshape_desc,   &ae_sample_desc,  &ae_lstm_desc,  &ae_gru_desc,  &ae_conv1d_desc,
+    &ae_convt1d_desc,   &ae_maxpool1d_desc, &ae_upsample1d_desc, &ae_repeat_desc,
+    &ae_tdense_desc,    NULL};
 
 const ae_layer_desc *ae_layer_find(const char *name) {
   for (int i = 0; ae_layer_registry[i]; i++)
@@ -180,6 +184,13 @@ ae_status ae_field_key_int(const ae_build_ctx *c, const ae_layer_fields *f, cons
 
 ae_status ae_layer_too_small(const ae_build_ctx *c, ae_shape in) {
   return ae_set_error(AE_ERR_SHAPE, "layer %d (%s): input of shape (%d, %d, %d) is too small for it",
+                      c->index, c->kind, in.c, in.h, in.w);
+}
+
+ae_status ae_layer_need_sequence(const ae_build_ctx *c, ae_shape in) {
+  return ae_set_error(AE_ERR_SHAPE,
+                      "layer %d (%s): needs a sequence (1, T, F) as input, not (%d, %d, %d) "
+                      "(reshape first)",
                       c->index, c->kind, in.c, in.h, in.w);
 }
 
