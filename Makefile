@@ -2,6 +2,7 @@
 #   make deps      install missing Debian packages (as root), else print the apt-get line
 #   make           build library, program and tests
 #   make demo      train the dense model on Fashion-MNIST, write out/
+#   make demo-ecg  the conv1d sequence autoencoder on a real ECG (python3-scipy), write out/
 #   make test      build and run every test (ctest), release build
 #   make bench     speed and memory against PyTorch, same machine, same command
 #   make sanitize  the same tests under AddressSanitizer + UBSan (build-asan/)
@@ -26,7 +27,7 @@ DEPS = gcc make cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev lib
        openmpi-bin libopenmpi-dev bc
 DEPS_TORCH = python3-torch python3-numpy time
 
-.PHONY: all deps deps-torch build demo test bench sanitize tsan clang fuzz fixtures install clean
+.PHONY: all deps deps-torch build demo demo-ecg test bench sanitize tsan clang fuzz fixtures install clean
 
 all: build
 
@@ -59,6 +60,10 @@ build: deps $(BUILD)/Makefile
 
 demo: build
 	bash scripts/demo.sh $(BUILD)/aekit out
+
+demo-ecg: build
+	$(call install_pkgs,python3-scipy)
+	$(PIN) bash scripts/demo_ecg.sh $(BUILD)/aekit out
 
 test: build
 	cd $(BUILD) && $(PIN) ctest --output-on-failure -j $(JOBS)

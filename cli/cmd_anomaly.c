@@ -101,7 +101,7 @@ static int ssim_scores(ae_model *m, float *s, const float *x, size_t n) {
  * drawn as asked. x holds the n windows (W, F) the scores s came from. */
 static int step_scores(const ae_model *m, const float *s, size_t n, int stride, size_t steps,
                        double t, int have, const float *x, const char *csv, const char *plot,
-                       const char *name) {
+                       const char *range, const char *name) {
   int c, win, f;
   ae_model_input_shape(m, &c, &win, &f);
   float *mean = malloc(steps * 2 * sizeof(float)), *val = mean + steps;
@@ -163,9 +163,26 @@ static int step_scores(const ae_model *m, const float *s, size_t n, int stride, 
       size_t at = i - w * (size_t)stride;
       val[i] = at < (size_t)win ? x[(w * (size_t)win + at) * (size_t)f] : NAN;
     }
+    size_t a = 0, b = steps - 1;
+    if (range) { /* A:B, or "worst:R": R steps either side of the highest step score */
+      unsigned long long ra, rb;
+      char tail;
+      if (sscanf(range, "worst:%llu%c", &ra, &tail) == 1) {
+        size_t top = 0;
+        for (size_t i = 1; i < steps; i++)
+          if (mean[i] > mean[top] || isnan(mean[top])) top = i;
+        a = top > ra ? top - (size_t)ra : 0;
+        b = top + (size_t)ra < steps ? top + (size_t)ra : steps - 1;
+      } else if (sscanf(range, "%llu:%llu%c", &ra, &rb, &tail) == 2 && ra < rb && rb < steps) {
+        a = (size_t)ra, b = (size_t)rb;
+      } else {
+        cli_error("score: --plot-steps '%s' is not A:B (0 <= A < B < %zu) or worst:R", range, steps);
+        goto done;
+      }
+    }
     char title[160];
     snprintf(title, sizeof title, "%.100s: anomaly scores", name ? name : "series");
-    if (ae_plot_series(plot, val, mean, have ? flag : NULL, steps, title)) {
+    if (ae_plot_series(plot, val + a, mean + a, have ? flag + a : NULL, b - a + 1, a, title)) {
       cli_fail();
       goto done;
     }
@@ -193,20 +210,22 @@ static const char *score_usage =
     "A model of windows of a series (aekit train --window) scores the windows\n"
     "of the series given; each step gets the mean score of the windows that\n"
     "cover it, and is flagged when every one of them is above the threshold\n"
-    "(--steps writes step,score,flagged as CSV; --plot draws the series).\n"
+    "(--steps writes step,score,flagged as CSV; --plot draws the series, or\n"
+    "with --plot-steps a part of it).\n"
     "Which labels are anomalies: --normal-classes (e.g. the class the model was\n"
     "trained on) or --anomaly-classes; without either, labels must be 0/1.";
 
 int cmd_score(int argc, char **argv) {
   cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *model = NULL, *output = NULL, *roc = NULL, *anomaly = NULL, *normal = NULL;
-  const char *kind = "recon", *steps_path = NULL, *plot = NULL;
+  const char *kind = "recon", *steps_path = NULL, *plot = NULL, *plot_range = NULL;
   float contamination = NAN, percentile = NAN;
   size_t steps = 0;
   d.series_steps = &steps;
   const cli_opt opts[] = {
       {"--steps", NULL, OPT_STRING, &steps_path, "series: per-step scores and flags as CSV"},
       {"--plot", NULL, OPT_STRING, &plot, "series: the series, its scores and flagged spans as PNG"},
+      {"--plot-steps", NULL, OPT_STRING, &plot_range, "series: draw steps A:B only, or worst:R (R steps around the highest score)"},
       {"--score", NULL, OPT_STRING, &kind, "recon (default) or ssim: 1 - SSIM of image and reconstruction"},
       {"--model", "-m", OPT_STRING, &model, "model file (or give it as MODEL)"},
       {"--output", "-o", OPT_STRING, &output, "scores: .npy or .csv, one per sample"},
@@ -271,7 +290,7 @@ int cmd_score(int argc, char **argv) {
   int stride;
   if (ae_model_series(m, &stride, NULL, NULL, NULL)) {
     if (step_scores(m, s, n, stride, steps, have ? t : INFINITY, have, ae_dataset_data(ds),
-                    steps_path, plot, d.path))
+                    steps_path, plot, plot_range, d.path))
       goto out;
   } else if (steps_path || plot) {
     cli_error("score: --%s is for models of windows of a series (aekit train --window)",

@@ -552,10 +552,11 @@ ae_status ae_threshold_percentile(double *threshold, const float *scores,
 
 /* A time series as a PNG: values (steps) of one channel as a line, the
  * per-step anomaly score (steps, may be NULL; NaN where none) drawn to the
- * frame's height, flagged steps (may be NULL) as shaded spans. Non-finite
- * values leave gaps. */
+ * frame's height, flagged steps (may be NULL) as shaded spans; the steps are
+ * numbered from `first` on the axis. Non-finite values leave gaps. */
 ae_status ae_plot_series(const char *path, const float *values, const float *score,
-                         const unsigned char *flagged, size_t steps, const char *title);
+                         const unsigned char *flagged, size_t steps, size_t first,
+                         const char *title);
 
 /* Plot a ROC curve (points from ae_roc_curve) as a 600x600 PNG with the
  * chance diagonal and the AUC in the legend (auc may be NaN: not shown). */

@@ -54,6 +54,13 @@ awk -F, 'NR > 1 && $3 == 1 { n++; if ($1 < 300 || $1 > 315) bad++ } END { exit !
   "$tmp/steps.csv" || { echo "FAIL: flagged steps: $(grep -c ',1$' "$tmp/steps.csv") $(cat "$tmp/out")"; fail=1; }
 [ "$(wc -l <"$tmp/steps.csv")" -eq 601 ] && [ -s "$tmp/s.png" ] ||
   { echo "FAIL: step CSV or picture"; fail=1; }
+# a part of the picture: steps A:B, or R steps around the highest score
+expect_ok "$aekit" score "$tmp/m.safetensors" --data "$tmp/test.csv" --plot "$tmp/p1.png" --plot-steps 250:400 -t 1
+expect_ok "$aekit" score "$tmp/m.safetensors" --data "$tmp/test.csv" --plot "$tmp/p2.png" --plot-steps worst:40 -t 1
+[ -s "$tmp/p1.png" ] && [ -s "$tmp/p2.png" ] || { echo "FAIL: --plot-steps pictures"; fail=1; }
+expect_error "--plot-steps '400:250'" "$aekit" score "$tmp/m.safetensors" --data "$tmp/test.csv" \
+  --plot "$tmp/p3.png" --plot-steps 400:250
+[ ! -e "$tmp/p3.png" ] || { echo "FAIL: a refused picture was written"; fail=1; }
 # min-max scaling and a stride
 expect_ok "$aekit" train --data "$tmp/train.csv" --window 48 --stride 4 --channel-scale minmax \
   --model "$spec" -e 1 -q -t 1 -o "$tmp/mm.safetensors"

@@ -45,7 +45,7 @@ static void draw_series(const plot_page *pg, const void *data) {
       }
       size_t a = t;
       while (t < j->steps && j->flagged[t]) t++;
-      PLFLT xs[4] = {a - 0.5, t - 0.5, t - 0.5, a - 0.5};
+      PLFLT xs[4] = {j->x[a] - 0.5, j->x[t - 1] + 0.5, j->x[t - 1] + 0.5, j->x[a] - 0.5};
       PLFLT ys[4] = {pg->y.lo, pg->y.lo, pg->y.hi, pg->y.hi};
       plfill(4, xs, ys);
     }
@@ -76,7 +76,8 @@ static void draw_series(const plot_page *pg, const void *data) {
 }
 
 ae_status ae_plot_series(const char *path, const float *values, const float *score,
-                         const unsigned char *flagged, size_t steps, const char *title) {
+                         const unsigned char *flagged, size_t steps, size_t first,
+                         const char *title) {
   if (!path || !path[0]) return ae_set_error(AE_ERR_ARG, "ae_plot_series: no file name");
   if (!values || steps < 2 || steps > PLOT_MAX_POINTS)
     return ae_set_error(AE_ERR_ARG, "%s: a series picture needs 2 to %d steps (got %zu)", path,
@@ -90,7 +91,7 @@ ae_status ae_plot_series(const char *path, const float *values, const float *sco
   plot_page pg = {.width = SERIES_WIDTH, .height = SERIES_HEIGHT, .title = title,
                   .xlabel = "step", .ylabel = "value", .right = 0.82};
   if (ae_plot_axis_fit(&pg.y, lo, hi > lo ? hi : lo + 1.0, 6.0) ||
-      ae_plot_axis_fit(&pg.x, 0.0, (double)(steps - 1), 10.0))
+      ae_plot_axis_fit(&pg.x, (double)first, (double)(first + steps - 1), 10.0))
     return ae_set_error(AE_ERR_NUMERIC, "%s: values from %g to %g are too large to plot", path,
                         lo, hi);
   series_job job = {values, score && slo <= shi ? score : NULL, flagged, steps, slo, shi, NULL,
@@ -98,7 +99,7 @@ ae_status ae_plot_series(const char *path, const float *values, const float *sco
   job.x = malloc(2 * steps * sizeof(PLFLT));
   if (!job.x) return ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
   job.y = job.x + steps;
-  for (size_t t = 0; t < steps; t++) job.x[t] = (PLFLT)t;
+  for (size_t t = 0; t < steps; t++) job.x[t] = (PLFLT)(first + t);
   ae_status st = ae_plot_write(path, pg, draw_series, &job);
   free(job.x);
   return st;
