@@ -14,18 +14,18 @@
 
 #include "fastmath.h"
 
+#include <math.h>
 #include <string.h>
 
 /* tanh through exp(-2|z|), with a short series near 0 where 1 - e cancels
  * (relative error below 1e-6 everywhere). */
 static inline float fast_tanh(float z) {
-  float a = z < 0.0f ? -z : z;
+  float a = fabsf(z);
   float e = ae_fast_exp_neg(-2.0f * a);
   float big = (1.0f - e) / (1.0f + e);
   float a2 = a * a;
   float small = a * (1.0f + a2 * (-1.0f / 3.0f + a2 * (2.0f / 15.0f + a2 * (-17.0f / 315.0f))));
-  float r = a < 0.0625f ? small : big;
-  return z < 0.0f ? -r : r;
+  return copysignf(a < 0.0625f ? small : big, z);
 }
 
 /* Row of the state before step tt, and of its output, in hs. */
@@ -39,22 +39,27 @@ static void add_col_sums(float *db, const float *g, size_t m, int cols) {
 
 /* ---- LSTM ----------------------------------------------------------------- */
 
+/* One row (sample) of a step: the gates' pre-activations g (4H) become the
+ * activated gates; c' and h' from the previous cell state cp (NULL: 0).
+ * Branch-free inner loops (the NULL case is its own loop) so they
+ * vectorise. */
 AE_VECTOR_CLONES
-static void lstm_cell(float *g, float *c, float *hout, const float *cp, const float *bi,
-                      const float *bh, int n, int h) {
+static void lstm_cell(float *g, float *c, float *tc, float *hout, const float *cp,
+                      const float *bi, const float *bh, int n, int h) {
   for (int i = 0; i < n; i++) {
-    float *gi = g + (size_t)i * 4 * h, *ci = c + (size_t)i * h, *ho = hout + (size_t)i * h;
-    const float *cpi = cp ? cp + (size_t)i * h : NULL;
-    for (int j = 0; j < h; j++) {
-      float ig = ae_fast_sigmoid(gi[j] + bi[j] + bh[j]);
-      float fg = ae_fast_sigmoid(gi[h + j] + bi[h + j] + bh[h + j]);
-      float gg = fast_tanh(gi[2 * h + j] + bi[2 * h + j] + bh[2 * h + j]);
-      float og = ae_fast_sigmoid(gi[3 * h + j] + bi[3 * h + j] + bh[3 * h + j]);
-      float cv = ig * gg + (cpi ? fg * cpi[j] : 0.0f);
-      gi[j] = ig, gi[h + j] = fg, gi[2 * h + j] = gg, gi[3 * h + j] = og;
-      ci[j] = cv;
-      ho[j] = og * fast_tanh(cv);
+    float *restrict gi = g + (size_t)i * 4 * h, *restrict ci = c + (size_t)i * h;
+    float *restrict ti = tc + (size_t)i * h, *restrict ho = hout + (size_t)i * h;
+    for (int j = 0; j < 2 * h; j++) gi[j] = ae_fast_sigmoid(gi[j] + bi[j] + bh[j]);
+    for (int j = 2 * h; j < 3 * h; j++) gi[j] = fast_tanh(gi[j] + bi[j] + bh[j]);
+    for (int j = 3 * h; j < 4 * h; j++) gi[j] = ae_fast_sigmoid(gi[j] + bi[j] + bh[j]);
+    if (cp) {
+      const float *restrict cpi = cp + (size_t)i * h;
+      for (int j = 0; j < h; j++) ci[j] = gi[j] * gi[2 * h + j] + gi[h + j] * cpi[j];
+    } else {
+      for (int j = 0; j < h; j++) ci[j] = gi[j] * gi[2 * h + j];
     }
+    for (int j = 0; j < h; j++) ti[j] = fast_tanh(ci[j]);
+    for (int j = 0; j < h; j++) ho[j] = gi[3 * h + j] * ti[j];
   }
 }
 
@@ -72,29 +77,34 @@ void ae_lstm_forward(float *hs, float *gates, float *cs, const float *x, const f
       ae_gemm(0, 1, n, g4, h, 1.0f, hs + prev_row(tt, reverse) * nh, h, w_hh, h, 1.0f, g, g4,
               pack);
     const float *cp = s ? cs + (size_t)(reverse ? tt + 1 : tt - 1) * nh : NULL;
-    lstm_cell(g, cs + (size_t)tt * nh, hs + out_row(tt, reverse) * nh, cp, b_ih, b_hh, n, h);
+    lstm_cell(g, cs + (size_t)tt * nh, cs + ((size_t)t + tt) * nh, hs + out_row(tt, reverse) * nh,
+              cp, b_ih, b_hh, n, h);
   }
 }
 
 /* One step backward: dht (N, H) the total gradient of h_t, dcn (N, H) that
  * of c_t from the step after (in processing order), replaced by c_{t-1}'s;
- * g's activated gates replaced by their pre-activation gradients. */
+ * g's activated gates replaced by their pre-activation gradients; tc (N, H)
+ * tanh(c_t) as the forward kept it. */
 AE_VECTOR_CLONES
-static void lstm_cell_back(float *g, float *dcn, const float *dht, const float *c,
+static void lstm_cell_back(float *g, float *dcn, const float *dht, const float *tc,
                            const float *cp, int n, int h) {
   for (int i = 0; i < n; i++) {
-    float *gi = g + (size_t)i * 4 * h, *dci = dcn + (size_t)i * h;
-    const float *ci = c + (size_t)i * h, *dhi = dht + (size_t)i * h;
-    const float *cpi = cp ? cp + (size_t)i * h : NULL;
+    float *restrict gi = g + (size_t)i * 4 * h, *restrict dci = dcn + (size_t)i * h;
+    const float *restrict ci = tc + (size_t)i * h, *restrict dhi = dht + (size_t)i * h;
+    const float *restrict cpi = cp ? cp + (size_t)i * h : ci; /* ci: unused when cp is NULL */
+    const float keep = cp ? 1.0f : 0.0f;
+    float *restrict gI = gi, *restrict gF = gi + h, *restrict gG = gi + 2 * h;
+    float *restrict gO = gi + 3 * h;
     for (int j = 0; j < h; j++) {
-      float ig = gi[j], fg = gi[h + j], gg = gi[2 * h + j], og = gi[3 * h + j];
-      float tc = fast_tanh(ci[j]);
+      float ig = gI[j], fg = gF[j], gg = gG[j], og = gO[j];
+      float tc = ci[j];
       float dc = dci[j] + dhi[j] * og * (1.0f - tc * tc);
-      float cprev = cpi ? cpi[j] : 0.0f;
-      gi[j] = dc * gg * ig * (1.0f - ig);
-      gi[h + j] = dc * cprev * fg * (1.0f - fg);
-      gi[2 * h + j] = dc * ig * (1.0f - gg * gg);
-      gi[3 * h + j] = dhi[j] * tc * og * (1.0f - og);
+      float cprev = keep * cpi[j];
+      gI[j] = dc * gg * ig * (1.0f - ig);
+      gF[j] = dc * cprev * fg * (1.0f - fg);
+      gG[j] = dc * ig * (1.0f - gg * gg);
+      gO[j] = dhi[j] * tc * og * (1.0f - og);
       dci[j] = dc * fg;
     }
   }
@@ -114,7 +124,7 @@ void ae_lstm_backward(float *dx, float *dw_ih, float *dw_hh, float *db_ih, float
     if (s < t - 1)
       for (size_t k = 0; k < nh; k++) dht[k] += dhn[k];
     const float *cp = s ? cs + (size_t)(reverse ? tt + 1 : tt - 1) * nh : NULL;
-    lstm_cell_back(g, dcn, dht, cs + (size_t)tt * nh, cp, n, h);
+    lstm_cell_back(g, dcn, dht, cs + ((size_t)t + tt) * nh, cp, n, h);
     if (s) ae_gemm(0, 0, n, h, g4, 1.0f, g, g4, w_hh, h, 0.0f, dhn, h, pack);
   }
   const float *hprev = hs + (reverse ? nh : 0); /* (T*N, H), row tt = h before step tt */
@@ -132,17 +142,14 @@ AE_VECTOR_CLONES
 static void gru_cell(float *g, float *hn, float *hout, const float *hp, const float *prev,
                      const float *bi, const float *bh, int n, int h) {
   for (int i = 0; i < n; i++) {
-    float *gi = g + (size_t)i * 3 * h, *hni = hn + (size_t)i * h, *ho = hout + (size_t)i * h;
-    const float *hpi = hp + (size_t)i * 3 * h, *pv = prev + (size_t)i * h;
-    for (int j = 0; j < h; j++) {
-      float r = ae_fast_sigmoid(gi[j] + bi[j] + hpi[j] + bh[j]);
-      float z = ae_fast_sigmoid(gi[h + j] + bi[h + j] + hpi[h + j] + bh[h + j]);
-      float a = hpi[2 * h + j] + bh[2 * h + j];
-      float nv = fast_tanh(gi[2 * h + j] + bi[2 * h + j] + r * a);
-      gi[j] = r, gi[h + j] = z, gi[2 * h + j] = nv;
-      hni[j] = a;
-      ho[j] = (1.0f - z) * nv + z * pv[j];
-    }
+    float *restrict gi = g + (size_t)i * 3 * h, *restrict hni = hn + (size_t)i * h;
+    float *restrict ho = hout + (size_t)i * h;
+    const float *restrict hpi = hp + (size_t)i * 3 * h, *restrict pv = prev + (size_t)i * h;
+    for (int j = 0; j < 2 * h; j++) gi[j] = ae_fast_sigmoid(gi[j] + bi[j] + hpi[j] + bh[j]);
+    for (int j = 0; j < h; j++) hni[j] = hpi[2 * h + j] + bh[2 * h + j];
+    for (int j = 0; j < h; j++)
+      gi[2 * h + j] = fast_tanh(gi[2 * h + j] + bi[2 * h + j] + gi[j] * hni[j]);
+    for (int j = 0; j < h; j++) ho[j] = (1.0f - gi[h + j]) * gi[2 * h + j] + gi[h + j] * pv[j];
   }
 }
 
@@ -170,15 +177,21 @@ AE_VECTOR_CLONES
 static void gru_cell_back(float *g, float *dhp, float *dhn, const float *dht, const float *hn,
                           const float *prev, int n, int h) {
   for (int i = 0; i < n; i++) {
-    float *gi = g + (size_t)i * 3 * h, *dpi = dhp + (size_t)i * 3 * h, *dni = dhn + (size_t)i * h;
-    const float *dhi = dht + (size_t)i * h, *hni = hn + (size_t)i * h, *pv = prev + (size_t)i * h;
+    float *restrict gi = g + (size_t)i * 3 * h, *restrict dpi = dhp + (size_t)i * 3 * h;
+    float *restrict dni = dhn + (size_t)i * h;
+    const float *restrict dhi = dht + (size_t)i * h, *restrict hni = hn + (size_t)i * h;
+    const float *restrict pv = prev + (size_t)i * h;
+    /* the three gate blocks as pointers of their own, so the compiler sees
+     * they do not overlap */
+    float *restrict gr = gi, *restrict gz = gi + h, *restrict gn = gi + 2 * h;
+    float *restrict pr = dpi, *restrict pz = dpi + h, *restrict pn = dpi + 2 * h;
     for (int j = 0; j < h; j++) {
-      float r = gi[j], z = gi[h + j], nv = gi[2 * h + j], d = dhi[j];
+      float r = gr[j], z = gz[j], nv = gn[j], d = dhi[j];
       float an = d * (1.0f - z) * (1.0f - nv * nv);
       float az = d * (pv[j] - nv) * z * (1.0f - z);
       float ar = an * hni[j] * r * (1.0f - r);
-      gi[j] = ar, gi[h + j] = az, gi[2 * h + j] = an;
-      dpi[j] = ar, dpi[h + j] = az, dpi[2 * h + j] = an * r;
+      gr[j] = ar, gz[j] = az, gn[j] = an;
+      pr[j] = ar, pz[j] = az, pn[j] = an * r;
       dni[j] = d * z;
     }
   }

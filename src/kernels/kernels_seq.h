@@ -84,7 +84,8 @@ void ae_swap_axes(float *dst, const float *src, int a, int b, int d, int add);
  * (N, G*H) x (G*H, H)^T product and runs the gate math element-wise. */
 
 /* Forward scratch kept for backward: gates (T, N, 4H) activated i f g o,
- * cs (T, N, H) cell states. Backward work: 2 N H floats. */
+ * cs (2, T, N, H) the cell states, then their tanh. Backward work: 2 N H
+ * floats. */
 void ae_lstm_forward(float *hs, float *gates, float *cs, const float *x, const float *w_ih,
                      const float *w_hh, const float *b_ih, const float *b_hh, int t, int n,
                      int f, int h, int reverse, float *pack);

@@ -59,7 +59,7 @@ static dir_w dir_view(float *base, const ae_layer *l, int d) {
 
 /* Scratch layout for a batch of n, in floats: the input time-major (T, N,
  * F), then one block per direction (offsets inside it: hs at 0, gates, aux
- * = cell states or W_hn h, dh, and dhp for the GRU), then backward work,
+ * = cell states and their tanh, or W_hn h, dh, and dhp for the GRU), then backward work,
  * the input gradient time-major, GEMM packing. */
 typedef struct rnn_plan {
   size_t dirs, dir, gates, aux, dh, dhp, work, dxt, pack, total;
@@ -72,7 +72,7 @@ static rnn_plan plan(const ae_layer *l, int n) {
   rnn_plan s;
   s.gates = (t + 1) * n * h;
   s.aux = s.gates + t * n * g * h;
-  s.dh = s.aux + tnh;
+  s.dh = s.aux + (g == 4 ? 2 : 1) * tnh; /* the LSTM keeps tanh(c) too */
   s.dhp = s.dh + tnh;
   s.dir = s.dhp + (g == 3 ? t * n * g * h : 0);
   s.dirs = t * n * f;
