@@ -17,7 +17,9 @@
 # BENCH_TRAIN_MODELS picks training rows (default "dense deep conv vae"),
 # BENCH_INFER_MODELS inference rows (default "dense deep"; empty: none),
 # BENCH_THREADS the thread counts (default "1 2"); BENCH_KERNELS=0 skips the
-# kernel tables.
+# kernel tables; BENCH_SEQ=0 the sequence presets against PyTorch
+# (bench/seq.sh, SEQ_EPOCHS epochs, default 10: about 25 min), BENCH_SERIES=0
+# the time-series AUROC table (bench/series/auroc.sh, about 7 min).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
@@ -118,6 +120,18 @@ if [ "${BENCH_MPI:-1}" = 1 ] && "$build/aekit" --version | grep -q MPI; then
   echo "Across ranks on this machine's 2 cores (bench/mpi.sh, best of ${MPI_REPS:-3}):"
   echo
   bash bench/mpi.sh "$build/aekit" deep conv
+fi
+if [ "${BENCH_SEQ:-1}" = 1 ]; then
+  echo
+  echo "Sequence presets on Sequential Fashion-MNIST (bench/seq.sh, ${SEQ_EPOCHS:-10} epochs):"
+  echo
+  AEKIT="$build/aekit" bash bench/seq.sh "${SEQ_EPOCHS:-10}"
+fi
+if [ "${BENCH_SERIES:-1}" = 1 ]; then
+  echo
+  echo "Time-series anomaly detection, injected anomalies on real series (bench/series/auroc.sh):"
+  echo
+  BUILD="$build" bash bench/series/auroc.sh
 fi
 if [ "${BENCH_BUSY:-1}" = 1 ]; then
   echo

@@ -97,6 +97,10 @@ specs = [
     (2, "conv:3:3:pad=1:relu,maxpool:2|upsample:2,conv:2:3:pad=1:sigmoid;loss=bce"),
     (1, "dense:5:sigmoid,dropout:0.2|dense:12:sigmoid;sparsity=0.05:3;l2=0.001"),
     (1, "dense:3:sigmoid;contractive=0.1"), (1, "dense:3:relu;l1=0.01"),
+    (0, "lstm"), (0, "gru"), (0, "conv1d"),
+    (0, "lstm:4:bi=1:out=last,dense:3|repeat:8,gru:4:bi=1,tdense:8;loss=mse"),
+    (0, "conv1d:4:3:stride=2:pad=same:relu,maxpool1d:2,lstm:3|upsample1d:2,"
+        "convt1d:8:3:stride=2:pad=1:outpad=1;loss=mse"),
 ]
 for i, (shape, s) in enumerate(specs):
     put("spec", "s%02d" % i, bytes([shape]) + s.encode())
@@ -115,9 +119,14 @@ with tempfile.TemporaryDirectory() as t:
         (img, "conv:2:3:pad=1:relu,bn,maxpool:2,flatten,dense:3|dense:8,reshape:2:2:2,upsample:2,"
               "convt:1:3:pad=1:sigmoid"),
     ]
+    series = os.path.join(t, "series.csv")  # windows of a series: the "series" metadata
+    with open(series, "w") as f:
+        f.write("time,a,b\n" + "".join("t%d,%g,%g\n" % (i, (i % 5) / 4, (i % 3) / 2) for i in range(12)))
+    models.append((series, "lstm:3:out=last|repeat:4,gru:2:bi=1,tdense:2;loss=mse"))
     for i, (data, spec) in enumerate(models):
         out = os.path.join(t, "m%d.safetensors" % i)
+        extra = ["--window", "4"] if data == series else []
         subprocess.run([aekit, "train", "--data", data, "--model", spec, "-e", "1", "-b", "2", "-q",
-                        "-o", out], check=True)
+                        "-o", out] + extra, check=True)
         with open(out, "rb") as f:
             put("model", "m%d" % i, f.read())
