@@ -70,6 +70,7 @@ test: build
 
 # Speed against PyTorch on this machine (release build); prints a Markdown table.
 bench: deps-torch build
+	$(call install_pkgs,python3-scipy python3-statsmodels python3-vega-datasets)
 	bash bench/run.sh
 
 sanitize: deps
