@@ -18,44 +18,16 @@
 
 static const double ATOL = 1e-5, RTOL = 1e-4;
 
-static const float *get(const fx_file *f, const char *prefix, const char *name,
-                        size_t *count) {
-  char full[64];
-  snprintf(full, sizeof full, "%s.%s", prefix, name);
-  return fx_get(f, full, count);
-}
-
-/* The case's integer settings, stored as floats in PREFIX.cfg. */
-static void get_cfg(const fx_file *f, const char *prefix, int *cfg, size_t want) {
-  size_t n;
-  const float *v = get(f, prefix, "cfg", &n);
-  if (n != want) {
-    fprintf(stderr, "%s.cfg: %zu values, want %zu\n", prefix, n, want);
-    exit(1);
-  }
-  for (size_t i = 0; i < n; i++) cfg[i] = (int)v[i];
-}
-
-/* Compare got (n) with tensor PREFIX.NAME, which must hold n values. */
-static void check_tensor(const fx_file *f, const char *prefix, const char *name,
-                         const float *got, size_t n) {
-  size_t rn;
-  const float *ref = get(f, prefix, name, &rn);
-  char what[80];
-  snprintf(what, sizeof what, "%s.%s", prefix, name);
-  if (rn != n) {
-    fprintf(stderr, "%s: %zu values, C computed %zu\n", what, rn, n);
-    check_failures++;
-    return;
-  }
-  check_failures += fx_check_close(what, got, ref, n, ATOL, RTOL);
+static void check_tensor(const fx_file *f, const char *prefix, const char *name, const float *got,
+                         size_t n) {
+  check_failures += fx_check_in(f, prefix, name, got, n, ATOL, RTOL);
 }
 
 /* As check_tensor, against `times` times the reference (accumulation). */
 static void check_scaled(const fx_file *f, const char *prefix, const char *name,
                          const float *got, size_t n, float times) {
   float *want = malloc(sizeof(float) * n);
-  const float *ref = get(f, prefix, name, NULL);
+  const float *ref = fx_get_in(f, prefix, name, NULL);
   for (size_t i = 0; i < n; i++) want[i] = ref[i] * times;
   char what[80];
   snprintf(what, sizeof what, "%s.%s x%g", prefix, name, (double)times);
@@ -78,7 +50,7 @@ static void test_conv_fixtures(const fx_file *f) {
     for (int ci = 0; ci < 6; ci++) {
       const char *p = t ? convt[ci] : conv[ci];
       int g[12], op = 0;
-      get_cfg(f, p, g, t ? 12 : 11);
+      fx_cfg(f, p, g, t ? 12 : 11);
       int n = g[0], c = g[1], h = g[2], w = g[3], k = g[4], kh = g[5], kw = g[6];
       int s = g[7], pad = g[8], d = t ? g[10] : g[9], has_b = t ? g[11] : g[10];
       if (t) op = g[9];
@@ -87,8 +59,8 @@ static void test_conv_fixtures(const fx_file *f) {
       size_t ny = (size_t)n * k * oh * ow, nx = (size_t)n * c * h * w, nw = (size_t)k * c * kh * kw;
       size_t ncol = t ? ae_conv_transpose2d_scratch(n, c, h, w, k, kh, kw)
                       : ae_conv2d_scratch(n, c, h, w, k, kh, kw, s, pad, d);
-      const float *x = get(f, p, "x", NULL), *wt = get(f, p, "w", NULL);
-      const float *b = has_b ? get(f, p, "b", NULL) : NULL, *dy = get(f, p, "dy", NULL);
+      const float *x = fx_get_in(f, p, "x", NULL), *wt = fx_get_in(f, p, "w", NULL);
+      const float *b = has_b ? fx_get_in(f, p, "b", NULL) : NULL, *dy = fx_get_in(f, p, "dy", NULL);
       float *y = zeros(ny), *col = zeros(ncol), *dx = zeros(nx), *dw = zeros(nw), *db = zeros(k);
       float *dbp = has_b ? db : NULL;
       if (t) ae_conv_transpose2d_forward(y, x, wt, b, col, n, c, h, w, k, kh, kw, s, pad, op, d);
@@ -114,18 +86,18 @@ static void test_pool_fixtures(const fx_file *f) {
   for (int ci = 0; ci < 2; ci++) {
     const char *p = cases[ci];
     int g[7];
-    get_cfg(f, p, g, 7);
+    fx_cfg(f, p, g, 7);
     int n = g[0], c = g[1], h = g[2], w = g[3], kk = g[4], s = g[5], pad = g[6];
     int oh = ae_conv_out_size(h, kk, s, pad, 1), ow = ae_conv_out_size(w, kk, s, pad, 1);
     size_t ny = (size_t)n * c * oh * ow, nx = (size_t)n * c * h * w;
     float *y = zeros(ny), *fidx = zeros(ny), *dx = zeros(nx);
     int32_t *idx = calloc(ny, sizeof(int32_t));
-    ae_maxpool2d_forward(y, idx, get(f, p, "x", NULL), n, c, h, w, kk, s, pad);
+    ae_maxpool2d_forward(y, idx, fx_get_in(f, p, "x", NULL), n, c, h, w, kk, s, pad);
     check_tensor(f, p, "y", y, ny);
     for (size_t i = 0; i < ny; i++) fidx[i] = (float)idx[i];
-    check_failures += fx_check_close(p, fidx, get(f, p, "idx", NULL), ny, 0, 0);
+    check_failures += fx_check_close(p, fidx, fx_get_in(f, p, "idx", NULL), ny, 0, 0);
     for (size_t i = 0; i < nx; i++) dx[i] = 7.0f;
-    ae_maxpool2d_backward(dx, get(f, p, "dy", NULL), idx, n, c, h, w, kk, s, pad);
+    ae_maxpool2d_backward(dx, fx_get_in(f, p, "dy", NULL), idx, n, c, h, w, kk, s, pad);
     check_tensor(f, p, "dx", dx, nx);
     free(y), free(fidx), free(dx), free(idx);
   }
@@ -137,13 +109,13 @@ static void test_upsample_fixtures(const fx_file *f) {
   for (int ci = 0; ci < 2; ci++) {
     const char *p = cases[ci];
     int g[5];
-    get_cfg(f, p, g, 5);
+    fx_cfg(f, p, g, 5);
     int n = g[0], c = g[1], h = g[2], w = g[3], sc = g[4];
     size_t nx = (size_t)n * c * h * w, ny = nx * sc * sc;
     float *y = zeros(ny), *dx = zeros(nx);
-    ae_upsample_nearest2d_forward(y, get(f, p, "x", NULL), n, c, h, w, sc);
+    ae_upsample_nearest2d_forward(y, fx_get_in(f, p, "x", NULL), n, c, h, w, sc);
     check_tensor(f, p, "y", y, ny);
-    ae_upsample_nearest2d_backward(dx, get(f, p, "dy", NULL), n, c, h, w, sc);
+    ae_upsample_nearest2d_backward(dx, fx_get_in(f, p, "dy", NULL), n, c, h, w, sc);
     check_tensor(f, p, "dx", dx, nx);
     free(y), free(dx);
   }
@@ -157,12 +129,12 @@ static void test_batchnorm_fixtures(const fx_file *f) {
     const char *p = cases[ci];
     int train = ci < 2;
     size_t ncfg;
-    const float *cfg = get(f, p, "cfg", &ncfg);
+    const float *cfg = fx_get_in(f, p, "cfg", &ncfg);
     int n = (int)cfg[0], c = (int)cfg[1], s = (int)cfg[2];
     float momentum = cfg[3], eps = cfg[4];
     size_t nx = (size_t)n * c * s;
-    const float *gamma = get(f, p, "gamma", NULL), *beta = get(f, p, "beta", NULL);
-    const float *x = get(f, p, "x", NULL); /* (3, N, C, S) or (N, C, S) */
+    const float *gamma = fx_get_in(f, p, "gamma", NULL), *beta = fx_get_in(f, p, "beta", NULL);
+    const float *x = fx_get_in(f, p, "x", NULL); /* (3, N, C, S) or (N, C, S) */
     float *y = zeros(nx), *dx = zeros(nx), *mean = zeros(c), *invstd = zeros(c);
     float *rm = zeros(c), *rv = zeros(c), *dgamma = zeros(c), *dbeta = zeros(c);
     double *sums = calloc(2 * (size_t)c, sizeof(double));
@@ -177,11 +149,11 @@ static void test_batchnorm_fixtures(const fx_file *f) {
       check_tensor(f, p, "mean", mean, c);
       check_tensor(f, p, "invstd", invstd, c);
     } else {
-      ae_batchnorm_forward_eval(y, mean, invstd, x, gamma, beta, get(f, p, "running_mean", NULL),
-                                get(f, p, "running_var", NULL), eps, n, c, s);
+      ae_batchnorm_forward_eval(y, mean, invstd, x, gamma, beta, fx_get_in(f, p, "running_mean", NULL),
+                                fx_get_in(f, p, "running_var", NULL), eps, n, c, s);
     }
     check_tensor(f, p, "y", y, nx);
-    ae_batchnorm_backward(dx, dgamma, dbeta, get(f, p, "dy", NULL), x, gamma, mean, invstd,
+    ae_batchnorm_backward(dx, dgamma, dbeta, fx_get_in(f, p, "dy", NULL), x, gamma, mean, invstd,
                           train, sums, n, c, s);
     check_tensor(f, p, "dx", dx, nx);
     check_tensor(f, p, "dgamma", dgamma, c);
@@ -189,10 +161,10 @@ static void test_batchnorm_fixtures(const fx_file *f) {
     /* in place: y = x, dx = dy */
     memcpy(y, x, sizeof(float) * nx);
     if (train) ae_batchnorm_forward_train(y, mean, invstd, NULL, NULL, y, gamma, beta, momentum, eps, sums, n, c, s);
-    else ae_batchnorm_forward_eval(y, mean, invstd, y, gamma, beta, get(f, p, "running_mean", NULL),
-                                   get(f, p, "running_var", NULL), eps, n, c, s);
+    else ae_batchnorm_forward_eval(y, mean, invstd, y, gamma, beta, fx_get_in(f, p, "running_mean", NULL),
+                                   fx_get_in(f, p, "running_var", NULL), eps, n, c, s);
     check_tensor(f, p, "y", y, nx);
-    memcpy(dx, get(f, p, "dy", NULL), sizeof(float) * nx);
+    memcpy(dx, fx_get_in(f, p, "dy", NULL), sizeof(float) * nx);
     ae_batchnorm_backward(dx, NULL, NULL, dx, x, gamma, mean, invstd, train, sums, n, c, s);
     check_tensor(f, p, "dx", dx, nx);
     free(y), free(dx), free(mean), free(invstd), free(rm), free(rv), free(dgamma), free(dbeta);

@@ -175,34 +175,9 @@ static void test_finite_differences(void) {
 
 /* ---- PyTorch fixtures ----------------------------------------------------- */
 
-static const float *get(const fx_file *f, const char *prefix, const char *name, size_t *count) {
-  char full[96];
-  snprintf(full, sizeof full, "%s.%s", prefix, name);
-  return fx_get(f, full, count);
-}
-
-static void cfg_of(const fx_file *f, const char *prefix, int *cfg, size_t want) {
-  size_t n;
-  const float *v = get(f, prefix, "cfg", &n);
-  if (n != want) {
-    fprintf(stderr, "%s.cfg: %zu values, want %zu\n", prefix, n, want);
-    exit(1);
-  }
-  for (size_t i = 0; i < n; i++) cfg[i] = (int)v[i];
-}
-
 static void check_tensor(const fx_file *f, const char *prefix, const char *name, const float *got,
                          size_t n) {
-  size_t rn;
-  const float *ref = get(f, prefix, name, &rn);
-  char what[96];
-  snprintf(what, sizeof what, "%s.%s", prefix, name);
-  if (rn != n) {
-    fprintf(stderr, "%s: %zu values, C computed %zu\n", what, rn, n);
-    check_failures++;
-    return;
-  }
-  check_failures += fx_check_close(what, got, ref, n, ATOL, RTOL);
+  check_failures += fx_check_in(f, prefix, name, got, n, ATOL, RTOL);
 }
 
 /* Set (or, with check = 1, compare the gradients of) every stored tensor of
@@ -237,7 +212,7 @@ static void tensors(stack *s, const fx_file *f, const char *prefix, int check, i
         check_tensor(f, prefix, full, s->grads + l->offset + v[k].offset, count);
       } else {
         size_t rn;
-        const float *ref = get(f, prefix, full, &rn);
+        const float *ref = fx_get_in(f, prefix, full, &rn);
         if (rn != count) {
           fprintf(stderr, "%s.%s: %zu values, layer has %zu\n", prefix, full, rn, count);
           exit(1);
@@ -254,14 +229,14 @@ static void run_fixture(const fx_file *f, const char *prefix, const char *const 
   if (build(&s, texts, nl, in, n)) return;
   if (has_params) tensors(&s, f, prefix, 0, torch_rnn);
   size_t nx = (size_t)n * s.l[0].in_dim, ny = (size_t)n * s.l[nl - 1].out_dim, cnt;
-  const float *x = get(f, prefix, "x", &cnt);
+  const float *x = fx_get_in(f, prefix, "x", &cnt);
   if (cnt != nx) {
     fprintf(stderr, "%s.x: %zu values, layer takes %zu\n", prefix, cnt, nx);
     exit(1);
   }
   memcpy(s.x, x, sizeof(float) * nx);
   check_tensor(f, prefix, "y", forward(&s), ny);
-  const float *dy = get(f, prefix, "dy", &cnt);
+  const float *dy = fx_get_in(f, prefix, "dy", &cnt);
   if (cnt != ny) {
     fprintf(stderr, "%s.dy: %zu values, layer gives %zu\n", prefix, cnt, ny);
     exit(1);
@@ -279,7 +254,7 @@ static void test_rnn_fixtures(const fx_file *f) {
       char prefix[32];
       snprintf(prefix, sizeof prefix, "%s_%s", kind ? "gru" : "lstm", cases[c]);
       int g[7];
-      cfg_of(f, prefix, g, 7); /* N T F H B LAST L */
+      fx_cfg(f, prefix, g, 7); /* N T F H B LAST L */
       char texts[2][48];
       const char *tp[2] = {texts[0], texts[1]};
       for (int i = 0; i < g[6]; i++)
@@ -293,7 +268,7 @@ static void test_conv_fixtures(const fx_file *f) {
   static const char *conv[] = {"c1_basic", "c1_s2same", "c1_dil2", "c1_s3", "c1_k1", "c1_t1"};
   for (size_t c = 0; c < sizeof conv / sizeof conv[0]; c++) {
     int g[10]; /* N T C O K stride pad_left pad_right dil has_bias */
-    cfg_of(f, conv[c], g, 10);
+    fx_cfg(f, conv[c], g, 10);
     char text[96];
     if (g[6] != g[7]) /* only Keras' "same" pads unevenly */
       snprintf(text, sizeof text, "conv1d:%d:%d:stride=%d:pad=same:dil=%d", g[3], g[4], g[5],
@@ -309,7 +284,7 @@ static void test_conv_fixtures(const fx_file *f) {
   static const char *convt[] = {"ct1_s2p1", "ct1_s2p1op1", "ct1_d2", "ct1_t1", "ct1_same"};
   for (size_t c = 0; c < sizeof convt / sizeof convt[0]; c++) {
     int g[10];
-    cfg_of(f, convt[c], g, 10);
+    fx_cfg(f, convt[c], g, 10);
     int span = g[8] * (g[4] - 1) + 1, t = g[1], s = g[5];
     int op = g[7] - ((t - 1) * s - 2 * g[6] + span); /* output padding */
     char text[96];
@@ -328,7 +303,7 @@ static void test_conv_fixtures(const fx_file *f) {
   static const char *pool[] = {"mp1_k2s2", "mp1_k3s2p1"};
   for (size_t c = 0; c < 2; c++) {
     int g[6]; /* N T C kernel stride pad */
-    cfg_of(f, pool[c], g, 6);
+    fx_cfg(f, pool[c], g, 6);
     char text[64];
     snprintf(text, sizeof text, "maxpool1d:%d:stride=%d:pad=%d", g[3], g[4], g[5]);
     const char *tp[1] = {text};
@@ -337,7 +312,7 @@ static void test_conv_fixtures(const fx_file *f) {
   static const char *up[] = {"up1_x2", "up1_x3"};
   for (size_t c = 0; c < 2; c++) {
     int g[4]; /* N T C S */
-    cfg_of(f, up[c], g, 4);
+    fx_cfg(f, up[c], g, 4);
     char text[64];
     snprintf(text, sizeof text, "upsample1d:%d", g[3]);
     const char *tp[1] = {text};

@@ -227,6 +227,12 @@ ae_status ae_field_key_int(const ae_build_ctx *c, const ae_layer_fields *f, cons
 void ae_init_weights(float *w, size_t nw, float *b, size_t nb, ae_init scheme, ae_act act,
                      double fan_in, double fan_out, ae_rng *rng);
 
+/* A convolution's spec text, KIND:FILTERS:KERNEL then the fields that
+ * differ from their defaults (stride=, pad=same or pad=, dil=, outpad=) and
+ * the activation; returns chars written. */
+int ae_conv_spec_text(char *buf, size_t len, const char *kind, int filters, int kernel, int stride,
+                      int same, int pad, int dil, int outpad, ae_act act, float slope);
+
 /* The activation as spec text ("relu", "leaky_relu:0.2"). */
 int ae_act_spec(ae_act act, float slope, char *buf, size_t len);
 

@@ -78,16 +78,8 @@ static void conv_backward(ae_layer *l, const ae_layer_ctx *ctx, float *grads, fl
 
 static int conv_spec(const ae_layer *l, char *buf, size_t len) {
   const ae_conv_params *p = &l->u.conv;
-  size_t k = 0;
-  k += (size_t)snprintf(buf, len, "%s:%d:%d", is_transpose(l) ? "convt" : "conv", p->filters,
-                        p->kernel);
-  if (p->stride != 1) k += (size_t)snprintf(buf + k, len - k, ":stride=%d", p->stride);
-  if (p->same) k += (size_t)snprintf(buf + k, len - k, ":pad=same");
-  else if (p->pad) k += (size_t)snprintf(buf + k, len - k, ":pad=%d", p->pad);
-  if (p->dil != 1) k += (size_t)snprintf(buf + k, len - k, ":dil=%d", p->dil);
-  if (p->outpad) k += (size_t)snprintf(buf + k, len - k, ":outpad=%d", p->outpad);
-  k += (size_t)snprintf(buf + k, len - k, ":");
-  return (int)k + ae_act_spec(p->act, p->slope, buf + k, len - k);
+  return ae_conv_spec_text(buf, len, is_transpose(l) ? "convt" : "conv", p->filters, p->kernel,
+                           p->stride, p->same, p->pad, p->dil, p->outpad, p->act, p->slope);
 }
 
 static int conv_tensors(const ae_layer *l, ae_tensor_view *t) {

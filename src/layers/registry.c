@@ -241,3 +241,15 @@ int ae_layer_no_tensors(const ae_layer *l, ae_tensor_view *t) {
   (void)l, (void)t;
   return 0;
 }
+
+int ae_conv_spec_text(char *buf, size_t len, const char *kind, int filters, int kernel, int stride,
+                      int same, int pad, int dil, int outpad, ae_act act, float slope) {
+  size_t k = (size_t)snprintf(buf, len, "%s:%d:%d", kind, filters, kernel);
+  if (stride != 1) k += (size_t)snprintf(buf + k, len - k, ":stride=%d", stride);
+  if (same) k += (size_t)snprintf(buf + k, len - k, ":pad=same");
+  else if (pad) k += (size_t)snprintf(buf + k, len - k, ":pad=%d", pad);
+  if (dil != 1) k += (size_t)snprintf(buf + k, len - k, ":dil=%d", dil);
+  if (outpad) k += (size_t)snprintf(buf + k, len - k, ":outpad=%d", outpad);
+  k += (size_t)snprintf(buf + k, len - k, ":");
+  return (int)k + ae_act_spec(act, slope, buf + k, len - k);
+}

@@ -251,6 +251,35 @@ const float *fx_get(const fx_file *f, const char *name, size_t *count) {
 
 int fx_has(const fx_file *f, const char *name) { return find(f, name) != NULL; }
 
+const float *fx_get_in(const fx_file *f, const char *prefix, const char *name, size_t *count) {
+  char full[160];
+  snprintf(full, sizeof full, "%s.%s", prefix, name);
+  return fx_get(f, full, count);
+}
+
+void fx_cfg(const fx_file *f, const char *prefix, int *cfg, size_t want) {
+  size_t n;
+  const float *v = fx_get_in(f, prefix, "cfg", &n);
+  if (n != want) {
+    fprintf(stderr, "%s.cfg: %zu values, want %zu\n", prefix, n, want);
+    exit(1);
+  }
+  for (size_t i = 0; i < n; i++) cfg[i] = (int)v[i];
+}
+
+int fx_check_in(const fx_file *f, const char *prefix, const char *name, const float *got,
+                size_t n, double atol, double rtol) {
+  size_t rn;
+  const float *ref = fx_get_in(f, prefix, name, &rn);
+  char what[160];
+  snprintf(what, sizeof what, "%s.%s", prefix, name);
+  if (rn != n) {
+    fprintf(stderr, "%s: %zu values, C computed %zu\n", what, rn, n);
+    return 1;
+  }
+  return fx_check_close(what, got, ref, n, atol, rtol);
+}
+
 void fx_free(fx_file *f) {
   size_t i;
   if (!f) return;

@@ -41,6 +41,18 @@ const float *fx_get(const fx_file *f, const char *name, size_t *count);
 /* 1 if the fixture holds tensor `name`, else 0. */
 int fx_has(const fx_file *f, const char *name);
 
+/* Tensor PREFIX.NAME (the cases of a fixture are prefixes), as fx_get. */
+const float *fx_get_in(const fx_file *f, const char *prefix, const char *name, size_t *count);
+
+/* The case's integer settings, stored as floats in PREFIX.cfg, into cfg;
+ * exits unless there are exactly `want` of them. */
+void fx_cfg(const fx_file *f, const char *prefix, int *cfg, size_t want);
+
+/* Compare got (n floats) with PREFIX.NAME, which must hold n values, as
+ * fx_check_close does; returns 1 on a mismatch (size included), else 0. */
+int fx_check_in(const fx_file *f, const char *prefix, const char *name, const float *got,
+                size_t n, double atol, double rtol);
+
 /* Release a fixture; fx_free(NULL) does nothing. */
 void fx_free(fx_file *f);
 
