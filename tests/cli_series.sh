@@ -75,6 +75,18 @@ for p in lstm gru conv1d; do
   grep -q "^samples $((600 - w + 1))\$" "$tmp/out" || { echo "FAIL: $p: $(cat "$tmp/out")"; fail=1; }
 done
 
+# windows given as an NPY (n, T, F) = (4, 6, 2) of float32: trained as they are
+npy_windows() { # the header padded to 128 bytes, then 4*6*2 floats (ramps)
+  local dict="{'descr': '<f4', 'fortran_order': False, 'shape': (4, 6, 2), }"
+  printf '\x93NUMPY\x01\x00\x76\x00%-117s\n' "$dict"
+  awk 'BEGIN { for (i = 0; i < 48; i++) printf "%c%c%c%c", 0, 0, 128, 63 - (i % 2) }' # 1.0, 0.25
+}
+LC_ALL=C npy_windows >"$tmp/w.npy"
+expect_ok "$aekit" train --data "$tmp/w.npy" --model 'gru:3:out=last|repeat:6,lstm:2,tdense:2;loss=mse' -e 1 -q \
+  -t 1 -o "$tmp/w.safetensors"
+grep -q '"input_shape":.*\[1, 6, 2\]' <("$aekit" info "$tmp/w.safetensors") ||
+  { echo "FAIL: NPY windows: $("$aekit" info "$tmp/w.safetensors" | grep input_shape)"; fail=1; }
+
 # ---- bad input ----
 head -30 "$tmp/train.csv" >"$tmp/short.csv"
 expect_error 'shorter than the window of 48' "$aekit" train --data "$tmp/short.csv" --window 48 \
