@@ -181,16 +181,54 @@ int cmd_reconstruct(int argc, char **argv) {
   return rc;
 }
 
+/* "12 345" */
+static void group_digits(char *buf, size_t len, size_t v) {
+  char raw[32];
+  int n = snprintf(raw, sizeof raw, "%zu", v), k = 0;
+  for (int i = 0; i < n && (size_t)k + 2 < len; i++) {
+    if (i && (n - i) % 3 == 0) buf[k++] = ' ';
+    buf[k++] = raw[i];
+  }
+  buf[k] = 0;
+}
+
 int cmd_info(int argc, char **argv) {
   const char *model = NULL;
-  const cli_opt opts[] = {OPTS_END};
+  int json = 0;
+  const cli_opt opts[] = {
+      {"--json", NULL, OPT_FLAG, &json, "only the metadata, as JSON"}, OPTS_END};
   int r = cli_parse_model(argc, argv, "info",
-                          "usage: aekit info MODEL\n\n"
-                          "Show a model file's architecture, scaling, training settings and history.",
+                          "usage: aekit info MODEL [--json]\n\n"
+                          "Show a model file's layers (each with its output shape and parameters,\n"
+                          "as Keras' summary()), then its architecture, scaling, training settings\n"
+                          "and history as JSON (--json: the JSON alone).",
                           opts, &model);
   if (r) return r == 2 ? 0 : 1;
   ae_model *m;
   if (ae_model_load(&m, model)) return cli_fail();
+  if (!json) {
+    int c, h, w, n = ae_model_layer_count(m), enc = 0;
+    char shape[48], num[32];
+    ae_model_input_shape(m, &c, &h, &w);
+    printf("%-44s %-16s %s\n", "layer", "output shape", "parameters");
+    snprintf(shape, sizeof shape, "(%d, %d, %d)", c, h, w);
+    printf("%-44s %s\n", "input", shape);
+    for (int i = 0; i < n; i++) {
+      ae_layer_summary s;
+      if (ae_model_layer_summary(m, i, &s)) {
+        ae_model_free(m);
+        return cli_fail();
+      }
+      char name[64];
+      int k = s.decoder ? i - enc + 1 : ++enc;
+      snprintf(name, sizeof name, "%s %d  %.40s", s.decoder ? "decoder" : "encoder", k, s.spec);
+      snprintf(shape, sizeof shape, "(%d, %d, %d)", s.c, s.h, s.w);
+      group_digits(num, sizeof num, s.params);
+      printf("%-44s %-16s %s\n", name, shape, num);
+    }
+    group_digits(num, sizeof num, ae_model_param_count(m));
+    printf("total %s parameters, code of %zu values\n\n", num, ae_model_code_dim(m));
+  }
   printf("%s\n", ae_model_metadata(m));
   ae_model_free(m);
   return 0;

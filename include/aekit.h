@@ -293,6 +293,19 @@ const char *ae_model_spec(const ae_model *m);
  * settings, scaling, history summary). Owned by the model. */
 const char *ae_model_metadata(const ae_model *m);
 
+/* One layer of a model, as `aekit info` lists them (Keras' summary()). */
+typedef struct ae_layer_summary {
+  char spec[128];  /* the layer as spec text, e.g. "lstm:64:out=last" */
+  int c, h, w;     /* its output shape per sample */
+  size_t params;   /* its trainable parameters */
+  int decoder;     /* 0: a layer of the encoder, 1: of the decoder */
+} ae_layer_summary;
+
+/* The number of layers (encoder then decoder), 0 for NULL. */
+int ae_model_layer_count(const ae_model *m);
+/* Layer i (0-based) of m. */
+ae_status ae_model_layer_summary(const ae_model *m, int i, ae_layer_summary *out);
+
 /* Input scaling recorded in the model: x -> (x - lo) / (hi - lo). */
 ae_status ae_model_set_scaling(ae_model *m, float lo, float hi);
 void ae_model_scaling(const ae_model *m, float *lo, float *hi);

@@ -87,6 +87,14 @@ expect_ok "$aekit" train --data "$tmp/w.npy" --model 'gru:3:out=last|repeat:6,ls
 grep -q '"input_shape":.*\[1, 6, 2\]' <("$aekit" info "$tmp/w.safetensors") ||
   { echo "FAIL: NPY windows: $("$aekit" info "$tmp/w.safetensors" | grep input_shape)"; fail=1; }
 
+# info: a line per layer (Keras' summary), the total, then the JSON alone with --json
+"$aekit" info "$tmp/lstm.safetensors" >"$tmp/info"
+grep -q '^encoder 1  lstm:64:out=last  *(1, 1, 64)  *17 152$' "$tmp/info" &&
+  grep -q '^decoder 3  tdense:1:identity  *(1, 24, 1)  *65$' "$tmp/info" &&
+  grep -q '^total 50 497 parameters, code of 64 values$' "$tmp/info" ||
+  { echo "FAIL: info summary: $(head -8 "$tmp/info")"; fail=1; }
+"$aekit" info --json "$tmp/lstm.safetensors" | head -1 | grep -q '^{$' || { echo "FAIL: info --json"; fail=1; }
+
 # ---- bad input ----
 head -30 "$tmp/train.csv" >"$tmp/short.csv"
 expect_error 'shorter than the window of 48' "$aekit" train --data "$tmp/short.csv" --window 48 \

@@ -450,3 +450,20 @@ int ae_model_series(const ae_model *m, int *stride, ae_channel_scaling *kind, fl
                     float *scale) {
   return m && m->series_json && !parse_series(m, m->series_json, stride, kind, shift, scale);
 }
+
+/* ---- the layers, for a summary ---- */
+
+int ae_model_layer_count(const ae_model *m) { return m ? m->n_layers : 0; }
+
+ae_status ae_model_layer_summary(const ae_model *m, int i, ae_layer_summary *out) {
+  AE_ARG(m && out, "ae_model_layer_summary", "model and out must not be NULL");
+  if (i < 0 || i >= m->n_layers)
+    return ae_set_error(AE_ERR_ARG, "ae_model_layer_summary: layer %d of %d", i, m->n_layers);
+  const ae_layer *l = &m->layers[i];
+  memset(out, 0, sizeof *out);
+  l->ops->spec(l, out->spec, sizeof out->spec);
+  out->c = l->out.c, out->h = l->out.h, out->w = l->out.w;
+  out->params = l->ops->param_count(l);
+  out->decoder = i >= m->n_enc;
+  return AE_OK;
+}
