@@ -146,31 +146,40 @@ out:
 int cmd_reconstruct(int argc, char **argv) {
   cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *model = NULL, *output = NULL;
-  int count = 10;
-  const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG grid to write"},
-                          {"--count", "-n", OPT_INT, &count, "images to show (default 10)"},
+  int count = 0;
+  const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG grid, or .npy/.csv numbers"},
+                          {"--count", "-n", OPT_INT, &count, "samples (default: 10 in a grid, all as numbers)"},
                           DATA_OPTS(d), OPTS_END};
   int r = cli_parse_model(argc, argv, "reconstruct",
-                          "usage: aekit reconstruct MODEL -o GRID.png [options]\n\n"
-                          "Originals in the top row, their reconstructions below.",
+                          "usage: aekit reconstruct MODEL -o GRID.png|OUT.npy|OUT.csv [options]\n\n"
+                          "A PNG shows originals in the top row, their reconstructions below;\n"
+                          "an .npy or .csv file holds the reconstructions as numbers, one row per\n"
+                          "sample (in the model's scaled units).",
                           opts, &model);
   if (r) return r == 2 ? 0 : 1;
-  if (!output) return cli_error("reconstruct: no output file (give -o GRID.png)");
-  if (count < 1 || count > 1000) return cli_error("reconstruct: --count %d must be in 1..1000", count);
+  if (!output) return cli_error("reconstruct: no output file (give -o GRID.png or -o OUT.npy)");
+  int png = cli_ends_with(output, ".png");
+  if (count < 0 || (png && count > 1000))
+    return cli_error("reconstruct: --count %d must be in 1..%s", count, png ? "1000" : "the data's size");
+  if (!count && png) count = 10;
   ae_model *m;
   ae_dataset *ds;
   if (cli_load_for_model(&m, &ds, model, &d)) return 1;
   int c, h, w, rc = 0;
   ae_model_input_shape(m, &c, &h, &w);
-  size_t n = ae_dataset_count(ds) < (size_t)count ? ae_dataset_count(ds) : (size_t)count;
+  size_t n = ae_dataset_count(ds);
+  if (count && (size_t)count < n) n = (size_t)count;
   size_t dim = ae_model_input_dim(m);
   float *grid = malloc(2 * n * dim * sizeof(float));
-  if (c != 1) rc = cli_error("%s: reconstruction grids need single-channel images", model);
+  if (png && c != 1) rc = cli_error("%s: reconstruction grids need single-channel images; use -o OUT.npy", model);
   else if (!grid) rc = cli_error("reconstruct: out of memory");
-  else {
+  else if (ae_model_reconstruct(m, grid + n * dim, ae_dataset_data(ds), n)) rc = cli_fail();
+  else if (!png) {
+    if (ae_mpi_rank() == 0 && ae_array_save(output, grid + n * dim, n, dim)) rc = cli_fail();
+    else fprintf(cli_notes(output), "wrote %zu reconstructions of %zu values to %s\n", n, dim, output);
+  } else {
     memcpy(grid, ae_dataset_data(ds), n * dim * sizeof(float));
-    if (ae_model_reconstruct(m, grid + n * dim, ae_dataset_data(ds), n) ||
-        ae_png_write_grid(output, grid, 2, (int)n, h, w, 2, 2))
+    if (ae_png_write_grid(output, grid, 2, (int)n, h, w, 2, 2))
       rc = cli_fail();
     else
       fprintf(cli_notes(output), "wrote %s: %zu originals (top) and reconstructions (bottom)\n", output, n);

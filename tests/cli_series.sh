@@ -54,6 +54,10 @@ awk -F, 'NR > 1 && $3 == 1 { n++; if ($1 < 300 || $1 > 315) bad++ } END { exit !
   "$tmp/steps.csv" || { echo "FAIL: flagged steps: $(grep -c ',1$' "$tmp/steps.csv") $(cat "$tmp/out")"; fail=1; }
 [ "$(wc -l <"$tmp/steps.csv")" -eq 601 ] && [ -s "$tmp/s.png" ] ||
   { echo "FAIL: step CSV or picture"; fail=1; }
+# reconstructions as numbers: one row per window
+expect_ok "$aekit" reconstruct "$tmp/m.safetensors" --data "$tmp/test.csv" -o "$tmp/rec.csv" -t 1
+[ "$(wc -l <"$tmp/rec.csv")" -eq 553 ] && [ "$(head -1 "$tmp/rec.csv" | tr ',' '\n' | wc -l)" -eq 48 ] ||
+  { echo "FAIL: reconstruct -o CSV: $(wc -l <"$tmp/rec.csv") rows"; fail=1; }
 # a part of the picture: steps A:B, or R steps around the highest score
 expect_ok "$aekit" score "$tmp/m.safetensors" --data "$tmp/test.csv" --plot "$tmp/p1.png" --plot-steps 250:400 -t 1
 expect_ok "$aekit" score "$tmp/m.safetensors" --data "$tmp/test.csv" --plot "$tmp/p2.png" --plot-steps worst:40 -t 1
