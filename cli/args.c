@@ -199,6 +199,19 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
   return 0;
 }
 
+/* The model's per-feature scaling applied to ds, if it has one: 0, or 1
+ * after printing. */
+static int feature_scale(ae_dataset *ds, const ae_model *m, const char *name) {
+  size_t d = ae_model_input_dim(m);
+  if (!ae_model_feature_scaling(m, NULL, NULL, NULL)) return 0;
+  float *shift = malloc(2 * d * sizeof(float));
+  if (!shift) return cli_error("out of memory");
+  ae_model_feature_scaling(m, NULL, shift, shift + d);
+  int e = ae_dataset_scale_channels(ds, (int)d, shift, shift + d) ? cli_error("%s: %s", name, ae_last_error()) : 0;
+  free(shift);
+  return e;
+}
+
 int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path,
                       const cli_data *d, const char *fashion_file, const char *fashion_labels) {
   *ds = NULL;
@@ -235,6 +248,8 @@ int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path
   if (ae_dataset_dim(*ds) != ae_model_input_dim(m))
     cli_error("%s: samples have %zu features, model %s takes %zu", name, ae_dataset_dim(*ds),
               model_path, ae_model_input_dim(m));
+  else if (feature_scale(*ds, m, name))
+    ;
   else if (ae_dataset_scale(*ds, lo, hi))
     cli_fail();
   else if (!ae_dataset_data(*ds))

@@ -113,7 +113,7 @@ int cmd_train(int argc, char **argv) {
       {"--classes", NULL, OPT_STRING, &d.classes, "train only on samples with these labels, e.g. 0 or 3,5"},
       {"--val-data", NULL, OPT_STRING, &val_path, "validation data file (same format)"},
       {"--val-split", NULL, OPT_FLOAT, &val_split, "fraction of the data held out for validation"},
-      {"--scale", NULL, OPT_STRING, &scale, "auto (uint8: 0,255; else data min,max), none, or LO,HI"},
+      {"--scale", NULL, OPT_STRING, &scale, "auto (uint8: 0,255; else data min,max), standard or minmax (per feature, fitted on the training part), none, or LO,HI"},
       {"--window", NULL, OPT_INT, &window, "the data is a time series (rows = steps): train on windows of W steps"},
       {"--stride", NULL, OPT_INT, &stride, "steps between windows (1)"},
       {"--channel-scale", NULL, OPT_STRING, &channel_scale, "series: zscore (default), minmax or none, per channel"},
@@ -214,10 +214,14 @@ int cmd_train(int argc, char **argv) {
     scale = "none";
   }
   float lo, hi;
-  if (!strcmp(scale, "auto")) ae_dataset_range(all, &lo, &hi);
+  ae_channel_scaling fkind = AE_CHANNELS_NONE; /* per feature: --scale standard|minmax */
+  if (!strcmp(scale, "standard")) fkind = AE_CHANNELS_ZSCORE;
+  else if (!strcmp(scale, "minmax")) fkind = AE_CHANNELS_MINMAX;
+  if (fkind != AE_CHANNELS_NONE) lo = 0.0f, hi = 1.0f;
+  else if (!strcmp(scale, "auto")) ae_dataset_range(all, &lo, &hi);
   else if (!strcmp(scale, "none")) lo = 0.0f, hi = 1.0f;
   else if (parse_pair(scale, &lo, &hi)) {
-    cli_error("train: --scale '%s' is not auto, none or LO,HI", scale);
+    cli_error("train: --scale '%s' is not auto, standard, minmax, none or LO,HI", scale);
     goto out;
   }
   if (hi <= lo) hi = lo + 1.0f; /* constant data: shift only */
@@ -255,6 +259,19 @@ int cmd_train(int argc, char **argv) {
       goto out;
     }
   }
+  if (fkind != AE_CHANNELS_NONE) { /* fitted on the training part only */
+    int dim = (int)ae_dataset_dim(train);
+    free(shift);
+    if (!(shift = malloc(2 * (size_t)dim * sizeof(float)))) {
+      cli_error("out of memory");
+      goto out;
+    }
+    cscale = shift + dim;
+    if (ae_dataset_fit_channels(train, dim, fkind, shift, cscale) ||
+        ae_dataset_scale_channels(train, dim, shift, cscale) ||
+        (val && ae_dataset_scale_channels(val, dim, shift, cscale)))
+      goto fail;
+  }
   if (ae_dataset_scale(train, lo, hi) || (val && ae_dataset_scale(val, lo, hi))) goto fail;
   int c, hh, w;
   ae_dataset_shape(train, &c, &hh, &w);
@@ -273,7 +290,8 @@ int cmd_train(int argc, char **argv) {
     o.resume_path = resume;
   } else if (ae_model_create(&m, spec, c, hh, w, o.seed) ||
              ae_model_init(m, scheme, o.seed) || ae_model_set_scaling(m, lo, hi) ||
-             (window && ae_model_set_series(m, stride, ckind, shift, cscale))) {
+             (window && ae_model_set_series(m, stride, ckind, shift, cscale)) ||
+             (fkind != AE_CHANNELS_NONE && ae_model_set_feature_scaling(m, fkind, shift, cscale))) {
     goto fail;
   }
   progress_state ps = {isatty(2), 0.0};

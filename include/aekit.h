@@ -293,6 +293,18 @@ const char *ae_model_spec(const ae_model *m);
  * settings, scaling, history summary). Owned by the model. */
 const char *ae_model_metadata(const ae_model *m);
 
+/* Per-feature scaling of a table (sklearn's StandardScaler or MinMaxScaler):
+ * feature j as x -> (x - shift[j]) / scale[j], input_dim floats each, fitted
+ * on the training data (ae_dataset_fit_channels with channels = input_dim),
+ * stored as the model file's "features" metadata. The model's lo/hi scaling
+ * then stays (0, 1). */
+ae_status ae_model_set_feature_scaling(ae_model *m, ae_channel_scaling kind, const float *shift,
+                                       const float *scale);
+/* 1 and kind, shift, scale (input_dim floats each, may be NULL) when m has
+ * per-feature scaling, else 0. */
+int ae_model_feature_scaling(const ae_model *m, ae_channel_scaling *kind, float *shift,
+                             float *scale);
+
 /* One layer of a model, as `aekit info` lists them (Keras' summary()). */
 typedef struct ae_layer_summary {
   char spec[128];  /* the layer as spec text, e.g. "lstm:64:out=last" */

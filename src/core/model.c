@@ -153,6 +153,7 @@ void ae_model_free(ae_model *m) {
   free(m->detector_json);
   free(m->pca_json);
   free(m->series_json);
+  free(m->features_json);
   free(m->metadata);
   free(m);
 }
@@ -368,6 +369,7 @@ const char *ae_model_metadata(const ae_model *m) {
   if (m->detector_json) cJSON_AddItemToObject(o, "detector", cJSON_Parse(m->detector_json));
   if (m->pca_json) cJSON_AddItemToObject(o, "pca", cJSON_Parse(m->pca_json));
   if (m->series_json) cJSON_AddItemToObject(o, "series", cJSON_Parse(m->series_json));
+  if (m->features_json) cJSON_AddItemToObject(o, "features", cJSON_Parse(m->features_json));
   char *s = cJSON_Print(o);
   cJSON_Delete(o);
   if (!s) return "{}";
@@ -379,6 +381,52 @@ const char *ae_model_metadata(const ae_model *m) {
 /* ---- series models ---- */
 
 static const char *const channel_kinds[] = {"none", "zscore", "minmax"};
+
+/* {"scaling":KIND,"shift":[n],"scale":[n]} into o. */
+static void add_scaling(cJSON *o, ae_channel_scaling kind, int n, const float *shift,
+                        const float *scale) {
+  cJSON_AddStringToObject(o, "scaling", channel_kinds[kind]);
+  cJSON *a = cJSON_AddArrayToObject(o, "shift"), *b = cJSON_AddArrayToObject(o, "scale");
+  for (int c = 0; c < n; c++) {
+    cJSON_AddItemToArray(a, cJSON_CreateNumber(shift[c]));
+    cJSON_AddItemToArray(b, cJSON_CreateNumber(scale[c]));
+  }
+}
+
+/* Read add_scaling's fields of o (n values each; outs may be NULL): 0 or -1. */
+static int read_scaling(const cJSON *o, int n, ae_channel_scaling *kind, float *shift,
+                        float *scale) {
+  cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "scaling");
+  cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "shift");
+  cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "scale");
+  int ok = cJSON_IsString(k) && cJSON_IsArray(a) && cJSON_IsArray(b) &&
+           cJSON_GetArraySize(a) == n && cJSON_GetArraySize(b) == n;
+  int kk = -1;
+  for (int i = 0; ok && i < 3; i++)
+    if (!strcmp(k->valuestring, channel_kinds[i])) kk = i;
+  ok = ok && kk >= 0;
+  cJSON *x = ok ? a->child : NULL, *y = ok ? b->child : NULL;
+  for (int c = 0; ok && c < n; c++, x = x->next, y = y->next) {
+    ok = cJSON_IsNumber(x) && cJSON_IsNumber(y) && fabs(x->valuedouble) <= FLT_MAX &&
+         y->valuedouble > 0.0 && y->valuedouble <= FLT_MAX && (float)y->valuedouble > 0.0f;
+    if (ok && shift) shift[c] = (float)x->valuedouble;
+    if (ok && scale) scale[c] = (float)y->valuedouble;
+  }
+  if (ok && kind) *kind = (ae_channel_scaling)kk;
+  return ok ? 0 : -1;
+}
+
+/* Store o as the metadata in *slot after check(m, text); frees o. */
+static ae_status store_json(ae_model *m, cJSON *o, char **slot,
+                            ae_status (*check)(const ae_model *, const char *)) {
+  char *text = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  if (!text) return ae_set_error(AE_ERR_NOMEM, "out of memory");
+  ae_status st = check(m, text);
+  if (!st) st = ae_model_set_meta(slot, text);
+  free(text);
+  return st;
+}
 
 ae_status ae_model_set_series(ae_model *m, int stride, ae_channel_scaling kind,
                               const float *shift, const float *scale) {
@@ -393,19 +441,8 @@ ae_status ae_model_set_series(ae_model *m, int stride, ae_channel_scaling kind,
   cJSON_AddNumberToObject(o, "window", m->h);
   cJSON_AddNumberToObject(o, "stride", stride);
   cJSON_AddNumberToObject(o, "channels", m->w);
-  cJSON_AddStringToObject(o, "scaling", channel_kinds[kind]);
-  cJSON *a = cJSON_AddArrayToObject(o, "shift"), *b = cJSON_AddArrayToObject(o, "scale");
-  for (int c = 0; c < m->w; c++) {
-    cJSON_AddItemToArray(a, cJSON_CreateNumber(shift[c]));
-    cJSON_AddItemToArray(b, cJSON_CreateNumber(scale[c]));
-  }
-  char *text = cJSON_PrintUnformatted(o);
-  cJSON_Delete(o);
-  if (!text) return ae_set_error(AE_ERR_NOMEM, "out of memory");
-  ae_status st = ae_model_check_series(m, text);
-  if (!st) st = ae_model_set_meta(&m->series_json, text);
-  free(text);
-  return st;
+  add_scaling(o, kind, m->w, shift, scale);
+  return store_json(m, o, &m->series_json, ae_model_check_series);
 }
 
 /* Parse json into the out values (any may be NULL); 0 or -1. */
@@ -414,27 +451,10 @@ static int parse_series(const ae_model *m, const char *json, int *stride, ae_cha
   cJSON *o = cJSON_Parse(json);
   cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "stride");
   cJSON *win = cJSON_GetObjectItemCaseSensitive(o, "window");
-  cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "scaling");
-  cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "shift");
-  cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "scale");
   int ok = cJSON_IsNumber(st) && st->valuedouble >= 1 && st->valuedouble <= (1 << 24) &&
            st->valuedouble == (double)(int)st->valuedouble && cJSON_IsNumber(win) &&
-           win->valuedouble == m->h && cJSON_IsString(k) && cJSON_IsArray(a) &&
-           cJSON_IsArray(b) && cJSON_GetArraySize(a) == m->w && cJSON_GetArraySize(b) == m->w &&
-           m->c == 1;
-  int kk = -1;
-  for (int i = 0; ok && i < 3; i++)
-    if (!strcmp(k->valuestring, channel_kinds[i])) kk = i;
-  ok = ok && kk >= 0;
-  for (int c = 0; ok && c < m->w; c++) {
-    cJSON *x = cJSON_GetArrayItem(a, c), *y = cJSON_GetArrayItem(b, c);
-    ok = cJSON_IsNumber(x) && cJSON_IsNumber(y) && fabs(x->valuedouble) <= FLT_MAX &&
-         y->valuedouble > 0.0 && y->valuedouble <= FLT_MAX && (float)y->valuedouble > 0.0f;
-    if (ok && shift) shift[c] = (float)x->valuedouble;
-    if (ok && scale) scale[c] = (float)y->valuedouble;
-  }
+           win->valuedouble == m->h && m->c == 1 && !read_scaling(o, m->w, kind, shift, scale);
   if (ok && stride) *stride = (int)st->valuedouble;
-  if (ok && kind) *kind = (ae_channel_scaling)kk;
   cJSON_Delete(o);
   return ok ? 0 : -1;
 }
@@ -449,6 +469,38 @@ ae_status ae_model_check_series(const ae_model *m, const char *json) {
 int ae_model_series(const ae_model *m, int *stride, ae_channel_scaling *kind, float *shift,
                     float *scale) {
   return m && m->series_json && !parse_series(m, m->series_json, stride, kind, shift, scale);
+}
+
+/* ---- per-feature scaling (tables) ---- */
+
+ae_status ae_model_check_features(const ae_model *m, const char *json) {
+  cJSON *o = cJSON_Parse(json);
+  int bad = !o || read_scaling(o, m->input_dim, NULL, NULL, NULL);
+  cJSON_Delete(o);
+  if (bad)
+    return ae_set_error(AE_ERR_FORMAT, "metadata 'features' is malformed or not for %d features",
+                        m->input_dim);
+  return AE_OK;
+}
+
+ae_status ae_model_set_feature_scaling(ae_model *m, ae_channel_scaling kind, const float *shift,
+                                       const float *scale) {
+  AE_ARG(m && shift && scale, "ae_model_set_feature_scaling",
+         "model, shift and scale must not be NULL");
+  if ((int)kind < 0 || (int)kind > 2)
+    return ae_set_error(AE_ERR_ARG, "ae_model_set_feature_scaling: unknown scaling %d", (int)kind);
+  cJSON *o = cJSON_CreateObject();
+  add_scaling(o, kind, m->input_dim, shift, scale);
+  return store_json(m, o, &m->features_json, ae_model_check_features);
+}
+
+int ae_model_feature_scaling(const ae_model *m, ae_channel_scaling *kind, float *shift,
+                             float *scale) {
+  if (!m || !m->features_json) return 0;
+  cJSON *o = cJSON_Parse(m->features_json);
+  int ok = o && !read_scaling(o, m->input_dim, kind, shift, scale);
+  cJSON_Delete(o);
+  return ok;
 }
 
 /* ---- the layers, for a summary ---- */

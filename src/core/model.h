@@ -79,6 +79,7 @@ struct ae_model {
   char *detector_json;     /* anomaly threshold (src/anomaly.c), or NULL */
   char *pca_json;          /* PCA summary (src/pca.c), or NULL */
   char *series_json;       /* how a series becomes windows (ae_model_set_series), or NULL */
+  char *features_json;     /* per-feature scaling (ae_model_set_feature_scaling), or NULL */
   char *metadata;          /* cached full metadata (ae_model_metadata) */
 };
 
@@ -97,6 +98,8 @@ ae_status ae_model_build(ae_model **out, const char *spec, int c, int h, int w,
 /* Check a "series" metadata text for m (channels = m->w); AE_OK or
  * AE_ERR_FORMAT. */
 ae_status ae_model_check_series(const ae_model *m, const char *json);
+/* The same for "features" metadata (input_dim values each). */
+ae_status ae_model_check_features(const ae_model *m, const char *json);
 
 ae_status ae_model_plan(ae_model *m, int n);
 /* Plan `workers` workspaces for slices of up to n samples each, with their

@@ -17,6 +17,8 @@
  *   pca           {"components":k,"explained_variance_ratio":[..]} (aekit pca)
  *   series        {"window":W,"stride":S,"channels":F,"scaling":"zscore","shift":[..],
  *                 "scale":[..]} (a model of windows of a series)
+ *   features      {"scaling":"zscore","shift":[..],"scale":[..]} (per-feature scaling,
+ *                 input_dim values each: train --scale standard|minmax)
  *   checkpoint    training state (src/core/train.c), with tensors optim.*
  *                 and train.* beside the model's
  * Loading rebuilds the model from spec and input_shape, then requires every
@@ -78,8 +80,8 @@ ae_status ae_model_save_with(const ae_model *m, const char *path, const ae_st_te
   snprintf(shape, sizeof shape, "[%d,%d,%d]", m->c, m->h, m->w);
   snprintf(scaling, sizeof scaling, "{\"lo\":%.9g,\"hi\":%.9g}", (double)m->lo, (double)m->hi);
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
-  const char *keys[12] = {"format", "spec", "input_shape", "scaling", "seed", "init"};
-  const char *vals[12] = {"aekit/1", m->spec, shape, scaling, seed,
+  const char *keys[13] = {"format", "spec", "input_shape", "scaling", "seed", "init"};
+  const char *vals[13] = {"aekit/1", m->spec, shape, scaling, seed,
                          m->init == AE_INIT_TORCH ? "pytorch" : "keras"};
   int nm = 6;
   if (m->training_json) keys[nm] = "training", vals[nm++] = m->training_json;
@@ -87,6 +89,7 @@ ae_status ae_model_save_with(const ae_model *m, const char *path, const ae_st_te
   if (m->detector_json) keys[nm] = "detector", vals[nm++] = m->detector_json;
   if (m->pca_json) keys[nm] = "pca", vals[nm++] = m->pca_json;
   if (m->series_json) keys[nm] = "series", vals[nm++] = m->series_json;
+  if (m->features_json) keys[nm] = "features", vals[nm++] = m->features_json;
   if (key) keys[nm] = key, vals[nm++] = value;
   for (int k = 0; k < n_extra; k++) t[nt++] = extra[k];
   return ae_st_write(path, t, nt, keys, vals, nm);
@@ -208,6 +211,16 @@ static ae_status model_from_meta(ae_model **out, const ae_st_file *f, const char
     return st;
   }
   if ((st = ae_model_set_meta(&m->series_json, series))) {
+    ae_model_free(m);
+    return st;
+  }
+  const char *features = ae_st_meta(f, "features");
+  if (features && (st = ae_model_check_features(m, features))) {
+    ae_error_prefix(path);
+    ae_model_free(m);
+    return st;
+  }
+  if ((st = ae_model_set_meta(&m->features_json, features))) {
     ae_model_free(m);
     return st;
   }
