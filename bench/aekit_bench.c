@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* aekit_bench.c — aekit-bench: inference speed through the public API, the
  * aekit side of `make bench`'s inference rows (training rows time the real
  * `aekit train`).

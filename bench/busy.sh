@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # bench/busy.sh — training with one core kept busy by another program (a
 # `yes > /dev/null` running throughout): `aekit train --threads 1` and
 # `--threads 2`, alternating, BUSY_REPS tries each; prints the best and the

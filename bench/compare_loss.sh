@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # compare_loss.sh [EPOCHS] — the README's accuracy comparison: aekit and the
 # PyTorch reference (bench/reference_train.py) train `dense` and `deep` on
 # Fashion-MNIST with the same architecture, loss, optimizer, batch size,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kernels.c — aekit-bench-kernels: GFLOP/s of aekit's dense and conv
  * forward and backward at the shapes the presets use, beside OpenBLAS cblas_sgemm at the
  * same M, N, K, so "how close to the machine's roof" is a number.

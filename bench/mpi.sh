@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # bench/mpi.sh — data-parallel training across ranks on this machine's cores:
 # `mpirun -np 2 aekit train --threads 1` against one process with 1 thread
 # and with 2 threads, alternating, MPI_REPS tries each, best samples/s; the

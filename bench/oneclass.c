@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* oneclass.c — the one-class anomaly benchmark on Fashion-MNIST (Golan and
  * El-Yaniv 2018's protocol), on aekit's public API only.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """oneclass_scores.py DIR — score variants for the one-class benchmark,
 computed offline from `aekit-bench-oneclass --validate --dump DIR` (images,
 labels, reconstructions and codes as NPY files), so that many scores can be

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """reference_conv.py — the PyTorch side of the README's denoising comparison.
 
 Trains aekit's `conv` preset (bench/reference_conv_model.py) as a denoising

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """reference_conv_model.py — aekit's `conv` preset as a PyTorch model, shared
 by bench/reference_conv.py (denoising loss comparison) and
 bench/reference_torch.py (`train --model conv`, speed).

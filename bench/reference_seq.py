@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """reference_seq.py — the PyTorch runs that aekit's sequence presets are compared against.
 
 Trains the PyTorch equivalent of aekit's `lstm`, `gru` or `conv1d` preset on

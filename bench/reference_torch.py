@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """reference_torch.py — the PyTorch side of `make bench` (speed, not loss).
 
   train: trains the preset on Fashion-MNIST for --epochs epochs exactly as

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """reference_train.py — the PyTorch run that aekit's README compares against.
 
 Trains the same autoencoder aekit builds on Fashion-MNIST and prints the

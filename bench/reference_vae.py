@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """reference_vae.py — the PyTorch VAE run that aekit's README compares against.
 
 pytorch/examples vae/main.py, on Fashion-MNIST read from the IDX files

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # regularized.sh [AEKIT] [EPOCHS] — the sparse and contractive tables of the
 # README: Fashion-MNIST, train set, evaluated on the test set.
 #   sparse:      dense:64:sigmoid with the KL sparsity penalty (rho 0.05) at

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/run.sh — `make bench`: aekit against PyTorch on the same machine, in
 # one command, alternating the two so that drift hits both.
 #

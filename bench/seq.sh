@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # seq.sh [EPOCHS] [--all] — aekit's sequence presets against the PyTorch
 # reference (bench/reference_seq.py) on Sequential Fashion-MNIST (each image
 # 28 steps of 28 values): `lstm` and `conv1d`, and `gru` with --all. Prints,

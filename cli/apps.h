@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* apps.h — the application commands (anomaly scores, probes, PCA,
  * retrieval, inpainting) and what they share. */
 #ifndef AE_CLI_APPS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* args.c — option parsing and data loading shared by the commands. */
 #include "cli.h"
 

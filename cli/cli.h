@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h — shared pieces of the aekit program: option parsing, errors,
  * loading data the way every command does. */
 #ifndef AE_CLI_H

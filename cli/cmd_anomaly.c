@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_anomaly.c — aekit score (anomaly scores, and with labels ROC AUC,
  * average precision, precision/recall/F1, a ROC curve) and aekit
  * fit-threshold (store a threshold in the model); helpers the application

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_denoise.c — aekit denoise: corrupted images in, cleaned images out,
  * and the classic picture: noisy inputs, denoised outputs, clean targets. */
 #include "cli.h"

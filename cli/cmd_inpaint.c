@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_inpaint.c — aekit inpaint: a masked region of each image filled from
  * the model's reconstructions, iterated; the picture shows masked, filled
  * and original rows. */

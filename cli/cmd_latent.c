@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_latent.c — the latent space: generate (VAE samples), interpolate
  * (decodings along the line between two codes), manifold (decodings over a
  * 2-d code plane). */

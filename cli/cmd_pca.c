@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_pca.c — aekit pca (fit PCA, save it as a model) and aekit compare
  * (an autoencoder beside a PCA: reconstruction MSE, PSNR, probe accuracy). */
 #include "apps.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_probe.c — aekit probe: how well the codes of a model separate the
  * classes: k-nearest-neighbour and linear-probe accuracy on a test set. */
 #include "apps.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_search.c — aekit search: nearest neighbours of query images in code
  * space (Euclidean, cosine, or Hamming on binary codes), precision@k with
  * labels, and a picture of each query followed by its neighbours. */

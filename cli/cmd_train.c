@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_train.c — aekit train. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"

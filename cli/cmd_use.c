@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_use.c — the commands that use a trained model: eval, encode, decode,
  * reconstruct, info. */
 #include "cli.h"

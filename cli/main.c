@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c — aekit <command>: dispatch, --help, --version, and the start and
  * end of an MPI job's ranks. */
 #include "cli.h"

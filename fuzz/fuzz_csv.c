@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_csv.c — libFuzzer harness: the csv reader from memory (make fuzz). */
 #include "fuzz_data.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_data.h — what the data-set harnesses share: load the input from
  * memory under a name that picks the reader, then use what came back the
  * way the program does (values, range, labels, a slice, scaling). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_idx.c — libFuzzer harness: the IDX reader (plain and gzip) from memory (make fuzz). */
 #include "fuzz_data.h"
 

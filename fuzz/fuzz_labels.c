@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_labels.c — libFuzzer harness: the IDX label reader (make fuzz). The
  * first byte is the data set's sample count and whether more labels than
  * that may be read (as --limit does). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_model.c — libFuzzer harness: a model file from memory, then what a
  * user does with it: encode, decode, reconstruct, save, load again — the
  * second load must give the same parameters (make fuzz). */

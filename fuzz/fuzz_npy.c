@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_npy.c — libFuzzer harness: the npy reader from memory (make fuzz). */
 #include "fuzz_data.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_png.c — libFuzzer harness: the png reader from memory (make fuzz). */
 #include "fuzz_data.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_spec.c — libFuzzer harness: a spec string (the --model text, or a
  * model file's metadata) on a small input shape the first byte picks; what
  * builds is run forward and backward on a batch (make fuzz). */

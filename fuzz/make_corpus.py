@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """make_corpus.py AEKIT — write the seed corpora of the fuzz harnesses
 (fuzz/corpus/NAME/): small valid files of every kind each reader takes,
 made with the standard library alone; model files are trained by AEKIT.

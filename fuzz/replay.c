@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay.c — a main for the fuzz harnesses outside libFuzzer: runs the
  * harness once on every file of the folders (or files) given. make test
  * replays the committed corpora and the regression inputs this way, in the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run.sh BUILD SECONDS — run every harness in BUILD for SECONDS each, from
 # the committed corpus (fuzz/corpus/NAME, read only) plus what earlier runs
 # found (BUILD/corpus/NAME); print one line per harness (executions,

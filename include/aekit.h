@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* aekit.h — autoencoders in C: train, save, load and use them on a CPU.
  *
  * Overview

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # demo.sh AEKIT OUTDIR — the main job: train the dense autoencoder on
 # Fashion-MNIST for 20 epochs (test set as validation, as in the Keras
 # tutorial), then write the model, the loss curve and the reconstruction

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # demo_ecg.sh AEKIT OUTDIR — a sequence autoencoder on a real ECG: the
 # 5-minute excerpt of MIT-BIH record 208 (lead MLII, 360 Hz, many premature
 # ventricular beats; no beat labels) that python3-scipy ships as

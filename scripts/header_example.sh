@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # header_example.sh HEADER OUT.c — copy the example at the top of aekit.h
 # (the lines between " * Example" and the closing " */", less the comment
 # prefix) into OUT.c, so the build compiles it like any other program.

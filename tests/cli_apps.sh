@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cli_apps.sh AEKIT FASHION_DIR — the application commands (score,
 # fit-threshold, probe, pca, compare, search, inpaint) on a tiny model
 # trained here on a slice of Fashion-MNIST: good paths with their numbers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cli_errors.sh AEKIT FASHION_DIR — bad input through the program: each case
 # must exit non-zero with exactly one line "aekit: error: ..." naming the
 # file or option, never crash, and never replace a model already saved.

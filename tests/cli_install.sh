@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cli_install.sh AEKIT FASHION_DIR — `cmake --install --prefix P` (what make
 # install PREFIX=P runs) into a fresh prefix after the build: the program,
 # the libraries, the header and an aekit.pc that points at P, with which the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cli_outputs.sh AEKIT FASHION_DIR — where an output path leads (issue 13
 # items 1-2): a device or a pipe is written into and stays what it was; a
 # symlink to a file is written through and stays a link; a dangling link, a

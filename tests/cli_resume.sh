@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cli_resume.sh AEKIT FASHION_DIR — training interrupted and resumed equals
 # training never stopped, byte for byte (cmp of the final model files), at
 # the same thread count: dense, conv (batch norm), vae (sampler draws, KL

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cli_series.sh AEKIT FASHION_DIR — time series end to end: windows of a CSV
 # series (a time-stamp column and a header), per-channel scaling stored in
 # the model, the lstm, gru and conv1d presets, a threshold from the training

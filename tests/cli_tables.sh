@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cli_tables.sh AEKIT FASHION_DIR — per-feature scaling of a table (train
 # --scale standard|minmax): fitted on the training part only, stored in the
 # model ("features"), applied by every later command; a table of another

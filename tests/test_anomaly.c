@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_anomaly.c — ROC AUC, average precision, ROC curve, precision /
  * recall / F1, thresholds: hand-computed cases with ties and scikit-learn
  * fixtures (tests/ref/make_app_fixtures.py); a model as a detector, its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_api.c — every public function of aekit.h called with bad arguments:
  * NULL for each pointer in turn, sizes out of range (0, SIZE_MAX, sizes
  * whose byte count overflows size_t), negative ints, data whose dimension

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_codes.c — nearest neighbours of codes against brute force
  * (Euclidean, cosine across several blocks, Hamming), k-NN voting and its
  * tie rule, the linear probe on separable data, refused input. */

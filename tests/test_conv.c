@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_conv.c — the image-layer kernels (k_conv.c) against PyTorch fixtures
  * (tests/fixtures/conv.fx, written by tests/ref/make_conv_fixtures.py) and
  * against central finite differences: conv2d, conv_transpose2d (with

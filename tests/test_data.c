@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_data.c — data set readers (IDX plain and gzip, CSV, NPY), their error
  * messages on bad input, and slicing, splitting and scaling. Small files are
  * written by hand into a fresh temporary directory. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_e2e.c — whole models (dense, deep, conv) against PyTorch: from the
  * fixture's initial parameters, the loss and every gradient at step 0, the
  * losses of 5 Adam steps (lr 1e-3) on a fixed batch within 1e-4 relative, and

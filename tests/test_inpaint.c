@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_inpaint.c — iterated inpainting on a model whose reconstruction is
  * known: (a, b) -> ((a+b)/2, (a+b)/2). With b masked and a = 4, the filled
  * value after N rounds is 4 (1 - 2^-N); a is never changed. */

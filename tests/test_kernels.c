@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_kernels.c — every kernel against PyTorch fixtures and against finite
  * differences: dense + each activation (forward, backward), BCE-with-logits
  * and MSE (value, gradient), Adam/AdamW and SGD (momentum, Nesterov, weight

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_limits.c — the readers from memory equal the readers from files;
  * what a file states is checked against its own size and the load limit
  * before anything is allocated (a gzip bomb, a huge PNG header, int8 IDX

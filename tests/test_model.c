@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_model.c — specs and presets, save/load (bit-exact outputs, refusal of
  * another architecture), and a short training run on real data that must
  * bring the loss well below the untrained loss. */

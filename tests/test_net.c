@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_net.c — a net on its own: a discriminator-shaped stack (dense tanh,
  * batch norm, dense sigmoid) over blocks and an activation plan of its own,
  * not a model's; its backward gives the gradients of sum(r * y) in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_noise.c — corruption models: parsing, formatting, determinism and
  * statistics over N = 2^20 values.
  *

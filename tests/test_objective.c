@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_objective.c — the objective's terms beyond reconstruction: the VAE
  * sampler and KL, L1 and KL-sparsity penalties on the code, the contractive
  * penalty, L2 on the weights. Whole-model gradients against central finite

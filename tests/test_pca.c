@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_pca.c — PCA as a model: a decomposition known by hand, then
  * scikit-learn's PCA (tests/ref/make_app_fixtures.py): components (same
  * sign rule), explained variance ratios, scores and reconstructions through

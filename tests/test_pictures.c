@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_pictures.c — PNG grids, loss-curve and scatter plots: sizes, exact
  * pixels, colours, refused arguments, failures that leave nothing behind. */
 #define _POSIX_C_SOURCE 200809L

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_safetensors.c — round trip, file layout, atomic writes, and a set of
  * hand-made broken files that must each be refused with a message naming
  * the file and the problem. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_seq.c — the sequence layers (layer_rnn.c, layer_seq.c over the
  * kernels of k_rnn.c and k_seq.c): lstm and gru (one direction and
  * bidirectional, whole sequence and last state, T = 1, stacked), conv1d and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_step.c — whole models (dense, deep, conv, vae) against PyTorch
  * (the fixtures of test_e2e.c), through the trainer's real step (gather, forward, objective, backward,
  * reduce over the team, optimizer update: ae_trainer_step) at 1 and 2

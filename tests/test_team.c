@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_team.c — the team's runs of items (ae_team_for) and the balanced
  * training step built on them:
  *   - every item of a run runs exactly once, on a worker below the size

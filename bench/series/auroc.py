@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """bench/series/auroc.py — point-wise AUROC and AUPR of aekit's sequence
 autoencoders (`lstm`, `conv1d`) and of PCA reconstruction error on real
 series with injected anomalies (the protocol of TSB-UAD's artificial series),

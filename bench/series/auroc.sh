@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/series/auroc.sh — point-wise AUROC/AUPR of aekit lstm, conv1d and PCA
 # on real series with seeded injected anomalies (protocol: the docstring of
 # bench/series/auroc.py). Environment: BUILD (build), SERIES_EPOCHS (30),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* anomaly.c — anomaly detection: metrics of scores against truth (ROC AUC,
  * average precision, ROC curve, precision/recall/F1, best F1), thresholds
  * from a contamination rate or a percentile, and a model as a detector

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* inpaint.c — filling masked pixels from a model's reconstructions: the
  * masked values start at 0, then each iteration replaces them with the
  * reconstruction of the current image; unmasked values are never changed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* knn.c — nearest neighbours of codes: Euclidean and cosine distances from
  * blocked matrix products (|q|^2 + |r|^2 - 2 q.r, one cblas_sgemm per
  * block), k-NN classification by majority vote, binary codes and Hamming

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pca.c — principal component analysis as an ordinary aekit model: the
  * covariance is accumulated in double (cblas_dsyrk over blocks of rows),
  * its eigenvectors come from LAPACKE_dsyevd, and the top k become a linear

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* probe.c — linear probe: multinomial logistic regression on standardised
  * features, full-batch Adam from zero weights (deterministic).
  * Legend: N training rows, Q queries, D features, C classes. */

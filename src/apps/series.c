@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* series.c — per-step anomaly scores of a time series from the scores of
  * its windows (each step from the windows that cover it). */
 #include "aekit.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ssim.c — structural similarity (Wang, Bovik, Sheikh and Simoncelli 2004)
  * of image pairs, per sample: local means, variances and covariance under
  * an 11x11 Gaussian window (sigma 1.5, normalised, applied separably, zero

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.c — thread-local last-error message and status names. */
 #include "error.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.h — the library's one error channel.
  *
  * Every public function returns an ae_status. Where it is not AE_OK, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rng.c — xoshiro256** (Blackman & Vigna), seeded by splitmix64. */
 #include "rng.h"
 

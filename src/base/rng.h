@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rng.h — the one seeded random generator (xoshiro256**, seeded through
  * splitmix64). An object, never a global: each model, trainer or split owns
  * its own, so the same seed gives the same bits. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rng_fill.c — standard normals in bulk from the seeded generator.
  *
  * Box-Muller, one 64-bit draw per pair: the high 31 bits give u1 in (0, 1]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dist.c — the ranks of an MPI job (dist.h): start-up, sums over ranks by
  * Rabenseifner's all-reduce, gathers. Without AE_HAVE_MPI, one rank. */
 #include "dist.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dist.h — the ranks of an MPI job (Open MPI), behind the team.
  *
  * Built with MPI (CMake finds it; -DAE_MPI=OFF leaves it out), a program

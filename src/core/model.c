@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model.c — building a model from its spec, the parameter block, planned
  * activation memory, forward, the objective and backward, accessors and
  * metadata (inference and evaluation: model_run.c).

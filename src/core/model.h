@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model.h — the model behind the opaque ae_model.
  *
  * Legend: N batch, D input features (c*h*w), Z code size, P parameters.

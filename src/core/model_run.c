@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model_run.c — inference and evaluation: chunks of samples spread over
  * worker threads (encode, decode, reconstruct, evaluate, the VAE's
  * importance-weighted bound and per-sample ELBO, generation, denoising

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* net.c — a stack of layers: its blocks, forward and backward (net.h). */
 #include "net.h"
 

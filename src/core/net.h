@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* net.h — a stack of layers: its parameter and state blocks (contiguous
  * views into the owner's), the layers' views into them, and forward and
  * backward over a batch slice through activation memory the owner planned.

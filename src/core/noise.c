@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* noise.c — parse, format and apply the corruption models of noise.h. */
 #include "noise.h"
 

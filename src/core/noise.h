@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* noise.h — corruption models for denoising autoencoders (the "noise" plug
  * point of the pipeline): they corrupt the input, never the target, and draw
  * afresh from the caller's seeded generator on every call, so the same seed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* objective.c — the objective's terms: where each acts, its value and its
  * gradient, all through kernels (see objective.h for the formulas).
  * Legend: N this worker's samples, B the whole batch, D input features, Z

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* objective.h — what training minimises: a list of terms over the model's
  * activations, each a value and a gradient computed by kernels (kernels.h,
  * k_loss.c and k_penalty.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* optim.c — the optimizer object of optim.h: schedules, the step count and
  * the moments block; the update itself is a kernel (k_optim.c). */
 #define _POSIX_C_SOURCE 200809L

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* optim.h — an optimizer: the update rule, its hyper-parameters, the
  * learning-rate schedule, the step count and the moments in one block beside
  * the parameters it updates. Everything it holds can be saved and restored

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spec.c — the model spec syntax:
  *   SPEC   = ( ENCODER [ "|" DECODER ] | PRESET ) { ";" OPTION }
  *   OPTION = "loss=" ("bce" | "mse") | "beta=" B | "l1=" L | "sparsity=" RHO ":" B

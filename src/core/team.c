@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* team.c — workers that run one function together and meet only in sums
  * (team.h): persistent POSIX threads, a barrier that spins briefly and then
  * sleeps, and sums staged in two alternating areas so that one barrier per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* team.h — the one place where workers meet.
  *
  * A team is a fixed set of workers (threads of this process today; MPI ranks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* train.c — the fit loop: shuffle, mini-batches, the optimizer step over a
  * team of workers, validation, early stopping (keeping the best weights),
  * history, and checkpoints that let a run resume as if never stopped.

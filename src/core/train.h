@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* train.h — the trainer behind ae_train: one optimizer step on a batch, the
  * fit loop around it, and checkpoints that hold everything the loop needs
  * to go on. Internal; tests run the real step through it.

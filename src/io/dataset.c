@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dataset.c — the in-memory data set: creation, loading by file name,
  * accessors, scaling, slicing and the seeded train/validation split.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dataset.h — the data set behind the opaque ae_dataset, and the readers. */
 #ifndef AE_DATASET_H
 #define AE_DATASET_H

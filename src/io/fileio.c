@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fileio.c — safe writes (see fileio.h for the rules) and bounded reads. */
 #define _DEFAULT_SOURCE /* DT_REG, O_DIRECTORY, realpath */
 #include "fileio.h"

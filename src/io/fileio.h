@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fileio.h — writing files so that a crash, a kill or a full disk never
  * leaves a half-written file under the final name, and reading files within
  * a size budget.

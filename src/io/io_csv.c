@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* io_csv.c — comma-separated numbers, one sample per line.
  *
  * The whole file is read into memory and parsed in two passes: the first

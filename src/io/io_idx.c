@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* io_idx.c — IDX files (the MNIST format), plain or gzip-compressed.
  *
  * Layout: bytes 0, 0, TYPE, NDIM; then NDIM big-endian uint32 sizes; then

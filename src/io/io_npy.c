@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* io_npy.c — NumPy .npy arrays (format versions 1.0, 2.0 and 3.0).
  *
  * Layout: "\x93NUMPY", major, minor, header length (uint16 LE in 1.0,

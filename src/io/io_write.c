@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* io_write.c — arrays out: NPY (float32, C order) or CSV. */
 #include "error.h"
 #include "fileio.h"

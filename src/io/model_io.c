@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model_io.c — a model as a .safetensors file.
  *
  * Tensors: "encoder.<i>.<name>" then "decoder.<j>.<name>", float32, in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plot.c — loss curves and scatter plots as PNG pictures, drawn by PLplot's
  * pngcairo driver.
  *

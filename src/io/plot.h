@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plot.h — what the PLplot pictures share (plot.c): one page with a frame,
  * two axes and texts, drawn safely (one mutex around PLplot's global state,
  * its errors caught instead of exit(), the picture checked and renamed into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plot_roc.c — a ROC curve as a PNG picture (PLplot, through plot.c's page
  * machinery): the curve, the chance diagonal, a legend with the AUC. */
 #include "error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plot_scatter.c — points coloured by label as a PNG picture (PLplot,
  * through plot.c's page machinery). */
 #include "error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plot_series.c — a time series as a PNG picture (PLplot, through plot.c's
  * page machinery): the values of one channel, the per-step anomaly score
  * drawn to the frame's height, and the flagged spans shaded. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* png.c — grayscale PNG files: image grids out, any PNG in as 8-bit gray.
  *
  * libpng reports errors by calling an error function that must not return;

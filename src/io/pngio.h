@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pngio.h — aekit's own 8-bit grayscale PNG reader and writer (libpng
  * inside, in png.c). Named pngio.h so it never shadows libpng's <png.h>. */
 #ifndef AE_PNG_H

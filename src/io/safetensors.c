@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* safetensors.c — F32 .safetensors files: the header is JSON built and parsed
  * with cJSON; reading checks every length, offset, dtype and shape before it
  * trusts or allocates anything; writing goes through ae_write_atomic.

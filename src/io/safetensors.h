@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* safetensors.h — read and write .safetensors files of float32 tensors.
  *
  * Format (https://github.com/huggingface/safetensors): 8 bytes little-endian

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* series.c — time series as data: per-channel scaling fitted on training
  * data, and windows cut from a series (n steps of F values) as samples of
  * shape (1, W, F). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fastmath.h — exp and log1p for the element-wise hot loops, written so the
  * compiler can vectorise them (no libm calls, no branches that stop it).
  * Relative error against libm, checked in tests/test_kernels.c (with NaN

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k_bn.c — batch norm over (N, C, S): the stages a batch split over workers
  * runs (sums of a slice, statistics from the team's sums, normalise, the
  * backward's sums, dx), and the whole-batch kernels built from them.

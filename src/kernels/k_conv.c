@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k_conv.c — image-layer kernels: conv and transposed conv (im2col + GEMM,
  * col2im for the adjoint, as in Caffe and darknet), max pooling, nearest
  * upsampling, dropout (batch norm: k_bn.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k_dense.c — fully connected layer and element-wise activations.
  * Legend: N batch, I input features, O output features. */
 #include "kernels.h"

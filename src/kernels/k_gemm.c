@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k_gemm.c — single-precision GEMM for the layers' large products.
  *
  * On a CPU with AVX-512 (F and VL) the product runs here, as in BLIS and

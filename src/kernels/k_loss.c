@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k_loss.c — reconstruction losses with their gradients in the same pass.
  *
  * Each loss works through chunks: one branch-free loop computes the

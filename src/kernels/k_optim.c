@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k_optim.c — parameter updates over the one parameter block (P floats). */
 #include "kernels.h"
 

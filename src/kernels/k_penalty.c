@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k_penalty.c — the objective's terms beyond reconstruction, and the VAE's
  * reparameterisation: L1 and KL sparsity on the code, the Gaussian KL of
  * the sampler's input, the contractive penalty of a dense code layer, L2

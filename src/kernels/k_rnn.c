@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k_rnn.c — the LSTM and GRU recurrences (PyTorch's equations and gate
  * orders), one direction of one layer over time-major data. The input
  * projection of every step is one GEMM before the loop; each step adds one

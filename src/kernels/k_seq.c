@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k_seq.c — 1-d convolution and its transpose over (N, T, C) sequences
  * (im2col + one GEMM for the batch), 1-d max pooling and upsampling,
  * repetition over time, and the axis swap the recurrences use.

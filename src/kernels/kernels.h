@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kernels.h — the math, as plain functions over float arrays.
  *
  * Dimension letters: N batch, I input features, O output features, P number

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kernels_conv.h — image-layer kernels (k_conv.c): convolution, transposed
  * convolution, max pooling, nearest upsampling, batch norm, dropout.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kernels_seq.h — sequence kernels: 1-d convolution and its transpose, 1-d
  * max pooling and upsampling, repetition over time (k_seq.c), and the LSTM
  * and GRU recurrences (k_rnn.c).

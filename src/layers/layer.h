@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layer.h — one small interface for every layer kind.
  *
  * A layer knows its input and output shapes (per sample, C x H x W), owns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layer_bn.c — batch norm (BatchNorm2d over (N, C, H, W), BatchNorm1d over
  * (N, C) when H = W = 1), PyTorch semantics: batch statistics (biased
  * variance) in training, running statistics in evaluation, running_var

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layer_conv.c — conv2d and conv_transpose2d layers with a fused
  * activation (im2col/col2im + GEMM kernels in k_conv.c).
  * Legend: N batch, C in channels, K out channels, KH KW kernel, H W in,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layer_dense.c — fully connected layer with a fused activation. It takes
  * any input shape as a flat vector of in_dim values (N, I).
  * Parameters: weight (O, I) row-major, then bias (O) — PyTorch's layout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layer_dropout.c — inverted dropout (dropout:P): masks from the
  * worker's generator in training, the identity in evaluation. Legend: N
  * batch, D = C*H*W. */

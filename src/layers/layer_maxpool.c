@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layer_maxpool.c — 2-d max pooling (maxpool:K[:stride=S][:pad=P]),
  * PyTorch's MaxPool2d. Legend: N batch, C channels,
  * OH OW out. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layer_reshape.c — flatten and reshape:C:H:W, the same values under
  * another shape (one body, two kinds). */
 #include "error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layer_rnn.c — recurrent layers: lstm:H and gru:H[:bi=1][:out=seq|last],
  * PyTorch's nn.LSTM / nn.GRU with batch_first=True and one layer (stack them
  * by repeating the layer). Input: a sequence (1, T, F) — T steps of F values

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layer_sample.c — the variational sampler (reparameterisation trick).
  * Input (N, 2Z) = [mu | log sigma^2], output z (N, Z):
  *   training (or ctx->sample): z = mu + exp(lv / 2) * eps, eps ~ N(0, I) from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layer_seq.c — the layers over sequences (1, T, C) that are not recurrent:
  *   conv1d:FILTERS:KERNEL[:stride=S][:pad=P|same][:dil=D][:ACT]
  *   convt1d:FILTERS:KERNEL[:stride=S][:pad=P|same][:outpad=O][:dil=D][:ACT]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layer_upsample.c — nearest-neighbour upsampling by an integer factor
  * (upsample:SCALE), PyTorch's Upsample(mode="nearest"). */
 #include "error.h"

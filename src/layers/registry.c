@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* registry.c — the table of layer kinds, the common spec syntax of a layer
  * (KIND { ":" FIELD }), building a layer from its fields, and the weight
  * initialisers the kinds share. Adding a kind: its file and one line in

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # mpi_train.sh — training across ranks (ctest mpi_train; registered when the
 # build has MPI). Ranks are separate processes that talk over TCP only
 # (--mca btl tcp,self: the path that crosses machines), oversubscribed, as

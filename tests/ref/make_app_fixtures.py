@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """make_app_fixtures.py — scikit-learn reference values for the application
 tests (anomaly metrics, PCA).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """make_conv_e2e_fixture.py — end-to-end PyTorch reference for aekit's `conv`
 preset (training forward and backward, BatchNorm running statistics, Adam,
 evaluation-mode forward).

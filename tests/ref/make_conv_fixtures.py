@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """make_conv_fixtures.py — PyTorch reference values for the image-layer kernels
 (src/kernels/k_conv.c), checked by tests/test_conv.c.
 

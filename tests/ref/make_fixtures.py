@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """make_fixtures.py — PyTorch reference values for aekit's C tests.
 
 Usage:  /usr/bin/python3 tests/ref/make_fixtures.py tests/fixtures

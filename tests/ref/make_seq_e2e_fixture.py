@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """make_seq_e2e_fixture.py — end-to-end PyTorch reference for aekit's `lstm`
 preset (spec `lstm:64:out=last|repeat:28,lstm:64,tdense:28;loss=mse`) on
 Sequential Fashion-MNIST: training forward and backward, and Adam.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """make_seq_fixtures.py — PyTorch reference values for the sequence-layer
 kernels (LSTM, GRU, Conv1d, ConvTranspose1d, MaxPool1d, Upsample1d).
 

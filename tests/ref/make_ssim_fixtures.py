@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """make_ssim_fixtures.py — PyTorch reference values for ae_ssim (src/apps/ssim.c),
 checked by tests/test_anomaly.c.
 

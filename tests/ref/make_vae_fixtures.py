@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """make_vae_fixtures.py — PyTorch reference values for aekit's VAE and
 regularizer tests.
 

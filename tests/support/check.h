@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check.h — the tests' few macros. A failed check prints file:line and what
  * differed, counts the failure, and the test's main returns non-zero. */
 #ifndef AE_CHECK_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cli_lib.sh — what the program tests (tests/cli_*.sh) share; sourced after
 # they set $tmp (a scratch folder) and fail=0.
 

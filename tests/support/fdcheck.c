@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fdcheck.c — gradients against central finite differences (test code). */
 #include "fdcheck.h"
 

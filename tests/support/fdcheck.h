@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fdcheck.h — gradients against central finite differences (test code). */
 #ifndef AE_FDCHECK_H
 #define AE_FDCHECK_H

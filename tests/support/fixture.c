@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fixture.c — reader for the PyTorch reference fixtures, and the
  * tolerance check the tests use with them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fixture.h — read the PyTorch reference fixtures (the .fx files in
  * tests/fixtures) and compare float arrays against them. Test code: on any
  * problem these functions print a message to stderr and exit(1).
