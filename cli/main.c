@@ -40,7 +40,8 @@ static void usage(FILE *f) {
              "Autoencoders in C: train, save, load and use them on a CPU.\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
-  fprintf(f, "\n  --help       this text\n  --version    the version\n");
+  fprintf(f, "\n  help COMMAND the command's options (as aekit COMMAND --help)\n"
+             "  --help       this text\n  --version    the version\n");
 }
 
 /* A command, as one rank of an MPI job when mpirun started the program:
@@ -75,6 +76,14 @@ int main(int argc, char **argv) {
     return 1;
   }
   const char *cmd = argv[1];
+  if (!strcmp(cmd, "help") && argc > 2) { /* aekit help COMMAND = aekit COMMAND --help */
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+      if (!strcmp(argv[2], commands[i].name)) {
+        char *args[3] = {argv[0], argv[2], "--help"};
+        return commands[i].run(2, args + 1);
+      }
+    return cli_error("help: unknown command '%s' (see aekit --help)", argv[2]);
+  }
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
     usage(stdout);
     return 0;

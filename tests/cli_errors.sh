@@ -148,4 +148,8 @@ case "$out" in
 *"the weights after epoch 3 of 3"*) ;;
 *) echo "FAIL: the saved line says: $(printf '%s' "$out" | tail -1)"; fail=1 ;;
 esac
+# aekit help COMMAND is the command's own help
+"$aekit" help train | head -1 | grep -q '^usage: aekit train ' || { echo "FAIL: aekit help train"; fail=1; }
+"$aekit" help score | grep -q -- '--plot-steps' || { echo "FAIL: aekit help score"; fail=1; }
+expect_error "help: unknown command 'nope'" "$aekit" help nope
 exit $fail
