@@ -82,9 +82,11 @@ int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path
 int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
                        const cli_data *d);
 
-/* The data options of every command that reads a data set. */
-#define DATA_OPTS(d)                                                                     \
-  {"--data", NULL, OPT_STRING, &(d).path, "data: IDX (.gz), CSV or NPY (default: Fashion-MNIST test set)"}, \
+/* The data options of every command that reads a data set; DEFAULT names
+ * the Fashion-MNIST part the command reads without --data. */
+#define DATA_OPTS(d) DATA_OPTS_DEFAULT(d, "test set")
+#define DATA_OPTS_DEFAULT(d, DEFAULT)                                                    \
+  {"--data", NULL, OPT_STRING, &(d).path, "data: IDX (.gz), CSV or NPY (default: Fashion-MNIST " DEFAULT ")"}, \
   {"--labels", NULL, OPT_STRING, &(d).labels, "labels file for the data (IDX)"},                         \
   {"--csv-header", NULL, OPT_STRING, &(d).header, "yes, no or auto (default auto)"},                     \
   {"--label-column", NULL, OPT_INT, &(d).label_column, "CSV column holding labels"},                     \

@@ -24,7 +24,7 @@ int cmd_pca(int argc, char **argv) {
       {"--output", "-o", OPT_STRING, &output, "model file to write (.safetensors)"},
       {"--out", NULL, OPT_STRING, &output, "same as --output"},
       {"--scale", NULL, OPT_STRING, &scale, "auto (uint8: 0,255; else data min,max), none, or LO,HI"},
-      DATA_OPTS(d), OPTS_END};
+      DATA_OPTS_DEFAULT(d, "training set"), OPTS_END};
   const char *pos[1];
   int npos;
   int r = cli_parse(argc, argv, "pca", pca_usage, opts, pos, 0, &npos);

@@ -58,7 +58,7 @@ int cmd_probe(int argc, char **argv) {
       {"--k", "-k", OPT_INT, &k, "neighbours that vote (default 5)"},
       {"--steps", NULL, OPT_INT, &steps, "linear-probe Adam steps (default 100)"},
       {"--no-linear", NULL, OPT_FLAG, &no_linear, "k-NN only"},
-      DATA_OPTS(d), OPTS_END};
+      DATA_OPTS_DEFAULT(d, "training set"), OPTS_END};
   int r = apps_parse(argc, argv, "probe", usage, opts, &model);
   if (r) return r == 2 ? 0 : 1;
   if (k < 1) return cli_error("probe: --k %d must be at least 1", k);

@@ -43,7 +43,7 @@ int cmd_search(int argc, char **argv) {
       {"--png", NULL, OPT_STRING, &png, "picture: each query, then its neighbours"},
       {"--rows", NULL, OPT_INT, &rows, "queries in the picture (default 10)"},
       {"--show", NULL, OPT_INT, &show, "queries whose neighbours are printed (default 5)"},
-      DATA_OPTS(d), OPTS_END};
+      DATA_OPTS_DEFAULT(d, "training set"), OPTS_END};
   int r = apps_parse(argc, argv, "search", usage, opts, &model);
   if (r) return r == 2 ? 0 : 1;
   int ham = !strcmp(metric, "hamming");
