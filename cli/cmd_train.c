@@ -189,6 +189,11 @@ int cmd_train(int argc, char **argv) {
   if (window && strcmp(scale, "auto"))
     return cli_error("train: --scale does not apply to a series: its channels are scaled by --channel-scale");
 
+  /* the files it will write, checked before the training rather than after */
+  const char *outs[4] = {output, history, curve, checkpoint};
+  for (int k = 0; k < 4; k++)
+    if (outs[k] && ae_mpi_rank() == 0 && ae_output_check(outs[k])) return cli_fail();
+
   ae_dataset *all = NULL, *train = NULL, *val = NULL;
   ae_model *m = NULL;
   ae_history *h = NULL;

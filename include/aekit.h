@@ -229,6 +229,12 @@ ae_status ae_series_step_scores(float *mean, unsigned char *flagged, const float
                                 size_t n_windows, int window, int stride, size_t steps,
                                 double threshold);
 
+/* AE_OK if a file can be written at `path` now: the checks every writer
+ * makes (not a directory, a dangling symlink, a block device or a socket),
+ * and a temporary created and removed in its folder, so that a program can
+ * refuse a bad output before a long computation rather than after it. */
+ae_status ae_output_check(const char *path);
+
 /* Write n rows of dim floats as NPY (float32, when path ends in .npy) or as
  * CSV (otherwise), atomically. */
 ae_status ae_array_save(const char *path, const float *x, size_t n,

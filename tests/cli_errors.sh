@@ -152,4 +152,9 @@ esac
 "$aekit" help train | head -1 | grep -q '^usage: aekit train ' || { echo "FAIL: aekit help train"; fail=1; }
 "$aekit" help score | grep -q -- '--plot-steps' || { echo "FAIL: aekit help score"; fail=1; }
 expect_error "help: unknown command 'nope'" "$aekit" help nope
+# the output is checked before the training, not after: a missing folder fails at once
+start=$(date +%s)
+expect_error "$tmp/no/such/m.safetensors: cannot write" "$aekit" train -e 50 -o "$tmp/no/such/m.safetensors"
+[ $(($(date +%s) - start)) -le 2 ] || { echo "FAIL: a bad output was refused only after training"; fail=1; }
+expect_error "is a directory" "$aekit" train -e 50 --history "$tmp" -o "$tmp/h.safetensors"
 exit $fail

@@ -125,6 +125,13 @@ void ae_out_abort(ae_out *o) {
   out_release(o);
 }
 
+ae_status ae_output_check(const char *path) {
+  ae_out o;
+  ae_status st = ae_out_open(&o, path, 0); /* makes (then removes) the temporary */
+  if (st == AE_OK) ae_out_abort(&o);
+  return st;
+}
+
 ae_status ae_out_open(ae_out *o, const char *path, int by_name) {
   memset(o, 0, sizeof *o);
   o->fd = -1;
