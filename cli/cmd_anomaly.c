@@ -222,8 +222,10 @@ int cmd_score(int argc, char **argv) {
   const char *kind = "recon", *steps_path = NULL, *plot = NULL, *plot_range = NULL;
   float contamination = NAN, percentile = NAN;
   size_t steps = 0;
+  int predict = 0;
   d.series_steps = &steps;
   const cli_opt opts[] = {
+      {"--predict", NULL, OPT_FLAG, &predict, "-o gets a second column: 1 above the threshold, else 0 (as PyOD's predict)"},
       {"--steps", NULL, OPT_STRING, &steps_path, "series: per-step scores and flags as CSV"},
       {"--plot", NULL, OPT_STRING, &plot, "series: the series, its scores and flagged spans as PNG"},
       {"--plot-steps", NULL, OPT_STRING, &plot_range, "series: draw steps A:B only, or worst:R (R steps around the highest score)"},
@@ -288,6 +290,11 @@ int cmd_score(int argc, char **argv) {
     for (size_t i = 0; i < n; i++) above += (double)s[i] > t;
     printf("threshold %.6g (%s): %zu of %zu samples above it\n", t, how, above, n);
   }
+  if (predict && (!have || !output)) {
+    cli_error("score: --predict needs a threshold (the model's, --contamination or --percentile) "
+              "and -o FILE");
+    goto out;
+  }
   int stride;
   if (ae_model_series(m, &stride, NULL, NULL, NULL)) {
     if (step_scores(m, s, n, stride, steps, have ? t : INFINITY, have, ae_dataset_data(ds),
@@ -328,8 +335,21 @@ int cmd_score(int argc, char **argv) {
     }
   }
   if (output && ae_mpi_rank() == 0) {
-    if (ae_array_save(output, s, n, 1)) goto fail;
-    fprintf(cli_notes(output), "wrote %zu scores to %s\n", n, output);
+    if (predict) { /* two columns: the score, and 1 above the threshold, else 0 */
+      float *sp = malloc(2 * n * sizeof *sp);
+      if (!sp) {
+        cli_error("score: out of memory");
+        goto out;
+      }
+      for (size_t i = 0; i < n; i++) sp[2 * i] = s[i], sp[2 * i + 1] = (double)s[i] > t ? 1.0f : 0.0f;
+      ae_status st = ae_array_save(output, sp, n, 2);
+      free(sp);
+      if (st) goto fail;
+    } else if (ae_array_save(output, s, n, 1)) {
+      goto fail;
+    }
+    fprintf(cli_notes(output), "wrote %zu scores%s to %s\n", n, predict ? " and predictions" : "",
+            output);
   }
   rc = 0;
   goto out;

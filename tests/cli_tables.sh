@@ -30,6 +30,12 @@ awk '/^score/ { if ($NF + 0 > 5) exit 1; ok = 1 } END { exit !ok }' "$tmp/out" |
 "$aekit" train --data "$tmp/t.csv" --scale minmax --val-split 0.2 -m 'dense:2:relu' -e 1 -q -t 1 \
   -o "$tmp/m.safetensors" && grep -q '"minmax"' <("$aekit" info --json "$tmp/m.safetensors") ||
   { echo "FAIL: --scale minmax"; fail=1; }
+# --predict: a second column, 1 above the threshold (10% of these rows), as PyOD's predict
+"$aekit" score "$tmp/z.safetensors" --data "$tmp/t.csv" --contamination 0.1 --predict -o "$tmp/p.csv" \
+  -t 1 >/dev/null 2>&1 && [ "$(awk -F, '$2 == 1' "$tmp/p.csv" | wc -l)" -eq 50 ] ||
+  { echo "FAIL: score --predict: $(awk -F, '$2 == 1' "$tmp/p.csv" | wc -l) flagged"; fail=1; }
+expect_error '--predict needs a threshold' "$aekit" score "$tmp/z.safetensors" --data "$tmp/t.csv" \
+  --predict -o "$tmp/p2.csv"
 cut -d, -f1,2 "$tmp/t.csv" >"$tmp/two.csv"
 expect_error 'samples have 2 features' "$aekit" score "$tmp/z.safetensors" --data "$tmp/two.csv"
 expect_error "--scale 'robust'" "$aekit" train --data "$tmp/t.csv" --scale robust -o "$tmp/x.safetensors"
