@@ -164,6 +164,20 @@ static ae_status copy_weights(ae_model *m, const ae_st_file *f, const char *path
 }
 
 /* Build a model from the file's metadata (without weights). */
+/* The metadata `key` of f into *slot after check(m, text) (absent: NULL);
+ * errors name the file. */
+static ae_status checked_meta(const ae_model *m, const ae_st_file *f, const char *key, char **slot,
+                              ae_status (*check)(const ae_model *, const char *),
+                              const char *path) {
+  const char *text = ae_st_meta(f, key);
+  ae_status st = text ? check(m, text) : AE_OK;
+  if (st) {
+    ae_error_prefix(path);
+    return st;
+  }
+  return ae_model_set_meta(slot, text);
+}
+
 static ae_status model_from_meta(ae_model **out, const ae_st_file *f, const char *path) {
   const char *format = ae_st_meta(f, "format");
   if (!format || strcmp(format, "aekit/1"))
@@ -205,23 +219,8 @@ static ae_status model_from_meta(ae_model **out, const ae_st_file *f, const char
     ae_model_free(m);
     return st;
   }
-  const char *series = ae_st_meta(f, "series");
-  if (series && (st = ae_model_check_series(m, series))) {
-    ae_error_prefix(path);
-    ae_model_free(m);
-    return st;
-  }
-  if ((st = ae_model_set_meta(&m->series_json, series))) {
-    ae_model_free(m);
-    return st;
-  }
-  const char *features = ae_st_meta(f, "features");
-  if (features && (st = ae_model_check_features(m, features))) {
-    ae_error_prefix(path);
-    ae_model_free(m);
-    return st;
-  }
-  if ((st = ae_model_set_meta(&m->features_json, features))) {
+  if ((st = checked_meta(m, f, "series", &m->series_json, ae_model_check_series, path)) ||
+      (st = checked_meta(m, f, "features", &m->features_json, ae_model_check_features, path))) {
     ae_model_free(m);
     return st;
   }
