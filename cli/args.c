@@ -200,6 +200,19 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
   return 0;
 }
 
+int cli_series_windows(ae_dataset **ds, const float *shift, const float *scale, int window,
+                       int stride, size_t *steps, const char *name) {
+  ae_dataset *windows = NULL;
+  int f = (int)ae_dataset_dim(*ds);
+  if (ae_dataset_scale_channels(*ds, f, shift, scale) ||
+      ae_dataset_windows(&windows, *ds, window, stride))
+    return cli_error("%s: %s", name, ae_last_error());
+  if (steps) *steps = ae_dataset_count(*ds);
+  ae_dataset_free(*ds);
+  *ds = windows;
+  return 0;
+}
+
 /* The model's per-feature scaling applied to ds, if it has one: 0, or 1
  * after printing. */
 static int feature_scale(ae_dataset *ds, const ae_model *m, const char *name) {
@@ -217,16 +230,16 @@ int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path
                       const cli_data *d, const char *fashion_file, const char *fashion_labels) {
   *ds = NULL;
   int stride, c, h, w;
-  ae_channel_scaling kind;
   ae_model_input_shape(m, &c, &h, &w);
-  if (ae_model_series(m, &stride, &kind, NULL, NULL)) { /* windows of a series */
+  if (ae_model_series(m, NULL, NULL, NULL, NULL)) { /* windows of a series */
     if (!d->path) return cli_error("%s is a model of windows of a series: give the series (--data FILE)", model_path);
     cli_data sd = *d;
     sd.series = 1;
     ae_dataset *series = NULL;
-    float *shift = malloc(2 * (size_t)w * sizeof(float)), *scale = shift + w;
+    float *shift = malloc(2 * (size_t)w * sizeof(float));
     if (!shift) return cli_error("out of memory");
-    ae_model_series(m, &stride, &kind, shift, scale);
+    float *scale = shift + w;
+    ae_model_series(m, &stride, NULL, shift, scale);
     int e = cli_load(&series, &sd, NULL, NULL);
     if (!e && ae_dataset_dim(series) != (size_t)w)
       e = cli_error("%s: the series has %zu channel%s, model %s takes %d", d->path,
@@ -234,12 +247,10 @@ int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path
     if (!e && ae_dataset_count(series) < (size_t)h)
       e = cli_error("%s: the series has %zu steps, shorter than the model's window of %d", d->path,
                     ae_dataset_count(series), h);
-    if (!e && (ae_dataset_scale_channels(series, w, shift, scale) ||
-               ae_dataset_windows(ds, series, h, stride)))
-      e = cli_error("%s: %s", d->path, ae_last_error());
-    if (!e && d->series_steps) *d->series_steps = ae_dataset_count(series);
+    if (!e) e = cli_series_windows(&series, shift, scale, h, stride, d->series_steps, d->path);
     free(shift);
-    ae_dataset_free(series);
+    if (!e) *ds = series;
+    else ae_dataset_free(series);
     return e;
   }
   if (cli_load(ds, d, fashion_file, fashion_labels)) return 1;

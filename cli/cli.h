@@ -77,6 +77,13 @@ int cli_load_images(ae_model **m, ae_dataset **ds, const char *model_path, const
 int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path,
                       const cli_data *d, const char *fashion_file, const char *fashion_labels);
 
+/* A series (n steps of F channels) scaled per channel (shift, scale: F floats
+ * each) and cut into windows of `window` steps every `stride`: *ds is freed
+ * and becomes the windows; *steps (if set) gets n. Returns 0, or 1 after
+ * printing an error naming `name`. */
+int cli_series_windows(ae_dataset **ds, const float *shift, const float *scale, int window,
+                       int stride, size_t *steps, const char *name);
+
 /* Load a model and data for it (default: the Fashion-MNIST test set),
  * scaled as the model says. */
 int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,

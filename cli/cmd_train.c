@@ -203,20 +203,16 @@ int cmd_train(int argc, char **argv) {
   if (cli_load(&all, &d, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")) return 1;
   if (window) { /* a series: channels scaled as fitted here, cut into windows */
     int f = (int)ae_dataset_dim(all);
-    ae_dataset *windows = NULL;
     if (!(shift = malloc(2 * (size_t)f * sizeof(float)))) {
       cli_error("out of memory");
       goto out;
     }
     cscale = shift + f;
-    if (ae_dataset_fit_channels(all, f, ckind, shift, cscale) ||
-        ae_dataset_scale_channels(all, f, shift, cscale) ||
-        ae_dataset_windows(&windows, all, window, stride)) {
+    if (ae_dataset_fit_channels(all, f, ckind, shift, cscale)) {
       cli_error("%s: %s", d.path, ae_last_error());
       goto out;
     }
-    ae_dataset_free(all);
-    all = windows;
+    if (cli_series_windows(&all, shift, cscale, window, stride, NULL, d.path)) goto out;
     scale = "none";
   }
   float lo, hi;
@@ -244,20 +240,13 @@ int cmd_train(int argc, char **argv) {
     vd.path = val_path, vd.labels = NULL, vd.limit = 0;
     if (cli_load(&val, &vd, NULL, NULL)) goto out;
     if (window) {
-      ae_dataset *windows = NULL;
-      int f = (int)ae_dataset_dim(val);
-      if ((size_t)f != ae_dataset_dim(train) / (size_t)window) {
-        cli_error("%s: the series has %d channels, the training series %zu", val_path, f,
+      size_t f = ae_dataset_dim(val);
+      if (f != ae_dataset_dim(train) / (size_t)window) {
+        cli_error("%s: the series has %zu channels, the training series %zu", val_path, f,
                   ae_dataset_dim(train) / (size_t)window);
         goto out;
       }
-      if (ae_dataset_scale_channels(val, f, shift, cscale) ||
-          ae_dataset_windows(&windows, val, window, stride)) {
-        cli_error("%s: %s", val_path, ae_last_error());
-        goto out;
-      }
-      ae_dataset_free(val);
-      val = windows;
+      if (cli_series_windows(&val, shift, cscale, window, stride, NULL, val_path)) goto out;
     }
     if (ae_dataset_dim(val) != ae_dataset_dim(train)) {
       cli_error("%s: samples have %zu features, the training data %zu", val_path,

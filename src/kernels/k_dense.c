@@ -78,12 +78,16 @@ void ae_dense_backward(float *dx, float *dw, float *db, float *dy,
   /* dw (O, I) += dy^T (O, N) . x (N, I) */
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out_dim, in_dim, n, 1.0f,
               dy, out_dim, x, in_dim, 1.0f, dw, in_dim);
-  /* db (O) += column sums of dy; rows in a fixed order: deterministic */
-  for (int i = 0; i < n; i++) {
-    const float *row = dy + (size_t)i * out_dim;
-    for (int j = 0; j < out_dim; j++) db[j] += row[j];
-  }
+  ae_add_col_sums(db, dy, (size_t)n, out_dim); /* db (O) += column sums of dy */
   if (dx) /* dx (N, I) = dy (N, O) . w (O, I) */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in_dim, out_dim,
                 1.0f, dy, out_dim, w, in_dim, 0.0f, dx, in_dim);
+}
+
+AE_VECTOR_CLONES
+void ae_add_col_sums(float *db, const float *g, size_t rows, int cols) {
+  for (size_t i = 0; i < rows; i++) {
+    const float *row = g + i * (size_t)cols;
+    for (int j = 0; j < cols; j++) db[j] += row[j];
+  }
 }

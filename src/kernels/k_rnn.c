@@ -33,11 +33,6 @@ static inline float fast_tanh(float z) {
 static size_t prev_row(int tt, int reverse) { return (size_t)(reverse ? tt + 1 : tt); }
 static size_t out_row(int tt, int reverse) { return (size_t)(reverse ? tt : tt + 1); }
 
-static void add_col_sums(float *db, const float *g, size_t m, int cols) {
-  for (size_t r = 0; r < m; r++)
-    for (int j = 0; j < cols; j++) db[j] += g[r * cols + j];
-}
-
 /* ---- LSTM ----------------------------------------------------------------- */
 
 /* One row (sample) of a step: the gates' pre-activations g (4H) become the
@@ -131,8 +126,8 @@ void ae_lstm_backward(float *dx, float *dw_ih, float *dw_hh, float *db_ih, float
   const float *hprev = hs + (reverse ? nh : 0); /* (T*N, H), row tt = h before step tt */
   ae_gemm(1, 0, g4, h, (int)tn, 1.0f, gates, g4, hprev, h, 1.0f, dw_hh, h, pack);
   ae_gemm(1, 0, g4, f, (int)tn, 1.0f, gates, g4, x, f, 1.0f, dw_ih, f, pack);
-  add_col_sums(db_ih, gates, tn, g4);
-  add_col_sums(db_hh, gates, tn, g4);
+  ae_add_col_sums(db_ih, gates, tn, g4);
+  ae_add_col_sums(db_hh, gates, tn, g4);
   if (dx)
     ae_gemm(0, 0, (int)tn, f, g4, 1.0f, gates, g4, w_ih, f, add ? 1.0f : 0.0f, dx, f, pack);
 }
@@ -217,8 +212,8 @@ void ae_gru_backward(float *dx, float *dw_ih, float *dw_hh, float *db_ih, float 
   const float *hprev = hs + (reverse ? nh : 0);
   ae_gemm(1, 0, g3, h, (int)tn, 1.0f, dhp, g3, hprev, h, 1.0f, dw_hh, h, pack);
   ae_gemm(1, 0, g3, f, (int)tn, 1.0f, gates, g3, x, f, 1.0f, dw_ih, f, pack);
-  add_col_sums(db_ih, gates, tn, g3);
-  add_col_sums(db_hh, dhp, tn, g3);
+  ae_add_col_sums(db_ih, gates, tn, g3);
+  ae_add_col_sums(db_hh, dhp, tn, g3);
   if (dx)
     ae_gemm(0, 0, (int)tn, f, g3, 1.0f, gates, g3, w_ih, f, add ? 1.0f : 0.0f, dx, f, pack);
 }

@@ -51,12 +51,6 @@ static void col2im1d(float *x, const float *col, int n, int t, int c, int k, int
   }
 }
 
-/* db (O) += column sums of g (M, O). */
-static void add_col_sums(float *db, const float *g, size_t m, int o) {
-  for (size_t r = 0; r < m; r++)
-    for (int j = 0; j < o; j++) db[j] += g[r * o + j];
-}
-
 void ae_conv1d_forward(float *y, const float *x, const float *w, const float *b, float *scratch,
                        int n, int t, int c, int o, int k, int stride, int pad_left, int dil,
                        int to) {
@@ -75,7 +69,7 @@ void ae_conv1d_backward(float *dx, float *dw, float *db, const float *dy, const 
   size_t m = (size_t)n * to, ck = (size_t)c * k;
   float *col = scratch, *dcol = scratch + m * ck, *pack = scratch + 2 * m * ck;
   if (dw) ae_gemm(1, 0, o, (int)ck, (int)m, 1.0f, dy, o, col, (int)ck, 1.0f, dw, (int)ck, pack);
-  if (db) add_col_sums(db, dy, m, o);
+  if (db) ae_add_col_sums(db, dy, m, o);
   if (!dx) return;
   ae_gemm(0, 0, (int)m, (int)ck, o, 1.0f, dy, o, w, (int)ck, 0.0f, dcol, (int)ck, pack);
   memset(dx, 0, sizeof(float) * (size_t)n * t * c);
@@ -114,7 +108,7 @@ void ae_conv_transpose1d_backward(float *dx, float *dw, float *db, const float *
                                   int c, int o, int k, int stride, int crop, int dil, int to) {
   size_t m = (size_t)n * t, ok = (size_t)o * k;
   float *dcol = scratch, *pack = scratch + m * ok;
-  if (db) add_col_sums(db, dy, (size_t)n * to, o);
+  if (db) ae_add_col_sums(db, dy, (size_t)n * to, o);
   /* dcol (N*T, O*K) gathers dy where the forward scattered */
   for (int i = 0; i < n; i++) {
     const float *dyi = dy + (size_t)i * to * o;

@@ -52,6 +52,10 @@ void ae_sigmoid_forward(float *y, const float *z, size_t count);
 void ae_act_backward(float *dy, const float *y, ae_act act, float slope,
                      size_t count);
 
+/* db (C) += the column sums of g (rows, C), rows in order (deterministic):
+ * the bias gradient of every layer that adds a bias per column. */
+void ae_add_col_sums(float *db, const float *g, size_t rows, int cols);
+
 /* ---- matrix product (k_gemm.c) ---- */
 
 /* C (M, N) = alpha op(A) op(B) + beta C, row-major; op(A) is (M, K): A

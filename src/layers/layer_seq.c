@@ -11,6 +11,7 @@
  * the transpose, the extra padding on the right), which for stride 1 and an
  * odd kernel is also PyTorch's padding="same". Kernels: k_seq.c. */
 #include "error.h"
+#include "kernels_conv.h" /* the output sizes of a convolution and its transpose */
 #include "kernels_seq.h"
 #include "layer.h"
 
@@ -141,7 +142,7 @@ static ae_status conv_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, 
       to = t * p->stride;
       p->shift = (span > p->stride ? span - p->stride : 0) / 2;
     } else {
-      to = (t - 1) * p->stride - 2 * p->pad + span + p->outpad;
+      to = ae_conv_transpose_out_size(t, p->kernel, p->stride, p->pad, p->outpad, p->dil);
       p->shift = p->pad;
     }
   } else {
@@ -150,7 +151,7 @@ static ae_status conv_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, 
       int total = (to - 1) * p->stride + span - t;
       p->shift = total > 0 ? total / 2 : 0;
     } else {
-      to = t + 2 * p->pad >= span ? (t + 2 * p->pad - span) / p->stride + 1 : 0;
+      to = ae_conv_out_size(t, p->kernel, p->stride, p->pad, p->dil);
       p->shift = p->pad;
     }
   }
@@ -218,8 +219,9 @@ static ae_status pool_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, 
     return ae_set_error(AE_ERR_ARG, "layer %d (maxpool1d): pad=%d exceeds half the kernel %d",
                         c->index, p->pad, p->kernel);
   if (in.c != 1) return ae_layer_need_sequence(c, in);
-  if (in.h + 2 * p->pad < p->kernel) return ae_layer_too_small(c, in);
-  *out = (ae_shape){1, (in.h + 2 * p->pad - p->kernel) / p->stride + 1, in.w};
+  int to = ae_conv_out_size(in.h, p->kernel, p->stride, p->pad, 1);
+  if (to < 1) return ae_layer_too_small(c, in);
+  *out = (ae_shape){1, to, in.w};
   return AE_OK;
 }
 
