@@ -234,6 +234,10 @@ void ae_init_weights(float *w, size_t nw, float *b, size_t nb, ae_init scheme, a
 int ae_conv_spec_text(char *buf, size_t len, const char *kind, int filters, int kernel, int stride,
                       int same, int pad, int dil, int outpad, ae_act act, float slope);
 
+/* A max pooling's spec text, KIND:K then stride= (when not K) and pad= (when
+ * not 0); returns chars written. */
+int ae_pool_spec_text(char *buf, size_t len, const char *kind, int kernel, int stride, int pad);
+
 /* The activation as spec text ("relu", "leaky_relu:0.2"). */
 int ae_act_spec(ae_act act, float slope, char *buf, size_t len);
 

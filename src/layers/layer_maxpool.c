@@ -34,10 +34,7 @@ static void pool_backward(ae_layer *l, const ae_layer_ctx *ctx, float *grads, fl
 
 static int pool_spec(const ae_layer *l, char *buf, size_t len) {
   const ae_pool_params *p = &l->u.pool;
-  int k = snprintf(buf, len, "maxpool:%d", p->kernel);
-  if (p->stride != p->kernel) k += snprintf(buf + k, len - (size_t)k, ":stride=%d", p->stride);
-  if (p->pad) k += snprintf(buf + k, len - (size_t)k, ":pad=%d", p->pad);
-  return k;
+  return ae_pool_spec_text(buf, len, "maxpool", p->kernel, p->stride, p->pad);
 }
 
 static const ae_layer_ops ae_maxpool2d_ops = {

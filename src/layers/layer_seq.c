@@ -199,10 +199,7 @@ static void pool_backward(ae_layer *l, const ae_layer_ctx *ctx, float *grads, fl
 
 static int pool_spec(const ae_layer *l, char *buf, size_t len) {
   const seq_params *p = PC(l);
-  int k = snprintf(buf, len, "maxpool1d:%d", p->kernel);
-  if (p->stride != p->kernel) k += snprintf(buf + k, len - (size_t)k, ":stride=%d", p->stride);
-  if (p->pad) k += snprintf(buf + k, len - (size_t)k, ":pad=%d", p->pad);
-  return k;
+  return ae_pool_spec_text(buf, len, "maxpool1d", p->kernel, p->stride, p->pad);
 }
 
 static ae_status pool_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,

@@ -254,3 +254,10 @@ int ae_conv_spec_text(char *buf, size_t len, const char *kind, int filters, int 
   k += (size_t)snprintf(buf + k, len - k, ":");
   return (int)k + ae_act_spec(act, slope, buf + k, len - k);
 }
+
+int ae_pool_spec_text(char *buf, size_t len, const char *kind, int kernel, int stride, int pad) {
+  int k = snprintf(buf, len, "%s:%d", kind, kernel);
+  if (stride != kernel) k += snprintf(buf + k, len - (size_t)k, ":stride=%d", stride);
+  if (pad) k += snprintf(buf + k, len - (size_t)k, ":pad=%d", pad);
+  return k;
+}
