@@ -122,6 +122,7 @@ int cmd_manifold(int argc, char **argv);
 int cmd_scatter(int argc, char **argv);
 int cmd_reconstruct(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_denoise(int argc, char **argv);
 
 #endif

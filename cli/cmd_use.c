@@ -243,3 +243,32 @@ int cmd_info(int argc, char **argv) {
   ae_model_free(m);
   return 0;
 }
+
+int cmd_export(int argc, char **argv) {
+  const char *model = NULL, *output = NULL, *part = "full";
+  const cli_opt opts[] = {
+      {"--output", "-o", OPT_STRING, &output, "the ONNX file to write (model.onnx)"},
+      {"--part", NULL, OPT_STRING, &part, "full (default), encoder or decoder"}, OPTS_END};
+  int r = cli_parse_model(argc, argv, "export",
+                          "usage: aekit export MODEL -o MODEL.onnx [--part full|encoder|decoder]\n\n"
+                          "Write the model as ONNX (opset 17) for ONNX Runtime and other\n"
+                          "runtimes: the whole autoencoder (input -> output), its encoder\n"
+                          "(input -> code) or its decoder (code -> output), in evaluation\n"
+                          "mode, with a symbolic batch size. Inputs are scaled as the model\n"
+                          "says ((x - lo) / (hi - lo): the aekit.scaling metadata).",
+                          opts, &model);
+  if (r) return r == 2 ? 0 : 1;
+  if (!output) return cli_error("export: no output file (give -o MODEL.onnx)");
+  ae_export_part p;
+  if (!strcmp(part, "full")) p = AE_EXPORT_FULL;
+  else if (!strcmp(part, "encoder")) p = AE_EXPORT_ENCODER;
+  else if (!strcmp(part, "decoder")) p = AE_EXPORT_DECODER;
+  else return cli_error("export: --part '%s' must be full, encoder or decoder", part);
+  ae_model *m;
+  if (ae_model_load(&m, model)) return cli_fail();
+  int rc = 0;
+  if (ae_model_export_onnx(m, output, p)) rc = cli_fail();
+  else fprintf(cli_notes(output), "wrote the %s model as ONNX to %s\n", part, output);
+  ae_model_free(m);
+  return rc;
+}

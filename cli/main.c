@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"manifold", cmd_manifold, "2-d code: a grid of decodings over the code plane"},
     {"scatter", cmd_scatter, "codes coloured by label (PCA of the codes beyond 2-d)"},
     {"info", cmd_info, "show what a model file holds"},
+    {"export", cmd_export, "write a model, its encoder or its decoder as ONNX"},
     {"score", cmd_score, "anomaly scores; with labels ROC AUC, AP, F1, ROC curve"},
     {"fit-threshold", cmd_fit_threshold, "store an anomaly threshold in a model"},
     {"probe", cmd_probe, "k-NN and linear-probe accuracy of the codes"},

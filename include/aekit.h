@@ -289,6 +289,26 @@ ae_status ae_model_load_memory(ae_model **out, const void *data, size_t size,
 ae_status ae_model_load_weights(ae_model *m, const char *path);
 void ae_model_free(ae_model *m);
 
+/* Which part of a model an ONNX export holds. */
+typedef enum ae_export_part {
+  AE_EXPORT_FULL = 0,    /* input -> reconstruction ("input" -> "output") */
+  AE_EXPORT_ENCODER = 1, /* input -> code ("input" -> "code", (N, Z)) */
+  AE_EXPORT_DECODER = 2  /* code -> reconstruction ("code" -> "output") */
+} ae_export_part;
+
+/* Write a part of m as an ONNX model (opset 17, IR version 8), via a
+ * temporary file as ae_model_save. It computes what ae_model_encode,
+ * ae_model_decode and ae_model_reconstruct do: evaluation mode (dropout
+ * off, batch norm on its running statistics, a VAE's code is its mean),
+ * on inputs already scaled. The batch dimension is symbolic ("N"); the
+ * input is (N, D) for a model that starts with a dense layer, (N, C, H, W)
+ * for a convolutional one, (N, T, F) for a sequence model, and the output
+ * of a full or decoder part has the same form. The initializers keep the
+ * model file's tensor names and layouts (a recurrent layer's are stacked
+ * in ONNX's gate order as "<layer>.W", ".R", ".B"); metadata_props hold
+ * the spec, the part and the input scaling. */
+ae_status ae_model_export_onnx(const ae_model *m, const char *path, ae_export_part part);
+
 size_t ae_model_input_dim(const ae_model *m);
 size_t ae_model_code_dim(const ae_model *m);
 size_t ae_model_param_count(const ae_model *m);

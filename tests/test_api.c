@@ -617,6 +617,26 @@ static int t_save_no_dir(void) {
   return CALL(ae_model_save(m, tmp_path("no-such-dir/m.safetensors")));
 }
 
+static int t_export_null_model(void) {
+  return CALL(ae_model_export_onnx(NULL, tmp_path("m.onnx"), AE_EXPORT_FULL));
+}
+static int t_export_null_path(void) {
+  ae_model *m = mk_model();
+  return CALL(ae_model_export_onnx(m, NULL, AE_EXPORT_FULL));
+}
+static int t_export_empty_path(void) {
+  ae_model *m = mk_model();
+  return CALL(ae_model_export_onnx(m, "", AE_EXPORT_ENCODER));
+}
+static int t_export_part7(void) {
+  ae_model *m = mk_model();
+  return CALL(ae_model_export_onnx(m, tmp_path("m.onnx"), (ae_export_part)7));
+}
+static int t_export_no_dir(void) {
+  ae_model *m = mk_model();
+  return CALL(ae_model_export_onnx(m, tmp_path("no-such-dir/m.onnx"), AE_EXPORT_DECODER));
+}
+
 static int t_load_null_out(void) {
   const char *p = mk_saved_model("dense:3:relu", "load.safetensors");
   return CALL(ae_model_load(NULL, p));
@@ -1590,6 +1610,11 @@ static const entry entries[] = {
     E(save_null_path, MUST_FAIL, "ae_model_save(m, NULL)"),
     E(save_empty_path, MUST_FAIL, "ae_model_save(m, \"\")"),
     E(save_no_dir, MUST_FAIL, "ae_model_save: directory missing"),
+    E(export_null_model, MUST_FAIL, "ae_model_export_onnx(NULL, path, full)"),
+    E(export_null_path, MUST_FAIL, "ae_model_export_onnx(m, NULL, full)"),
+    E(export_empty_path, MUST_FAIL, "ae_model_export_onnx(m, \"\", encoder)"),
+    E(export_part7, MUST_FAIL, "ae_model_export_onnx(m, path, (ae_export_part)7)"),
+    E(export_no_dir, MUST_FAIL, "ae_model_export_onnx: directory missing"),
     E(load_null_out, MUST_FAIL, "ae_model_load(NULL, path)"),
     E(load_null_path, MUST_FAIL, "ae_model_load(&m, NULL)"),
     E(load_empty_path, MUST_FAIL, "ae_model_load(&m, \"\")"),

@@ -33,6 +33,7 @@ typedef struct ae_shape {
 } ae_shape;
 
 typedef struct ae_layer ae_layer;
+typedef struct ae_onnx ae_onnx; /* an ONNX graph being built (layer_onnx.h) */
 
 /* What one worker passes to a layer for one batch slice. */
 typedef struct ae_layer_ctx {
@@ -81,6 +82,9 @@ typedef struct ae_layer_ops {
   /* The activation the layer runs last, which the model may fuse into the
    * loss (a sigmoid output under BCE runs linear); NULL: none. */
   ae_act *(*run_act)(ae_layer *l);
+  /* Add the layer's nodes to an ONNX graph being built (layer_onnx.h), in
+   * evaluation mode. NULL: the kind has no ONNX form (the export says so). */
+  ae_status (*onnx)(const ae_layer *l, ae_onnx *g);
 } ae_layer_ops;
 
 typedef struct ae_dense_params {

@@ -14,6 +14,7 @@
  * statistics of the whole batch, as one thread would. The math is the
  * batch-norm stages of k_bn.c; this file only puts the team between them. */
 #include "layer.h"
+#include "layer_onnx.h"
 #include "kernels_conv.h"
 
 #include <stdio.h>
@@ -92,6 +93,19 @@ static int bn_tensors(const ae_layer *l, ae_tensor_view *t) {
   return 4;
 }
 
+/* BatchNormalization with the running statistics, on (N, C, H, W) (a flat
+ * input is (N, C, 1, 1)). */
+static ae_status bn_onnx(const ae_layer *l, ae_onnx *g) {
+  const char *x = ae_onnx_take(g, AE_ONNX_IMAGE);
+  const char *w = ae_onnx_stored(g, l, "weight"), *b = ae_onnx_stored(g, l, "bias"),
+             *m = ae_onnx_stored(g, l, "running_mean"), *v = ae_onnx_stored(g, l, "running_var");
+  const char *y = ae_onnx_fresh(g, "bn");
+  ae_onnx_node(g, "BatchNormalization", y, 5, x, w, b, m, v);
+  ae_onnx_attr_float(g, "epsilon", l->u.bn.eps);
+  ae_onnx_give(g, y, AE_ONNX_IMAGE, l->out);
+  return AE_OK;
+}
+
 /* A float KEY=VALUE in [lo, hi], if given. */
 static ae_status key_float(const ae_build_ctx *c, const ae_layer_fields *f, const char *key,
                            double lo, double hi, float *out) {
@@ -126,6 +140,7 @@ static const ae_layer_ops ae_batchnorm_ops = {
     .backward = bn_backward,
     .spec = bn_spec,
     .tensors = bn_tensors,
+    .onnx = bn_onnx,
 };
 
 const ae_layer_desc ae_batchnorm_desc = {"bn", &ae_batchnorm_ops, 0, 0, "momentum,eps", bn_build, 0};

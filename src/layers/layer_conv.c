@@ -7,6 +7,7 @@
  * column matrix, so each layer is one large GEMM per worker. */
 #include "kernels_conv.h"
 #include "layer.h"
+#include "layer_onnx.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -93,6 +94,27 @@ static int conv_tensors(const ae_layer *l, ae_tensor_view *t) {
 
 static ae_act *conv_run_act(ae_layer *l) { return &l->u.conv.run_act; }
 
+/* Conv or ConvTranspose (symmetric padding, the weights as stored), then
+ * the activation. */
+static ae_status conv_onnx(const ae_layer *l, ae_onnx *g) {
+  const ae_conv_params *p = &l->u.conv;
+  const char *x = ae_onnx_take(g, AE_ONNX_IMAGE);
+  const char *w = ae_onnx_stored(g, l, "weight"), *b = ae_onnx_stored(g, l, "bias");
+  int t = is_transpose(l);
+  const char *y = ae_onnx_fresh(g, t ? "convt" : "conv");
+  ae_onnx_node(g, t ? "ConvTranspose" : "Conv", y, 3, x, w, b);
+  int64_t k[2] = {p->kernel, p->kernel}, s[2] = {p->stride, p->stride},
+          d[2] = {p->dil, p->dil}, pads[4] = {p->pad, p->pad, p->pad, p->pad},
+          op[2] = {p->outpad, p->outpad};
+  ae_onnx_attr_ints(g, "kernel_shape", k, 2);
+  ae_onnx_attr_ints(g, "strides", s, 2);
+  ae_onnx_attr_ints(g, "dilations", d, 2);
+  ae_onnx_attr_ints(g, "pads", pads, 4);
+  if (t && p->outpad) ae_onnx_attr_ints(g, "output_padding", op, 2);
+  ae_onnx_give(g, ae_onnx_act(g, y, p->act, p->slope), AE_ONNX_IMAGE, l->out);
+  return AE_OK;
+}
+
 /* conv:FILTERS:KERNEL[:stride=S][:pad=P|same][:dil=D][:ACT] and
  * convt:FILTERS:KERNEL[:stride=S][:pad=P][:outpad=O][:dil=D][:ACT] */
 static ae_status conv_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
@@ -140,6 +162,7 @@ static const ae_layer_ops ae_conv2d_ops = {
     .spec = conv_spec,
     .tensors = conv_tensors,
     .run_act = conv_run_act,
+    .onnx = conv_onnx,
 };
 
 static const ae_layer_ops ae_conv_transpose2d_ops = {
@@ -152,6 +175,7 @@ static const ae_layer_ops ae_conv_transpose2d_ops = {
     .spec = conv_spec,
     .tensors = conv_tensors,
     .run_act = conv_run_act,
+    .onnx = conv_onnx,
 };
 
 const ae_layer_desc ae_conv2d_desc = {"conv", &ae_conv2d_ops, 2, 1, "stride,pad,dil", conv_build, 0};

@@ -3,6 +3,7 @@
  * any input shape as a flat vector of in_dim values (N, I).
  * Parameters: weight (O, I) row-major, then bias (O) — PyTorch's layout. */
 #include "layer.h"
+#include "layer_onnx.h"
 
 #include <stdio.h>
 
@@ -58,6 +59,17 @@ static int dense_tensors(const ae_layer *l, ae_tensor_view *t) {
 
 static ae_act *dense_run_act(ae_layer *l) { return &l->u.dense.run_act; }
 
+/* Gemm(x, W^T, b), then the activation. */
+static ae_status dense_onnx(const ae_layer *l, ae_onnx *g) {
+  const char *x = ae_onnx_take(g, AE_ONNX_FLAT);
+  const char *w = ae_onnx_stored(g, l, "weight"), *b = ae_onnx_stored(g, l, "bias");
+  const char *y = ae_onnx_fresh(g, "gemm");
+  ae_onnx_node(g, "Gemm", y, 3, x, w, b);
+  ae_onnx_attr_int(g, "transB", 1);
+  ae_onnx_give(g, ae_onnx_act(g, y, l->u.dense.act, l->u.dense.slope), AE_ONNX_FLAT, l->out);
+  return AE_OK;
+}
+
 /* dense:UNITS[:ACT] */
 static ae_status dense_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
                              const ae_build_ctx *c) {
@@ -79,6 +91,7 @@ static const ae_layer_ops ae_dense_ops = {
     .spec = dense_spec,
     .tensors = dense_tensors,
     .run_act = dense_run_act,
+    .onnx = dense_onnx,
 };
 
 const ae_layer_desc ae_dense_desc = {"dense", &ae_dense_ops, 1, 1, "", dense_build, 0};

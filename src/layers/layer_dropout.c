@@ -5,6 +5,7 @@
 #include "error.h"
 #include "kernels_conv.h"
 #include "layer.h"
+#include "layer_onnx.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,7 @@ static const ae_layer_ops ae_dropout_ops = {
     .backward = drop_backward,
     .spec = drop_spec,
     .tensors = ae_layer_no_tensors,
+    .onnx = ae_onnx_pass,
 };
 
 /* dropout:P */

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "kernels_conv.h"
 #include "layer.h"
+#include "layer_onnx.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +38,20 @@ static int pool_spec(const ae_layer *l, char *buf, size_t len) {
   return ae_pool_spec_text(buf, len, "maxpool", p->kernel, p->stride, p->pad);
 }
 
+/* MaxPool, padding that never wins (PyTorch's -inf), floor sizes. */
+static ae_status pool_onnx(const ae_layer *l, ae_onnx *g) {
+  const ae_pool_params *p = &l->u.pool;
+  const char *x = ae_onnx_take(g, AE_ONNX_IMAGE), *y = ae_onnx_fresh(g, "maxpool");
+  int64_t k[2] = {p->kernel, p->kernel}, s[2] = {p->stride, p->stride},
+          pads[4] = {p->pad, p->pad, p->pad, p->pad};
+  ae_onnx_node(g, "MaxPool", y, 1, x);
+  ae_onnx_attr_ints(g, "kernel_shape", k, 2);
+  ae_onnx_attr_ints(g, "strides", s, 2);
+  ae_onnx_attr_ints(g, "pads", pads, 4);
+  ae_onnx_give(g, y, AE_ONNX_IMAGE, l->out);
+  return AE_OK;
+}
+
 static const ae_layer_ops ae_maxpool2d_ops = {
     .name = "maxpool",
     .param_count = ae_layer_no_params,
@@ -45,6 +60,7 @@ static const ae_layer_ops ae_maxpool2d_ops = {
     .backward = pool_backward,
     .spec = pool_spec,
     .tensors = ae_layer_no_tensors,
+    .onnx = pool_onnx,
 };
 
 /* maxpool:K[:stride=S][:pad=P] (stride defaults to K, as PyTorch) */

@@ -4,6 +4,7 @@
 #include "error.h"
 #include "kernels_conv.h"
 #include "layer.h"
+#include "layer_onnx.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,7 @@ static const ae_layer_ops ae_flatten_ops = {
     .backward = copy_backward,
     .spec = flatten_spec,
     .tensors = ae_layer_no_tensors,
+    .onnx = ae_onnx_pass,
 };
 
 static const ae_layer_ops ae_reshape_ops = {
@@ -47,6 +49,7 @@ static const ae_layer_ops ae_reshape_ops = {
     .backward = copy_backward,
     .spec = reshape_spec,
     .tensors = ae_layer_no_tensors,
+    .onnx = ae_onnx_pass,
 };
 
 /* flatten */

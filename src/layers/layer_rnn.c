@@ -17,9 +17,11 @@
 #include "error.h"
 #include "kernels_seq.h"
 #include "layer.h"
+#include "layer_onnx.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct rnn_params {
@@ -221,6 +223,55 @@ static int rnn_tensors(const ae_layer *l, ae_tensor_view *t) {
   return k;
 }
 
+/* ONNX's LSTM or GRU (time-major, one node for both directions). Its
+ * weights stack the directions: W (D, G*H, F), R (D, G*H, H), B (D, 2*G*H)
+ * = [b_ih | b_hh], with the gates in ONNX's order: i o f c for PyTorch's
+ * i f g o, z r h for PyTorch's r z n (and the GRU's linear_before_reset,
+ * which is PyTorch's r * (W_hn h + b_hn)). Y (T, D, N, H) becomes
+ * (N, T, D*H); Y_h (D, N, H) — the forward h at T-1, the reverse h at 0 —
+ * becomes (N, 1, D*H). */
+static ae_status rnn_onnx(const ae_layer *l, ae_onnx *g) {
+  static const int lstm_order[4] = {0, 3, 1, 2}, gru_order[3] = {1, 0, 2};
+  const rnn_params *p = PC(l);
+  int h = p->hidden, gates = p->gates, f = l->in.w, dirs = p->dirs, t = l->in.h;
+  const int *order = gates == 4 ? lstm_order : gru_order;
+  size_t gh = (size_t)gates * h;
+  float *w = malloc(sizeof(float) * (size_t)dirs * gh * (f + h + 2));
+  if (!w) {
+    ae_onnx_fail(g, ae_set_error(AE_ERR_NOMEM, "out of memory exporting an RNN layer"));
+    return AE_ERR_NOMEM;
+  }
+  float *r = w + (size_t)dirs * gh * f, *b = r + (size_t)dirs * gh * h;
+  for (int d = 0; d < dirs; d++) {
+    dir_w v = dir_view(l->params, l, d);
+    for (int k = 0; k < gates; k++) { /* ONNX gate k is PyTorch gate order[k] */
+      size_t to = (size_t)d * gh + (size_t)k * h, from = (size_t)order[k] * h;
+      memcpy(w + to * f, v.w_ih + from * f, sizeof(float) * (size_t)h * f);
+      memcpy(r + to * h, v.w_hh + from * h, sizeof(float) * (size_t)h * h);
+      memcpy(b + (size_t)d * 2 * gh + (size_t)k * h, v.b_ih + from, sizeof(float) * h);
+      memcpy(b + (size_t)d * 2 * gh + gh + (size_t)k * h, v.b_hh + from, sizeof(float) * h);
+    }
+  }
+  int64_t dw[3] = {dirs, (int64_t)gh, f}, dr[3] = {dirs, (int64_t)gh, h},
+          db[2] = {dirs, 2 * (int64_t)gh};
+  const char *wn = ae_onnx_weight(g, "W", dw, 3, w), *rn = ae_onnx_weight(g, "R", dr, 3, r),
+             *bn = ae_onnx_weight(g, "B", db, 2, b);
+  free(w);
+  static const int64_t tmajor[3] = {1, 0, 2}, ymajor[4] = {2, 0, 1, 3};
+  const char *x = ae_onnx_transpose(g, ae_onnx_take(g, AE_ONNX_SEQ), tmajor, 3);
+  const char *y = ae_onnx_fresh(g, p->last ? "y_h" : "y");
+  char outs[160];
+  snprintf(outs, sizeof outs, "%s%s", p->last ? "," : "", y);
+  ae_onnx_node(g, gates == 4 ? "LSTM" : "GRU", outs, 4, x, wn, rn, bn);
+  ae_onnx_attr_int(g, "hidden_size", h);
+  if (dirs == 2) ae_onnx_attr_str(g, "direction", "bidirectional");
+  if (gates == 3) ae_onnx_attr_int(g, "linear_before_reset", 1);
+  int64_t shape[2] = {p->last ? 1 : t, (int64_t)dirs * h};
+  const char *bm = p->last ? ae_onnx_transpose(g, y, tmajor, 3) : ae_onnx_transpose(g, y, ymajor, 4);
+  ae_onnx_give(g, ae_onnx_reshape(g, bm, shape, 2), AE_ONNX_SEQ, l->out);
+  return AE_OK;
+}
+
 /* lstm:H[:bi=1][:out=seq|last], gru:H[...] */
 static ae_status rnn_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
                            const ae_build_ctx *c) {
@@ -251,6 +302,7 @@ static const ae_layer_ops ae_rnn_ops = {
     .backward = rnn_backward,
     .spec = rnn_spec,
     .tensors = rnn_tensors,
+    .onnx = rnn_onnx,
 };
 
 const ae_layer_desc ae_lstm_desc = {"lstm", &ae_rnn_ops, 1, 0, "bi,out", rnn_build, 0};

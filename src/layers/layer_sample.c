@@ -8,6 +8,7 @@
  * [mu | log sigma^2] is the objective's (objective.c).
  * Legend: N batch, Z code size. */
 #include "layer.h"
+#include "layer_onnx.h"
 
 #include "error.h"
 
@@ -45,6 +46,18 @@ static int sample_spec(const ae_layer *l, char *buf, size_t len) {
   return snprintf(buf, len, "sample");
 }
 
+/* Evaluation: z = mu, the first Z values (a Slice). */
+static ae_status sample_onnx(const ae_layer *l, ae_onnx *g) {
+  const char *x = ae_onnx_take(g, AE_ONNX_FLAT);
+  int64_t from = 0, to = l->out_dim, axis = 1;
+  const char *s = ae_onnx_int64s(g, &from, 1), *e = ae_onnx_int64s(g, &to, 1),
+             *a = ae_onnx_int64s(g, &axis, 1);
+  const char *y = ae_onnx_fresh(g, "mu");
+  ae_onnx_node(g, "Slice", y, 4, x, s, e, a);
+  ae_onnx_give(g, y, AE_ONNX_FLAT, l->out);
+  return AE_OK;
+}
+
 /* sample: (2Z) -> (Z) */
 static ae_status sample_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
                               const ae_build_ctx *c) {
@@ -67,6 +80,7 @@ static const ae_layer_ops ae_sample_ops = {
     .backward = sample_backward,
     .spec = sample_spec,
     .tensors = ae_layer_no_tensors,
+    .onnx = sample_onnx,
 };
 
 const ae_layer_desc ae_sample_desc = {"sample", &ae_sample_ops, 0, 0, "", sample_build, 0};

@@ -14,6 +14,7 @@
 #include "kernels_conv.h" /* the output sizes of a convolution and its transpose */
 #include "kernels_seq.h"
 #include "layer.h"
+#include "layer_onnx.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -111,6 +112,36 @@ static int conv_tensors(const ae_layer *l, ae_tensor_view *t) {
 
 static ae_act *seq_run_act(ae_layer *l) { return &P(l)->run_act; }
 
+/* Conv or ConvTranspose over (N, C, T). The kernels pad `shift` steps on
+ * the left and as many on the right as the output size needs (conv1d), or
+ * crop `shift` steps of the full transposed output on the left and keep
+ * T_OUT steps (convt1d): ONNX's pads, and output_padding where T_OUT runs
+ * past the full output. */
+static ae_status conv_onnx(const ae_layer *l, ae_onnx *g) {
+  const seq_params *p = PC(l);
+  int tr = is_transpose(l), span = p->dil * (p->kernel - 1) + 1;
+  const char *x = ae_onnx_take(g, AE_ONNX_SEQ_CF);
+  const char *w = ae_onnx_stored(g, l, "weight"), *b = ae_onnx_stored(g, l, "bias");
+  const char *y = ae_onnx_fresh(g, tr ? "convt1d" : "conv1d");
+  int64_t k = p->kernel, s = p->stride, d = p->dil, pads[2] = {p->shift, 0}, op = 0;
+  if (tr) {
+    int64_t full = (int64_t)(T_IN(l) - 1) * p->stride + span;
+    pads[1] = full - p->shift - T_OUT(l) > 0 ? full - p->shift - T_OUT(l) : 0;
+    op = T_OUT(l) - (full - p->shift) > 0 ? T_OUT(l) - (full - p->shift) : 0;
+  } else {
+    int64_t total = (int64_t)(T_OUT(l) - 1) * p->stride + span - T_IN(l);
+    pads[1] = total - p->shift > 0 ? total - p->shift : 0;
+  }
+  ae_onnx_node(g, tr ? "ConvTranspose" : "Conv", y, 3, x, w, b);
+  ae_onnx_attr_ints(g, "kernel_shape", &k, 1);
+  ae_onnx_attr_ints(g, "strides", &s, 1);
+  ae_onnx_attr_ints(g, "dilations", &d, 1);
+  ae_onnx_attr_ints(g, "pads", pads, 2);
+  if (op) ae_onnx_attr_ints(g, "output_padding", &op, 1);
+  ae_onnx_give(g, ae_onnx_act(g, y, p->act, p->slope), AE_ONNX_SEQ_CF, l->out);
+  return AE_OK;
+}
+
 static ae_status conv_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
                             const ae_build_ctx *c) {
   int tr = is_transpose(l);
@@ -170,6 +201,7 @@ static const ae_layer_ops ae_conv1d_ops = {
     .spec = conv_spec,
     .tensors = conv_tensors,
     .run_act = seq_run_act,
+    .onnx = conv_onnx,
 };
 
 const ae_layer_desc ae_conv1d_desc = {"conv1d", &ae_conv1d_ops, 2, 1, "stride,pad,dil",
@@ -202,6 +234,18 @@ static int pool_spec(const ae_layer *l, char *buf, size_t len) {
   return ae_pool_spec_text(buf, len, "maxpool1d", p->kernel, p->stride, p->pad);
 }
 
+static ae_status pool_onnx(const ae_layer *l, ae_onnx *g) {
+  const seq_params *p = PC(l);
+  const char *x = ae_onnx_take(g, AE_ONNX_SEQ_CF), *y = ae_onnx_fresh(g, "maxpool1d");
+  int64_t k = p->kernel, s = p->stride, pads[2] = {p->pad, p->pad};
+  ae_onnx_node(g, "MaxPool", y, 1, x);
+  ae_onnx_attr_ints(g, "kernel_shape", &k, 1);
+  ae_onnx_attr_ints(g, "strides", &s, 1);
+  ae_onnx_attr_ints(g, "pads", pads, 2);
+  ae_onnx_give(g, y, AE_ONNX_SEQ_CF, l->out);
+  return AE_OK;
+}
+
 static ae_status pool_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
                             const ae_build_ctx *c) {
   seq_params *p = P(l);
@@ -230,6 +274,7 @@ static const ae_layer_ops ae_maxpool1d_ops = {
     .backward = pool_backward,
     .spec = pool_spec,
     .tensors = ae_layer_no_tensors,
+    .onnx = pool_onnx,
 };
 
 const ae_layer_desc ae_maxpool1d_desc = {"maxpool1d", &ae_maxpool1d_ops, 1, 0, "stride,pad",
@@ -265,6 +310,24 @@ static int units_spec(const ae_layer *l, char *buf, size_t len) {
   return snprintf(buf, len, "%s:%d", l->desc->name, PC(l)->units);
 }
 
+static ae_status up_onnx(const ae_layer *l, ae_onnx *g) {
+  float scales[3] = {1.0f, (float)PC(l)->units, 1.0f};
+  const char *x = ae_onnx_take(g, AE_ONNX_SEQ);
+  ae_onnx_give(g, ae_onnx_upsample(g, x, scales, 3), AE_ONNX_SEQ, l->out);
+  return AE_OK;
+}
+
+/* (N, D) -> (N, 1, D) -> T copies along the steps. */
+static ae_status repeat_onnx(const ae_layer *l, ae_onnx *g) {
+  int64_t axis = 1, reps[3] = {1, PC(l)->units, 1};
+  const char *x = ae_onnx_take(g, AE_ONNX_FLAT), *a = ae_onnx_int64s(g, &axis, 1);
+  const char *u = ae_onnx_fresh(g, "unsqueeze"), *y = ae_onnx_fresh(g, "repeat");
+  ae_onnx_node(g, "Unsqueeze", u, 2, x, a);
+  ae_onnx_node(g, "Tile", y, 2, u, ae_onnx_int64s(g, reps, 3));
+  ae_onnx_give(g, y, AE_ONNX_SEQ, l->out);
+  return AE_OK;
+}
+
 static ae_status up_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
                           const ae_build_ctx *c) {
   seq_params *p = P(l);
@@ -288,6 +351,7 @@ static const ae_layer_ops ae_upsample1d_ops = {
     .backward = up_backward,
     .spec = units_spec,
     .tensors = ae_layer_no_tensors,
+    .onnx = up_onnx,
 };
 
 static const ae_layer_ops ae_repeat_ops = {
@@ -297,6 +361,7 @@ static const ae_layer_ops ae_repeat_ops = {
     .backward = repeat_backward,
     .spec = units_spec,
     .tensors = ae_layer_no_tensors,
+    .onnx = repeat_onnx,
 };
 
 const ae_layer_desc ae_upsample1d_desc = {"upsample1d", &ae_upsample1d_ops, 1, 0, "", up_build,
@@ -346,6 +411,21 @@ static int td_tensors(const ae_layer *l, ae_tensor_view *t) {
   return 2;
 }
 
+/* MatMul with the stored weight transposed (a constant ONNX Runtime folds),
+ * the bias added, then the activation, at every step of (N, T, F). */
+static ae_status td_onnx(const ae_layer *l, ae_onnx *g) {
+  const seq_params *p = PC(l);
+  static const int64_t perm[2] = {1, 0};
+  const char *x = ae_onnx_take(g, AE_ONNX_SEQ);
+  const char *w = ae_onnx_stored(g, l, "weight"), *b = ae_onnx_stored(g, l, "bias");
+  const char *wt = ae_onnx_transpose(g, w, perm, 2);
+  const char *xw = ae_onnx_fresh(g, "matmul"), *y = ae_onnx_fresh(g, "add");
+  ae_onnx_node(g, "MatMul", xw, 2, x, wt);
+  ae_onnx_node(g, "Add", y, 2, xw, b);
+  ae_onnx_give(g, ae_onnx_act(g, y, p->act, p->slope), AE_ONNX_SEQ, l->out);
+  return AE_OK;
+}
+
 static ae_status td_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae_shape *out,
                           const ae_build_ctx *c) {
   seq_params *p = P(l);
@@ -368,6 +448,7 @@ static const ae_layer_ops ae_tdense_ops = {
     .spec = td_spec,
     .tensors = td_tensors,
     .run_act = seq_run_act,
+    .onnx = td_onnx,
 };
 
 const ae_layer_desc ae_tdense_desc = {"tdense", &ae_tdense_ops, 1, 1, "", td_build, 0};

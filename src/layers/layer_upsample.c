@@ -4,6 +4,7 @@
 #include "error.h"
 #include "kernels_conv.h"
 #include "layer.h"
+#include "layer_onnx.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,13 @@ static int up_spec(const ae_layer *l, char *buf, size_t len) {
   return snprintf(buf, len, "upsample:%d", l->u.pool.kernel);
 }
 
+static ae_status up_onnx(const ae_layer *l, ae_onnx *g) {
+  float k = (float)l->u.pool.kernel, scales[4] = {1.0f, 1.0f, k, k};
+  const char *x = ae_onnx_take(g, AE_ONNX_IMAGE);
+  ae_onnx_give(g, ae_onnx_upsample(g, x, scales, 4), AE_ONNX_IMAGE, l->out);
+  return AE_OK;
+}
+
 static const ae_layer_ops ae_upsample2d_ops = {
     .name = "upsample",
     .param_count = ae_layer_no_params,
@@ -33,6 +41,7 @@ static const ae_layer_ops ae_upsample2d_ops = {
     .backward = up_backward,
     .spec = up_spec,
     .tensors = ae_layer_no_tensors,
+    .onnx = up_onnx,
 };
 
 /* upsample:SCALE */
