@@ -40,7 +40,7 @@ static void print_usage(const char *usage, const cli_opt *opts) {
     char left[64];
     const char *arg = o->type == OPT_FLAG     ? ""
                       : o->type == OPT_STRING ? " VALUE"
-                      : o->type == OPT_FLOAT  ? " X"
+                      : o->type == OPT_FLOAT || o->type == OPT_DOUBLE ? " X"
                                               : " N";
     snprintf(left, sizeof left, "%s%s%s%s", o->alias ? o->alias : "", o->alias ? ", " : "",
              o->name, arg);
@@ -70,11 +70,14 @@ static int set_value(const cli_opt *o, const char *cmd, const char *val) {
     *(uint64_t *)o->target = (uint64_t)v;
     return 0;
   }
-  case OPT_FLOAT: {
+  case OPT_FLOAT:
+  case OPT_DOUBLE: {
     double v = strtod(val, &end);
-    if (errno || *end || end == val || !isfinite(v))
+    if (errno || *end || end == val || !isfinite(v) ||
+        (o->type == OPT_FLOAT && !isfinite((float)v)))
       return cli_error("%s: option %s: '%s' is not a finite number", cmd, o->name, val);
-    *(float *)o->target = (float)v;
+    if (o->type == OPT_FLOAT) *(float *)o->target = (float)v;
+    else *(double *)o->target = v;
     return 0;
   }
   }
@@ -213,19 +216,6 @@ int cli_series_windows(ae_dataset **ds, const float *shift, const float *scale, 
   return 0;
 }
 
-/* The model's per-feature scaling applied to ds, if it has one: 0, or 1
- * after printing. */
-static int feature_scale(ae_dataset *ds, const ae_model *m, const char *name) {
-  size_t d = ae_model_input_dim(m);
-  if (!ae_model_feature_scaling(m, NULL, NULL, NULL)) return 0;
-  float *shift = malloc(2 * d * sizeof(float));
-  if (!shift) return cli_error("out of memory");
-  ae_model_feature_scaling(m, NULL, shift, shift + d);
-  int e = ae_dataset_scale_channels(ds, (int)d, shift, shift + d) ? cli_error("%s: %s", name, ae_last_error()) : 0;
-  free(shift);
-  return e;
-}
-
 int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path,
                       const cli_data *d, const char *fashion_file, const char *fashion_labels) {
   *ds = NULL;
@@ -255,15 +245,11 @@ int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path
   }
   if (cli_load(ds, d, fashion_file, fashion_labels)) return 1;
   const char *name = d->path ? d->path : fashion_file;
-  float lo, hi;
-  ae_model_scaling(m, &lo, &hi);
   if (ae_dataset_dim(*ds) != ae_model_input_dim(m))
     cli_error("%s: samples have %zu features, model %s takes %zu", name, ae_dataset_dim(*ds),
               model_path, ae_model_input_dim(m));
-  else if (feature_scale(*ds, m, name))
-    ;
-  else if (ae_dataset_scale(*ds, lo, hi))
-    cli_fail();
+  else if (ae_model_scale_dataset(m, *ds))
+    cli_error("%s: %s", name, ae_last_error());
   else if (!ae_dataset_data(*ds))
     cli_error("%s: out of memory", name);
   else
@@ -349,11 +335,9 @@ int cli_load_images(ae_model **m, ae_dataset **ds, const char *model_path, const
     one = NULL;
   }
   int c, h, w;
-  float lo, hi;
   ae_model_input_shape(*m, &c, &h, &w);
-  ae_model_scaling(*m, &lo, &hi);
   if (ae_dataset_from_array(ds, all, (size_t)n_files, dim, NULL) ||
-      ae_dataset_set_shape(*ds, c, h, w) || ae_dataset_scale(*ds, lo, hi))
+      ae_dataset_set_shape(*ds, c, h, w) || ae_model_scale_dataset(*m, *ds))
     goto fail_lib;
   free(all);
   return 0;

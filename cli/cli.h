@@ -24,13 +24,13 @@ FILE *cli_notes(const char *output);
 /* Print "aekit: error: <ae_last_error()>"; returns 1. */
 int cli_fail(void);
 
-typedef enum { OPT_FLAG, OPT_STRING, OPT_INT, OPT_FLOAT, OPT_U64 } opt_type;
+typedef enum { OPT_FLAG, OPT_STRING, OPT_INT, OPT_FLOAT, OPT_U64, OPT_DOUBLE } opt_type;
 
 typedef struct cli_opt {
   const char *name;   /* "--epochs" */
   const char *alias;  /* "-o" or NULL */
   opt_type type;
-  void *target;       /* int* (flag/int), const char** , float*, uint64_t* */
+  void *target;       /* int* (flag/int), const char** , float*, uint64_t*, double* */
   const char *help;   /* one line */
 } cli_opt;
 

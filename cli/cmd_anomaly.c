@@ -59,7 +59,7 @@ static void print_metrics(const char *what, const ae_binary_metrics *b) {
  * scored data), else the model's (m NULL: none); *have = 0 when there is
  * none. */
 static int pick_threshold(double *t, int *have, char *how, size_t len, const ae_model *m,
-                          const float *s, size_t n, float contamination, float percentile) {
+                          const float *s, size_t n, double contamination, double percentile) {
   *have = 1;
   if (!isnan(contamination)) {
     if (ae_threshold_contamination(t, s, n, contamination)) return cli_fail();
@@ -220,7 +220,7 @@ int cmd_score(int argc, char **argv) {
   cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *model = NULL, *output = NULL, *roc = NULL, *anomaly = NULL, *normal = NULL;
   const char *kind = "recon", *steps_path = NULL, *plot = NULL, *plot_range = NULL;
-  float contamination = NAN, percentile = NAN;
+  double contamination = NAN, percentile = NAN;
   size_t steps = 0;
   int predict = 0;
   d.series_steps = &steps;
@@ -236,8 +236,8 @@ int cmd_score(int argc, char **argv) {
       {"--roc", NULL, OPT_STRING, &roc, "ROC curve PNG (needs labels)"},
       {"--normal-classes", NULL, OPT_STRING, &normal, "labels that are normal, e.g. 0 or 0,1"},
       {"--anomaly-classes", NULL, OPT_STRING, &anomaly, "labels that are anomalies"},
-      {"--contamination", NULL, OPT_FLOAT, &contamination, "threshold: this fraction of these data above it, (0, 0.5]"},
-      {"--percentile", NULL, OPT_FLOAT, &percentile, "threshold: this percentile of these data's scores"},
+      {"--contamination", NULL, OPT_DOUBLE, &contamination, "threshold: this fraction of these data above it, (0, 0.5]"},
+      {"--percentile", NULL, OPT_DOUBLE, &percentile, "threshold: this percentile of these data's scores"},
       DATA_OPTS(d), OPTS_END};
   int r = apps_parse(argc, argv, "score", score_usage, opts, &model);
   if (r) return r == 2 ? 0 : 1;
@@ -376,12 +376,12 @@ static const char *fit_usage =
 int cmd_fit_threshold(int argc, char **argv) {
   cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
   const char *model = NULL, *output = NULL;
-  float contamination = NAN, percentile = NAN;
+  double contamination = NAN, percentile = NAN;
   const cli_opt opts[] = {
       {"--model", "-m", OPT_STRING, &model, "model file (or give it as MODEL)"},
       {"--output", "-o", OPT_STRING, &output, "model file to write (default: MODEL itself)"},
-      {"--contamination", NULL, OPT_FLOAT, &contamination, "expected fraction of anomalies, (0, 0.5]"},
-      {"--percentile", NULL, OPT_FLOAT, &percentile, "or: this percentile of the training scores"},
+      {"--contamination", NULL, OPT_DOUBLE, &contamination, "expected fraction of anomalies, (0, 0.5]"},
+      {"--percentile", NULL, OPT_DOUBLE, &percentile, "or: this percentile of the training scores"},
       DATA_OPTS(d), OPTS_END};
   int r = apps_parse(argc, argv, "fit-threshold", fit_usage, opts, &model);
   if (r) return r == 2 ? 0 : 1;

@@ -98,7 +98,7 @@ int cmd_train(int argc, char **argv) {
   ae_train_options_defaults(&o);
   float val_split = 0.0f, beta = NAN, l1 = NAN, contractive = NAN, l2 = NAN;
   const char *sparsity = NULL;
-  float contamination = NAN, percentile = NAN;
+  double contamination = NAN, percentile = NAN;
   int stop_after = 0;
   int quiet = 0;
   int window = 0, stride = 1;
@@ -142,8 +142,8 @@ int cmd_train(int argc, char **argv) {
       {"--sparsity", NULL, OPT_STRING, &sparsity, "sparse: RHO,BETA KL penalty toward mean activation RHO"},
       {"--contractive", NULL, OPT_FLOAT, &contractive, "contractive: weight of |d code/d input|_F^2"},
       {"--l2", NULL, OPT_FLOAT, &l2, "L2 penalty lambda/2 |w|^2 on the weights"},
-      {"--contamination", NULL, OPT_FLOAT, &contamination, "anomaly threshold: this fraction of the training data above it, (0, 0.5]"},
-      {"--percentile", NULL, OPT_FLOAT, &percentile, "anomaly threshold: this percentile of the training scores"},
+      {"--contamination", NULL, OPT_DOUBLE, &contamination, "anomaly threshold: this fraction of the training data above it, (0, 0.5]"},
+      {"--percentile", NULL, OPT_DOUBLE, &percentile, "anomaly threshold: this percentile of the training scores"},
       {"--checkpoint", NULL, OPT_STRING, &checkpoint, "write a resumable checkpoint here after every epoch"},
       {"--checkpoint-every", NULL, OPT_INT, &o.checkpoint_every, "also every N optimizer steps"},
       {"--resume", NULL, OPT_STRING, &resume, "go on from this checkpoint (same data and options)"},
@@ -215,18 +215,17 @@ int cmd_train(int argc, char **argv) {
     if (cli_series_windows(&all, shift, cscale, window, stride, NULL, d.path)) goto out;
     scale = "none";
   }
-  float lo, hi;
-  ae_channel_scaling fkind = AE_CHANNELS_NONE; /* per feature: --scale standard|minmax */
-  if (!strcmp(scale, "standard")) fkind = AE_CHANNELS_ZSCORE;
-  else if (!strcmp(scale, "minmax")) fkind = AE_CHANNELS_MINMAX;
-  if (fkind != AE_CHANNELS_NONE) lo = 0.0f, hi = 1.0f;
-  else if (!strcmp(scale, "auto")) ae_dataset_range(all, &lo, &hi);
-  else if (!strcmp(scale, "none")) lo = 0.0f, hi = 1.0f;
-  else if (parse_pair(scale, &lo, &hi)) {
+  float lo = 0.0f, hi = 1.0f;
+  int manual = 0; /* --scale LO,HI */
+  ae_scale_kind skind = AE_SCALE_AUTO;
+  if (!strcmp(scale, "standard")) skind = AE_SCALE_STANDARD;
+  else if (!strcmp(scale, "minmax")) skind = AE_SCALE_MINMAX;
+  else if (!strcmp(scale, "none")) skind = AE_SCALE_NONE;
+  else if (strcmp(scale, "auto") && !(manual = !parse_pair(scale, &lo, &hi))) {
     cli_error("train: --scale '%s' is not auto, standard, minmax, none or LO,HI", scale);
     goto out;
   }
-  if (hi <= lo) hi = lo + 1.0f; /* constant data: shift only */
+  if (manual && hi <= lo) hi = lo + 1.0f; /* constant data: shift only */
   if (val_split > 0.0f) {
     if (ae_dataset_split(&train, &val, all, val_split, o.seed)) goto fail;
     ae_dataset_free(all);
@@ -254,20 +253,6 @@ int cmd_train(int argc, char **argv) {
       goto out;
     }
   }
-  if (fkind != AE_CHANNELS_NONE) { /* fitted on the training part only */
-    int dim = (int)ae_dataset_dim(train);
-    free(shift);
-    if (!(shift = malloc(2 * (size_t)dim * sizeof(float)))) {
-      cli_error("out of memory");
-      goto out;
-    }
-    cscale = shift + dim;
-    if (ae_dataset_fit_channels(train, dim, fkind, shift, cscale) ||
-        ae_dataset_scale_channels(train, dim, shift, cscale) ||
-        (val && ae_dataset_scale_channels(val, dim, shift, cscale)))
-      goto fail;
-  }
-  if (ae_dataset_scale(train, lo, hi) || (val && ae_dataset_scale(val, lo, hi))) goto fail;
   int c, hh, w;
   ae_dataset_shape(train, &c, &hh, &w);
   char spec[8192];
@@ -284,11 +269,15 @@ int cmd_train(int argc, char **argv) {
     if (!same) goto out;
     o.resume_path = resume;
   } else if (ae_model_create(&m, spec, c, hh, w, o.seed) ||
-             ae_model_init(m, scheme, o.seed) || ae_model_set_scaling(m, lo, hi) ||
-             (window && ae_model_set_series(m, stride, ckind, shift, cscale)) ||
-             (fkind != AE_CHANNELS_NONE && ae_model_set_feature_scaling(m, fkind, shift, cscale))) {
-    goto fail;
+             ae_model_init(m, scheme, o.seed) ||
+             (manual ? ae_model_set_scaling(m, lo, hi) : ae_model_fit_scaling(m, train, skind)) ||
+             (window && ae_model_set_series(m, stride, ckind, shift, cscale))) {
+    goto fail; /* the scaling fitted on the training part only */
   }
+  /* -t is the model's thread count too (validation, the detector's threshold) */
+  if (ae_model_set_threads(m, o.threads) || ae_model_scale_dataset(m, train) ||
+      (val && ae_model_scale_dataset(m, val)))
+    goto fail;
   progress_state ps = {isatty(2), 0.0};
   if (!quiet) {
     o.progress = on_progress;

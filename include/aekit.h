@@ -349,6 +349,26 @@ ae_status ae_model_layer_summary(const ae_model *m, int i, ae_layer_summary *out
 ae_status ae_model_set_scaling(ae_model *m, float lo, float hi);
 void ae_model_scaling(const ae_model *m, float *lo, float *hi);
 
+/* How a model's input scaling is fitted on training data. */
+typedef enum ae_scale_kind {
+  AE_SCALE_AUTO = 0,     /* lo/hi: the range the data's format implies (ae_dataset_range:
+                            0..255 for uint8 files, else the observed min and max) */
+  AE_SCALE_NONE = 1,     /* lo/hi 0/1: the values as given */
+  AE_SCALE_STANDARD = 2, /* per feature: z-score (scikit-learn's StandardScaler) */
+  AE_SCALE_MINMAX = 3    /* per feature: to [0, 1] (MinMaxScaler) */
+} ae_scale_kind;
+
+/* Fit m's input scaling on the raw training data ds and record it in m
+ * (ae_model_set_scaling, and ae_model_set_feature_scaling for the
+ * per-feature kinds). */
+ae_status ae_model_fit_scaling(ae_model *m, const ae_dataset *ds, ae_scale_kind kind);
+/* Scale raw data in place as m records it (per feature first, then lo/hi):
+ * a data set, or n samples of ae_model_input_dim floats. Both give the
+ * same bits. (A series model's windows come scaled from
+ * ae_dataset_windows with the model's series scaling.) */
+ae_status ae_model_scale_dataset(const ae_model *m, ae_dataset *ds);
+ae_status ae_model_scale_inputs(const ae_model *m, float *x, size_t n);
+
 /* A sequence model trained on windows of a series records how the series
  * becomes its inputs: the stride of the windows (their length is the
  * model's input height W, the channels its width F) and each channel's
