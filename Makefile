@@ -24,7 +24,7 @@ PIN = OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-Haswell}
 
 DEPS = gcc make cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev libpng-dev \
        zlib1g-dev libplplot-dev plplot-driver-cairo dataset-fashion-mnist \
-       openmpi-bin libopenmpi-dev bc python3-onnx
+       openmpi-bin libopenmpi-dev bc python3-onnx python3-numpy
 DEPS_TORCH = python3-torch python3-numpy time
 
 .PHONY: all deps deps-torch build demo demo-ecg test bench sanitize tsan clang fuzz fixtures install clean
