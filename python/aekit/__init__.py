@@ -104,6 +104,15 @@ _param_count = _sig("ae_model_param_count", _sz, _p)
 _input_shape = _sig("ae_model_input_shape", None, _p, ctypes.POINTER(_i), ctypes.POINTER(_i),
                     ctypes.POINTER(_i))
 _spec = _sig("ae_model_spec", _cs, _p)
+
+
+class _LayerSummary(ctypes.Structure):  # ae_layer_summary
+    _fields_ = [("spec", ctypes.c_char * 128), ("c", ctypes.c_int), ("h", ctypes.c_int),
+                ("w", ctypes.c_int), ("params", ctypes.c_size_t), ("decoder", ctypes.c_int)]
+
+
+_layer_count = _sig("ae_model_layer_count", _i, _p)
+_layer_summary = _sig("ae_model_layer_summary", _i, _p, _i, ctypes.POINTER(_LayerSummary))
 _metadata = _sig("ae_model_metadata", _cs, _p)
 _set_scaling = _sig("ae_model_set_scaling", _i, _p, ctypes.c_float, ctypes.c_float)
 _fit_scaling = _sig("ae_model_fit_scaling", _i, _p, _p, _i)
@@ -379,6 +388,39 @@ class AutoEncoder:
         out = np.empty(n, np.intc)
         _ok(_det_predict(self._model(), out.ctypes.data_as(ctypes.POINTER(_i)), _ptr(x), n))
         return out.astype(np.int64)
+
+    @classmethod
+    def create(cls, model, input_shape, seed=42, init="keras", scaling=(0.0, 1.0)):
+        """An untrained model for samples of shape input_shape ((c, h, w),
+        or (D,) for a table), initialised from seed; inputs scaled by
+        (x - lo) / (hi - lo) with scaling = (lo, hi)."""
+        shape = tuple(input_shape)
+        c, h, w = (1, 1, shape[0]) if len(shape) == 1 else (1,) * (3 - len(shape)) + shape
+        m = _p()
+        _ok(_create(ctypes.byref(m), model.encode(), c, h, w, seed))
+        ae = cls(model=model, seed=seed, init=init)
+        ae._m = m
+        _ok(_init(m, _INITS[init], seed))
+        _ok(_set_scaling(m, float(scaling[0]), float(scaling[1])))
+        return ae
+
+    def layers(self):
+        """The layers as `aekit info` lists them: dicts of spec (the layer's
+        canonical text), shape (its output per sample, (c, h, w)), params,
+        and part ("encoder" or "decoder")."""
+        m, out = self._model(), []
+        for k in range(_layer_count(m)):
+            s = _LayerSummary()
+            _ok(_layer_summary(m, k, ctypes.byref(s)))
+            out.append({"spec": s.spec.decode(), "shape": (s.c, s.h, s.w), "params": s.params,
+                        "part": "decoder" if s.decoder else "encoder"})
+        return out
+
+    @property
+    def input_shape_(self):
+        c, h, w = _i(), _i(), _i()
+        _input_shape(self._model(), ctypes.byref(c), ctypes.byref(h), ctypes.byref(w))
+        return (c.value, h.value, w.value)
 
     # -- files --
     def save(self, path):
