@@ -2,6 +2,7 @@
 /* args.c — option parsing and data loading shared by the commands. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -173,7 +174,16 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
     else if (!strcmp(d->header, "auto")) lo.csv_header = -1;
     else return cli_error("--csv-header: '%s' is not yes, no or auto", d->header);
   }
-  lo.csv_label_column = d->label_column;
+  if (d->label_column) { /* an index, "last", or a header name */
+    char *end;
+    long v = strtol(d->label_column, &end, 10);
+    if (!strcmp(d->label_column, "last")) lo.csv_label_column = AE_CSV_LAST_COLUMN;
+    else if (*d->label_column && !*end && v >= 0 && v < 1 << 24) lo.csv_label_column = (int)v;
+    else if (*d->label_column && !isdigit((unsigned char)*d->label_column) && *d->label_column != '-')
+      lo.csv_label_name = d->label_column;
+    else return cli_error("--label-column '%s' is not a column index, a header name or last", d->label_column);
+  }
+  lo.csv_drop = d->drop;
   if (d->series) lo.csv_time_column = -2; /* a first column of time stamps is skipped */
   if (d->limit < 0) return cli_error("--limit: must be positive (got %d)", d->limit);
   if (!d->classes && d->limit > 0) lo.max_samples = (size_t)d->limit; /* the rest is not read */

@@ -48,13 +48,17 @@ int cli_parse_model(int argc, char **argv, const char *cmd, const char *usage,
 /* Data options every data-reading command takes. */
 typedef struct cli_data {
   const char *path, *labels, *header;
-  int label_column, limit;
+  const char *label_column; /* a CSV's label column: index, header name or "last"; NULL: none */
+  int limit;
   int threads; /* for the model that uses the data; 0 = all cores */
   const char *classes; /* keep only samples with these labels ("0,3"), or NULL */
   int series;          /* the data is a time series (a CSV's time column skipped) */
   size_t *series_steps; /* out, when set: the steps of the series a series
                            model's windows were cut from */
+  const char *drop;     /* a CSV's columns not read (names or indices), or NULL */
 } cli_data;
+
+#define CLI_DATA_INIT {NULL, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL}
 
 /* Parse "3,5,7" into classes[] (at most max); returns the count, or -1. */
 int cli_parse_classes(const char *s, int32_t *classes, int max);
@@ -96,7 +100,8 @@ int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
   {"--data", NULL, OPT_STRING, &(d).path, "data: IDX (.gz), CSV or NPY (default: Fashion-MNIST " DEFAULT ")"}, \
   {"--labels", NULL, OPT_STRING, &(d).labels, "labels file for the data (IDX)"},                         \
   {"--csv-header", NULL, OPT_STRING, &(d).header, "yes, no or auto (default auto)"},                     \
-  {"--label-column", NULL, OPT_INT, &(d).label_column, "CSV column holding labels"},                     \
+  {"--label-column", NULL, OPT_STRING, &(d).label_column, "CSV label column: 0-based index, header name or last"}, \
+  {"--drop-columns", NULL, OPT_STRING, &(d).drop, "CSV columns not read: names or indices, e.g. id,2"},     \
   {"--limit", NULL, OPT_INT, &(d).limit, "use only the first N samples"},                                \
   {"--classes", NULL, OPT_STRING, &(d).classes, "keep only samples with these labels, e.g. 0 or 3,5"},   \
   {"--threads", "-t", OPT_INT, &(d).threads, "threads (default: all cores)"}

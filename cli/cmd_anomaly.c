@@ -217,7 +217,7 @@ static const char *score_usage =
     "trained on) or --anomaly-classes; without either, labels must be 0/1.";
 
 int cmd_score(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *output = NULL, *roc = NULL, *anomaly = NULL, *normal = NULL;
   const char *kind = "recon", *steps_path = NULL, *plot = NULL, *plot_range = NULL;
   double contamination = NAN, percentile = NAN;
@@ -374,7 +374,7 @@ static const char *fit_usage =
     "percentile. Writes the model back in place, or to -o.";
 
 int cmd_fit_threshold(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *output = NULL;
   double contamination = NAN, percentile = NAN;
   const cli_opt opts[] = {

@@ -20,7 +20,7 @@ static const char *usage =
     "rows: noisy input, denoised output and, with --noise, the clean image.";
 
 int cmd_denoise(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *output = NULL, *grid = NULL, *noise = NULL;
   uint64_t seed = 1;
   int count = 10;

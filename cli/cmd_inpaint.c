@@ -50,7 +50,7 @@ static const char *usage =
     "pixels are missing.";
 
 int cmd_inpaint(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *rect = NULL, *mask_png = NULL, *output = NULL;
   int iterations = 5, count = 10;
   const cli_opt opts[] = {

@@ -55,7 +55,7 @@ out:
 }
 
 int cmd_interpolate(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *output = NULL;
   int from = 0, to = 1, steps = 10;
   const cli_opt opts[] = {
@@ -140,7 +140,7 @@ static int cmp_float(const void *a, const void *b) {
 }
 
 int cmd_manifold(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *output = NULL;
   int grid = 20;
   const cli_opt opts[] = {
@@ -235,7 +235,7 @@ out:
 }
 
 int cmd_scatter(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *output = NULL;
   const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG picture to write"},
                           DATA_OPTS(d), OPTS_END};

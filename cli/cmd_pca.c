@@ -16,7 +16,7 @@ static const char *pca_usage =
     "training images, scaled as aekit train scales them.";
 
 int cmd_pca(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT;
   const char *output = NULL, *scale = "auto";
   int k = 0;
   const cli_opt opts[] = {
@@ -131,7 +131,7 @@ static const char *compare_usage =
     "Default data: Fashion-MNIST's test and training sets with their labels.";
 
 int cmd_compare(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL}, t = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT, t = CLI_DATA_INIT;
   const char *model = NULL, *pca = NULL;
   int k = 5, no_probe = 0;
   const cli_opt opts[] = {
@@ -147,7 +147,7 @@ int cmd_compare(int argc, char **argv) {
   if (r) return r == 2 ? 0 : 1;
   if (!pca) return cli_error("compare: no PCA model (give --pca PCA.safetensors, see aekit pca)");
   if (k < 1) return cli_error("compare: --k %d must be at least 1", k);
-  t.header = d.header, t.label_column = d.label_column, t.threads = d.threads;
+  t.header = d.header, t.label_column = d.label_column, t.drop = d.drop, t.threads = d.threads;
   printf("| model        | code |       mse | psnr dB |%s\n|---|---|---|---|%s\n",
          no_probe ? "" : " knn acc. | lin. acc. |", no_probe ? "" : "---|---|");
   if (compare_one("autoencoder", model, &d, &t, k, !no_probe) ||

@@ -47,7 +47,7 @@ static const char *usage =
     "Default data: Fashion-MNIST's training and test sets with their labels.";
 
 int cmd_probe(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL}, t = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT, t = CLI_DATA_INIT;
   const char *model = NULL;
   int k = 5, steps = 100, no_linear = 0;
   const cli_opt opts[] = {
@@ -63,7 +63,7 @@ int cmd_probe(int argc, char **argv) {
   if (r) return r == 2 ? 0 : 1;
   if (k < 1) return cli_error("probe: --k %d must be at least 1", k);
   if (steps < 1) return cli_error("probe: --steps %d must be at least 1", steps);
-  t.header = d.header, t.label_column = d.label_column;
+  t.header = d.header, t.label_column = d.label_column, t.drop = d.drop;
   ae_model *m = NULL;
   ae_dataset *train = NULL, *test = NULL;
   float *ctrain = NULL, *ctest = NULL;

@@ -28,7 +28,7 @@ static const char *usage =
     "Default data: Fashion-MNIST's training set (database) and test set (queries).";
 
 int cmd_search(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL}, q = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT, q = CLI_DATA_INIT;
   const char *model = NULL, *metric = "euclidean", *png = NULL;
   int k = 10, rows = 10, show = 5;
   float bit_threshold = -1e30f;
@@ -52,7 +52,7 @@ int cmd_search(int argc, char **argv) {
     return cli_error("search: --metric '%s' is not euclidean, cosine or hamming", metric);
   if (k < 1) return cli_error("search: --k %d must be at least 1", k);
   if (rows < 1 || rows > 100) return cli_error("search: --rows %d must be in 1..100", rows);
-  q.header = d.header, q.label_column = d.label_column;
+  q.header = d.header, q.label_column = d.label_column, q.drop = d.drop;
   ae_model *m = NULL;
   ae_dataset *db = NULL, *qs = NULL;
   float *cdb = NULL, *cq = NULL, *fdist = NULL, *pic = NULL;

@@ -93,7 +93,7 @@ int cmd_train(int argc, char **argv) {
   const char *init = "keras";
   const char *val_path = NULL, *history = NULL, *curve = NULL, *checkpoint = NULL;
   const char *resume = NULL;
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT;
   ae_train_options o;
   ae_train_options_defaults(&o);
   float val_split = 0.0f, beta = NAN, l1 = NAN, contractive = NAN, l2 = NAN;
@@ -109,7 +109,8 @@ int cmd_train(int argc, char **argv) {
       {"--data", NULL, OPT_STRING, &d.path, "training data: IDX (.gz), CSV or NPY"},
       {"--labels", NULL, OPT_STRING, &d.labels, "labels file for the data (IDX)"},
       {"--csv-header", NULL, OPT_STRING, &d.header, "yes, no or auto (default auto)"},
-      {"--label-column", NULL, OPT_INT, &d.label_column, "CSV column holding labels"},
+      {"--label-column", NULL, OPT_STRING, &d.label_column, "CSV label column: 0-based index, header name or last"},
+      {"--drop-columns", NULL, OPT_STRING, &d.drop, "CSV columns not read: names or indices, e.g. id,2"},
       {"--limit", NULL, OPT_INT, &d.limit, "use only the first N samples"},
       {"--classes", NULL, OPT_STRING, &d.classes, "train only on samples with these labels, e.g. 0 or 3,5"},
       {"--val-data", NULL, OPT_STRING, &val_path, "validation data file (same format)"},

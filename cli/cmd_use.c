@@ -9,7 +9,7 @@
 
 
 int cmd_eval(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *noise = NULL;
   uint64_t seed = 1;
   int iw = 0;
@@ -67,7 +67,7 @@ int cmd_eval(int argc, char **argv) {
 }
 
 int cmd_encode(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *output = NULL;
   const cli_opt opts[] = {
       {"--output", "-o", OPT_STRING, &output, "codes file: .npy or .csv"}, DATA_OPTS(d), OPTS_END};
@@ -145,7 +145,7 @@ out:
 }
 
 int cmd_reconstruct(int argc, char **argv) {
-  cli_data d = {NULL, NULL, NULL, -1, 0, 0, NULL, 0, NULL};
+  cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *output = NULL;
   int count = 0;
   const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG grid, or .npy/.csv numbers"},

@@ -125,10 +125,21 @@ typedef struct ae_dataset ae_dataset;
  * the file's own length and this limit before anything is allocated. */
 #define AE_LOAD_LIMIT ((size_t)1 << (sizeof(size_t) >= 8 ? 32 : 30))
 
+/* ae_load_options.csv_label_column: the last column. */
+#define AE_CSV_LAST_COLUMN (-3)
+
 typedef struct ae_load_options {
   const char *labels_path; /* IDX labels file to attach, or NULL */
   int csv_header;          /* CSV: 1 = first row is a header, 0 = none, -1 = detect */
-  int csv_label_column;    /* CSV: column index holding labels, -1 = none */
+  int csv_label_column;    /* CSV: column index holding labels (0-based),
+                              AE_CSV_LAST_COLUMN, or -1 = none */
+  const char *csv_label_name; /* CSV: the label column by its name in the header
+                                 (instead of csv_label_column), or NULL */
+  const char *csv_drop;    /* CSV: columns not read, comma-separated header names
+                              or 0-based indices ("id,2"), or NULL */
+  int csv_delimiter;       /* CSV: ',', ';' or '\t'; 0 = detect from the first line
+                              (';' where it has one, else ',', else a tab; a tab
+                              for *.tsv) */
   int csv_time_column;     /* CSV: a column to skip (timestamps), -1 = none, -2 = the
                               first column when it is not a number on the first
                               data row (a series' time stamps) */
@@ -138,7 +149,7 @@ typedef struct ae_load_options {
 
 void ae_load_options_defaults(ae_load_options *opt);
 
-/* Read a data set. The format comes from the name: *.csv, *.npy, *.png (one
+/* Read a data set. The format comes from the name: *.csv or *.tsv, *.npy, *.png (one
  * grayscale image, one sample), otherwise IDX (plain or gzip-compressed). Values are kept as read (0..255 for uint8
  * sources); see ae_dataset_scale. opt may be NULL for defaults. Rejects
  * truncated files, sizes that overflow, ragged rows, NaN and infinity. */

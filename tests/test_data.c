@@ -194,6 +194,75 @@ static void test_csv(void) {
   }
 }
 
+/* A table as a data scientist holds it: semicolons or tabs, the label
+ * column by its header name or as the last, columns dropped by name or
+ * index, and the refusals. */
+static void test_csv_columns(void) {
+  ae_dataset *ds = NULL;
+  ae_load_options opt;
+  ae_load_options_defaults(&opt);
+  opt.csv_label_name = "diagnosis";
+  opt.csv_drop = "id";
+  const char *p = put_text("semi.csv", "id; \"radius\" ;texture;diagnosis\n"
+                                       "17;1.5;20;0\n18;2.5;21;1\n19;-3;22.25;1\n");
+  CHECK_OK(ae_dataset_load(&ds, p, &opt));
+  if (ds) {
+    const float *x = ae_dataset_data(ds);
+    const int32_t *l = ae_dataset_labels(ds);
+    CHECK(ae_dataset_count(ds) == 3 && ae_dataset_dim(ds) == 2);
+    CHECK(x[0] == 1.5f && x[1] == 20.0f && x[4] == -3.0f && x[5] == 22.25f);
+    CHECK(l && l[0] == 0 && l[1] == 1 && l[2] == 1);
+    ae_dataset_free(ds);
+  }
+  ae_load_options_defaults(&opt); /* a tab file: the last column, a column dropped by index */
+  opt.csv_label_column = AE_CSV_LAST_COLUMN;
+  opt.csv_drop = "1";
+  p = put_text("tabs.tsv", "1\t2\t3\t7\n4\t5\t6\t8\n");
+  ds = NULL;
+  CHECK_OK(ae_dataset_load(&ds, p, &opt));
+  if (ds) {
+    const float *x = ae_dataset_data(ds);
+    CHECK(ae_dataset_dim(ds) == 2 && x[0] == 1.0f && x[1] == 3.0f && x[3] == 6.0f);
+    CHECK(ae_dataset_labels(ds)[1] == 8);
+    ae_dataset_free(ds);
+  }
+  p = put_text("tabs.csv", "1\t2\t3\t7\n4\t5\t6\t8\n"); /* detected in a .csv too */
+  ds = NULL;
+  CHECK_OK(ae_dataset_load(&ds, p, &opt));
+  if (ds) CHECK(ae_dataset_dim(ds) == 2 && ae_dataset_labels(ds)[0] == 7);
+  ae_dataset_free(ds);
+  /* refused, naming the file and the column */
+  ae_load_options_defaults(&opt);
+  opt.csv_label_name = "target";
+  p = put_text("named.csv", "a,b\n1,2\n");
+  ds = NULL;
+  CHECK(ae_dataset_load(&ds, p, &opt) == AE_ERR_ARG && !ds &&
+        strstr(ae_last_error(), "named.csv: no column named 'target'"));
+  p = put_text("nohdr.csv", "1,2\n3,4\n");
+  CHECK(ae_dataset_load(&ds, p, &opt) == AE_ERR_ARG &&
+        strstr(ae_last_error(), "no header row"));
+  ae_load_options_defaults(&opt);
+  opt.csv_label_column = 0;
+  opt.csv_drop = "a";
+  p = put_text("dropl.csv", "a,b,c\n1,2,3\n");
+  CHECK(ae_dataset_load(&ds, p, &opt) == AE_ERR_ARG &&
+        strstr(ae_last_error(), "label column: it cannot be dropped"));
+  opt.csv_label_column = -1;
+  opt.csv_drop = "a,9";
+  CHECK(ae_dataset_load(&ds, p, &opt) == AE_ERR_ARG &&
+        strstr(ae_last_error(), "dropped column 9 outside the 3 columns"));
+  opt.csv_drop = "a,b,c";
+  CHECK(ae_dataset_load(&ds, p, &opt) == AE_ERR_FORMAT &&
+        strstr(ae_last_error(), "no feature columns"));
+  opt.csv_drop = NULL;
+  opt.csv_delimiter = '|';
+  CHECK(ae_dataset_load(&ds, p, &opt) == AE_ERR_ARG && strstr(ae_last_error(), "csv_delimiter"));
+  opt.csv_delimiter = ';'; /* a decimal comma is no number */
+  p = put_text("decimal.csv", "1;2\n3,5;4\n");
+  CHECK(ae_dataset_load(&ds, p, &opt) == AE_ERR_FORMAT &&
+        strstr(ae_last_error(), "line 2, column 1: not a number: \"3,5\""));
+}
+
 /* NPY float32 (v1.0), float64 (v2.0), uint8 4-d, big-endian float32. */
 static void test_npy(void) {
   ae_dataset *ds = NULL;
@@ -457,6 +526,7 @@ int main(void) {
   }
   test_idx();
   test_csv();
+  test_csv_columns();
   test_npy();
   test_bad_input();
   test_ops();

@@ -140,8 +140,10 @@ static ae_status read_table_labels(int32_t **labels, const char *path,
   int32_t *lab = NULL; /* (N) */
   ae_source src = {path, NULL, 0};
   size_t most = first_n ? n : 0;
-  ae_status s = ends_with(path, ".csv") ? ae_csv_read(&t, &src, -1, -1, -1, most, 0)
-                                        : ae_npy_read(&t, &src, most, 0);
+  ae_csv_options co = {-1, -1, -1, 0, NULL, NULL};
+  ae_status s = ends_with(path, ".csv") || ends_with(path, ".tsv")
+                    ? ae_csv_read(&t, &src, &co, most, 0)
+                    : ae_npy_read(&t, &src, most, 0);
   if (s) goto fail;
   if (t->dim != 1) {
     s = ae_set_error(AE_ERR_FORMAT, "%s: labels need one column, file has %zu",
@@ -213,14 +215,22 @@ static ae_status load_source(ae_dataset **out, const ae_source *src,
     return ae_set_error(AE_ERR_ARG, "%s: csv_header must be -1 (detect), 0 or 1 (got %d)", path,
                         opt->csv_header);
   size_t most = opt->max_samples, bytes = opt->max_bytes;
-  if (ends_with(path, ".csv"))
-    s = ae_csv_read(&ds, src, opt->csv_header, opt->csv_label_column, opt->csv_time_column, most, bytes);
-  else if (ends_with(path, ".npy"))
+  int tsv = ends_with(path, ".tsv");
+  if (opt->csv_delimiter && opt->csv_delimiter != ',' && opt->csv_delimiter != ';' &&
+      opt->csv_delimiter != '\t')
+    return ae_set_error(AE_ERR_ARG, "%s: csv_delimiter must be ',', ';', a tab or 0 (detect)", path);
+  if (ends_with(path, ".csv") || tsv) {
+    ae_csv_options co = {opt->csv_header, opt->csv_label_column, opt->csv_time_column,
+                         opt->csv_delimiter ? opt->csv_delimiter : tsv ? '\t' : 0,
+                         opt->csv_label_name, opt->csv_drop};
+    s = ae_csv_read(&ds, src, &co, most, bytes);
+  } else if (ends_with(path, ".npy")) {
     s = ae_npy_read(&ds, src, most, bytes);
-  else if (ends_with(path, ".png") || ends_with(path, ".PNG"))
+  } else if (ends_with(path, ".png") || ends_with(path, ".PNG")) {
     s = png_read(&ds, src);
-  else
+  } else {
     s = ae_idx_read(&ds, src, most, bytes);
+  }
   if (s) goto fail;
   if (opt->labels_path) {
     const char *lp = opt->labels_path;

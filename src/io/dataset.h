@@ -50,8 +50,14 @@ ae_status ae_idx_read(ae_dataset **out, const ae_source *src, size_t max_samples
 /* Read an IDX label vector; must hold exactly n entries (with first_n, at
  * least n, of which the first n are read). */
 ae_status ae_idx_read_labels(int32_t **labels, const ae_source *src, size_t n, int first_n);
-ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
-                      int label_column, int time_column, size_t max_samples, size_t max_bytes);
+/* How to read a CSV (ae_load_options' csv_* fields; time_column -2: a
+ * first column of time stamps, detected). */
+typedef struct ae_csv_options {
+  int header, label_column, time_column, delimiter;
+  const char *label_name, *drop;
+} ae_csv_options;
+ae_status ae_csv_read(ae_dataset **out, const ae_source *src, const ae_csv_options *o,
+                      size_t max_samples, size_t max_bytes);
 ae_status ae_npy_read(ae_dataset **out, const ae_source *src, size_t max_samples,
                       size_t max_bytes);
 

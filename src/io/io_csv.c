@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* io_csv.c — comma-separated numbers, one sample per line.
+/* io_csv.c — delimited numbers, one sample per line: commas, semicolons or
+ * tabs (detected from the first line, or given), a header row or not.
  *
  * The whole file is read into memory and parsed in two passes: the first
  * counts the data rows and the columns of the first row (and detects a
  * header), the second parses every field with strtod, checked to its end.
+ * Columns are found by index or by their header name: the label column,
+ * a time column, and columns dropped (not read).
  * Spaces and tabs around fields, \r\n line ends, blank lines and a UTF-8
  * byte-order mark are tolerated. Every error names the file, the line and
  * the column (both 1-based).
@@ -45,17 +48,27 @@ static int is_blank(const char *b, const char *e) {
   return 1;
 }
 
-/* Fields in [b, e): commas plus one. */
-static size_t count_fields(const char *b, const char *e) {
+/* Fields in [b, e): delimiters plus one. */
+static size_t count_fields(const char *b, const char *e, char delim) {
   size_t n = 1;
-  for (; b < e; b++) n += *b == ',';
+  for (; b < e; b++) n += *b == delim;
   return n;
 }
 
-/* End of the field starting at b: the next comma or e. */
-static const char *field_end(const char *b, const char *e) {
-  const char *c = memchr(b, ',', (size_t)(e - b));
+/* End of the field starting at b: the next delimiter or e. */
+static const char *field_end(const char *b, const char *e, char delim) {
+  const char *c = memchr(b, delim, (size_t)(e - b));
   return c ? c : e;
+}
+
+/* The delimiter of a file whose first line is [b, e): ';' where the line
+ * has one (a comma then is a decimal comma, which is refused later), else
+ * ',' where it has one, else a tab. */
+static char detect_delimiter(const char *b, const char *e) {
+  if (memchr(b, ';', (size_t)(e - b))) return ';';
+  if (memchr(b, ',', (size_t)(e - b))) return ',';
+  if (memchr(b, '\t', (size_t)(e - b))) return '\t';
+  return ',';
 }
 
 /* Parse the field [b, fe) as one number with optional surrounding blanks;
@@ -72,9 +85,9 @@ static int parse_number(const char *b, const char *fe, double *v) {
 }
 
 /* Whether every non-blank field of the line parses as a number. */
-static int all_numeric(const char *b, const char *e) {
+static int all_numeric(const char *b, const char *e, char delim) {
   for (const char *f = b;; f++) {
-    const char *fe = field_end(f, e);
+    const char *fe = field_end(f, e, delim);
     double v;
     if (!is_blank(f, fe) && !parse_number(f, fe, &v)) return 0;
     if (fe == e) return 1;
@@ -93,15 +106,16 @@ static ae_status field_error(ae_status st, const char *path, size_t line,
                       nul ? " (contains a NUL byte)" : "");
 }
 
-/* Parse one data row into x (D floats) and *label; updates lo/hi. */
-static ae_status parse_row(const char *path, size_t line, const char *b,
-                           const char *e, int label_column, int skip_column, float *x,
+/* Parse one data row into x (D floats) and *label; updates lo/hi.
+ * skip[col]: a column not read (time stamps, dropped). */
+static ae_status parse_row(const char *path, size_t line, const char *b, const char *e,
+                           char delim, int label_column, const unsigned char *skip, float *x,
                            int32_t *label, float *lo, float *hi) {
   size_t col = 0, k = 0;
   for (const char *f = b;; f++, col++) {
-    const char *fe = field_end(f, e);
+    const char *fe = field_end(f, e, delim);
     double v;
-    if ((int)col == skip_column) { /* time stamps: not read */
+    if (skip[col]) {
       if (fe == e) return AE_OK;
       f = fe;
       continue;
@@ -133,9 +147,55 @@ static ae_status parse_row(const char *path, size_t line, const char *b,
   }
 }
 
-ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
-                      int label_column, int time_column, size_t max_samples, size_t max_bytes) {
+/* The header field [b, fe) without blanks and double quotes around it. */
+static void field_name(const char **b, const char **fe) {
+  while (*b < *fe && (**b == ' ' || **b == '\t')) (*b)++;
+  while (*fe > *b && ((*fe)[-1] == ' ' || (*fe)[-1] == '\t' || (*fe)[-1] == '\r')) (*fe)--;
+  if (*fe - *b >= 2 && **b == '"' && (*fe)[-1] == '"') (*b)++, (*fe)--;
+}
+
+/* The column called name[0, len) in the header line [b, e), or -1. */
+static long find_column(const char *b, const char *e, char delim, const char *name, size_t len) {
+  long col = 0;
+  for (const char *f = b;; f++, col++) {
+    const char *fe = field_end(f, e, delim), *nb = f, *ne = fe;
+    field_name(&nb, &ne);
+    if ((size_t)(ne - nb) == len && !memcmp(nb, name, len)) return col;
+    if (fe == e) return -1;
+    f = fe;
+  }
+}
+
+/* A column given as a 0-based index or a header name (name[0, len)):
+ * its index, or an error naming the file. */
+static ae_status resolve_column(const char *path, const char *name, size_t len, int header,
+                                const char *hb, const char *he, char delim, size_t ncols,
+                                const char *what, long *col) {
+  char *end;
+  long v = strtol(name, &end, 10);
+  if (len && end == name + len && name[0] != '-' && name[0] != '+') {
+    if ((size_t)v >= ncols)
+      return ae_set_error(AE_ERR_ARG, "%s: %s column %ld outside the %zu columns (0-based)", path,
+                          what, v, ncols);
+    *col = v;
+    return AE_OK;
+  }
+  if (!header)
+    return ae_set_error(AE_ERR_ARG, "%s: %s column '%.*s' named, but the file has no header row",
+                        path, what, (int)len, name);
+  if ((*col = find_column(hb, he, delim, name, len)) < 0)
+    return ae_set_error(AE_ERR_ARG, "%s: no column named '%.*s' in the header (%s column)", path,
+                        (int)len, name, what);
+  return AE_OK;
+}
+
+ae_status ae_csv_read(ae_dataset **out, const ae_source *src, const ae_csv_options *o,
+                      size_t max_samples, size_t max_bytes) {
   const char *path = src->name;
+  int header = o->header, label_column = o->label_column, time_column = o->time_column;
+  char delim = (char)o->delimiter;
+  unsigned char *skip = NULL; /* (columns): not read */
+  const char *hb = NULL, *he = NULL; /* the header line */
   unsigned char *buf = NULL; /* whole file, NUL-terminated */
   size_t size = 0, rows = 0, ncols = 0, first_line = 0;
   ae_dataset *ds = NULL;
@@ -154,14 +214,18 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
     if (is_blank(b, e)) continue;
     if (!first_line) {
       first_line = it.lineno;
-      ncols = count_fields(b, e);
-      if (header < 0) header = !all_numeric(b, e);
-      if (header) continue;
+      if (!delim) delim = detect_delimiter(b, e);
+      ncols = count_fields(b, e, delim);
+      if (header < 0) header = !all_numeric(b, e, delim);
+      if (header) {
+        hb = b, he = e;
+        continue;
+      }
     }
     if (first_data && detect_time && ncols > 1) { /* a first field that is no number */
       double v;
-      const char *fe = field_end(b, e);
-      if (!parse_number(b, fe, &v) && all_numeric(fe + 1, e)) time_column = 0;
+      const char *fe = field_end(b, e, delim);
+      if (!parse_number(b, fe, &v) && all_numeric(fe + 1, e, delim)) time_column = 0;
     }
     first_data = 0;
     if (max_samples && rows == max_samples) break; /* the rest is not read */
@@ -175,6 +239,14 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
     s = ae_set_error(AE_ERR_FORMAT, "%s: no data rows after the header", path);
     goto fail;
   }
+  if (o->label_name) {
+    long col;
+    if ((s = resolve_column(path, o->label_name, strlen(o->label_name), header, hb, he, delim,
+                            ncols, "label", &col)))
+      goto fail;
+    label_column = (int)col;
+  }
+  if (label_column == AE_CSV_LAST_COLUMN) label_column = (int)ncols - 1;
   if (label_column < -1 || (label_column >= 0 && (size_t)label_column >= ncols)) {
     s = ae_set_error(AE_ERR_ARG, "%s: label column %d outside the %zu columns "
                      "(0-based)", path, label_column, ncols);
@@ -185,7 +257,27 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
                      "the label (0-based)", path, time_column, ncols);
     goto fail;
   }
-  size_t dim = ncols - (label_column >= 0) - (time_column >= 0);
+  if (!(skip = calloc(ncols, 1))) {
+    s = ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
+    goto fail;
+  }
+  if (time_column >= 0) skip[time_column] = 1;
+  for (const char *d = o->drop; d && *d;) { /* "id,2" */
+    const char *c = strchr(d, ',');
+    size_t len = c ? (size_t)(c - d) : strlen(d);
+    long col;
+    if ((s = resolve_column(path, d, len, header, hb, he, delim, ncols, "dropped", &col)))
+      goto fail;
+    if (col == label_column) {
+      s = ae_set_error(AE_ERR_ARG, "%s: column %ld is the label column: it cannot be dropped",
+                       path, col);
+      goto fail;
+    }
+    skip[col] = 1;
+    d = c ? c + 1 : d + len;
+  }
+  size_t dim = ncols - (label_column >= 0);
+  for (size_t c = 0; c < ncols; c++) dim -= skip[c];
   if (dim == 0) {
     s = ae_set_error(AE_ERR_FORMAT, "%s: no feature columns besides the label",
                      path);
@@ -210,7 +302,7 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
   it = (line_iter){start, (const char *)buf + size, 0};
   while (r < rows && next_line(&it, &b, &e)) {
     if (is_blank(b, e) || (header && it.lineno == first_line)) continue;
-    size_t nf = count_fields(b, e);
+    size_t nf = count_fields(b, e, delim);
     if (nf != ncols) {
       s = ae_set_error(AE_ERR_FORMAT, "%s: line %zu: expected %zu fields (as "
                        "on line %zu), got %zu", path, it.lineno, ncols,
@@ -218,7 +310,7 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
       goto fail;
     }
     int32_t label = 0;
-    s = parse_row(path, it.lineno, b, e, label_column, time_column, ds->x + r * dim, &label,
+    s = parse_row(path, it.lineno, b, e, delim, label_column, skip, ds->x + r * dim, &label,
                   &lo, &hi);
     if (s) goto fail;
     if (ds->labels) ds->labels[r] = label;
@@ -228,10 +320,12 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, int header,
   ds->hi = hi;
   ae_dataset_square_shape(ds);
   free(buf);
+  free(skip);
   *out = ds;
   return AE_OK;
 fail:
   free(buf);
+  free(skip);
   ae_dataset_free(ds);
   return s;
 }
