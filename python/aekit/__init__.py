@@ -359,8 +359,9 @@ class AutoEncoder:
         _ok(_reconstruct(self._model(), _ptr(out), _ptr(x), n))
         return out
 
-    def scale(self, X):
-        """X scaled as the model takes it (what reconstruct compares with)."""
+    def scale_inputs(self, X):
+        """X scaled as the model takes it (what reconstruct compares with):
+        ae_model_scale_inputs."""
         x, n = self._scaled(X)
         return x.reshape(self._out_shape(n))
 
