@@ -9,6 +9,7 @@
 #   make clang     build and test with clang (build-clang/)
 #   make tsan      the team and the trainer's steps under ThreadSanitizer (build-tsan/)
 #   make fuzz      libFuzzer on every reader, FUZZ_SECONDS each (build-fuzz/)
+#   make noplot    the library and program without PLplot (-DAE_PLOTS=OFF, build-noplot/)
 #   make fixtures  regenerate tests/fixtures with PyTorch (python3-torch) and scikit-learn
 #   make install   library, header, aekit.pc, program (PREFIX=/usr/local)
 
@@ -27,7 +28,7 @@ DEPS = gcc make cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev lib
        openmpi-bin libopenmpi-dev bc python3-onnx python3-numpy
 DEPS_TORCH = python3-torch python3-numpy time
 
-.PHONY: all deps deps-torch build demo demo-ecg test bench sanitize tsan clang fuzz fixtures install clean
+.PHONY: all deps deps-torch build demo demo-ecg test bench sanitize tsan clang fuzz noplot fixtures install clean
 
 all: build
 
@@ -98,6 +99,19 @@ clang: deps
 	cmake --build build-clang -j $(JOBS)
 	cd build-clang && $(PIN) ctest --output-on-failure -j $(JOBS)
 
+# Without the plotting stack: the library, the program and the header's
+# example build and link with no PLplot (ldd says so), test_noplot passes,
+# and the program refuses a plot before it trains.
+noplot: deps
+	cmake -S . -B build-noplot -DCMAKE_BUILD_TYPE=Release -DAE_PLOTS=OFF >/dev/null
+	cmake --build build-noplot -j $(JOBS) --target aekit aekit_shared header_example test_noplot
+	! ldd build-noplot/libaekit.so build-noplot/aekit | grep plplot
+	cd build-noplot && $(PIN) ./test_noplot && ./header_example >/dev/null
+	! build-noplot/aekit train --limit 10 --epochs 1 -o build-noplot/m.safetensors \
+	  --loss-curve build-noplot/c.png 2>build-noplot/err.txt
+	grep -q "built without PLplot" build-noplot/err.txt && test ! -e build-noplot/m.safetensors
+	@echo "noplot: library and program without PLplot"
+
 # Each harness runs FUZZ_SECONDS from the committed corpus (fuzz/corpus/),
 # new inputs kept in build-fuzz/corpus; any crash, leak or timeout fails.
 FUZZ_SECONDS ?= 120
@@ -121,4 +135,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) build-asan build-clang build-fuzz
+	rm -rf $(BUILD) build-asan build-clang build-fuzz build-noplot build-tsan

@@ -309,6 +309,12 @@ int cli_ends_with(const char *s, const char *suffix) {
   return a >= b && !strcmp(s + a - b, suffix);
 }
 
+int cli_plots_check(const char *cmd, const char *option, const char *path) {
+  if (!path || ae_have_plots()) return 0;
+  return cli_error("%s: %s %s: this aekit was built without PLplot (cmake -DAE_PLOTS=OFF): "
+                   "it draws no plots", cmd, option, path);
+}
+
 
 int cli_write_images(const char *path, const float *img, size_t n, const ae_model *m) {
   int c, h, w;

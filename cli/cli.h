@@ -112,6 +112,9 @@ int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
  * (the last row padded with black). */
 ae_status cli_write_grid(const char *path, const float *img, size_t n, int h, int w, int cols);
 int cli_ends_with(const char *s, const char *suffix);
+/* 0 when `path` (may be NULL: nothing to draw) can be drawn by this build;
+ * else an error naming the option: a build without PLplot has no plots. */
+int cli_plots_check(const char *cmd, const char *option, const char *path);
 /* Write n of m's images (values in [0, 1]): a PNG grid of 10 columns for
  * *.png (single-channel images only), else NPY/CSV rows. Returns 0, or 1
  * after printing the error. */

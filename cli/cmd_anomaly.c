@@ -250,6 +250,8 @@ int cmd_score(int argc, char **argv) {
   int by_ssim = !strcmp(kind, "ssim");
   if (!by_ssim && strcmp(kind, "recon"))
     return cli_error("score: --score '%s' is not recon or ssim", kind);
+  if (cli_plots_check("score", "--roc", roc) || cli_plots_check("score", "--plot", plot))
+    return 1;
   ae_model *m;
   ae_dataset *ds;
   if (cli_load_for_model(&m, &ds, model, &d)) return 1;
@@ -329,7 +331,8 @@ int cmd_score(int argc, char **argv) {
       char title[160];
       snprintf(title, sizeof title, "%.120s: ROC", d.path ? d.path : "test set");
       if (ae_roc_curve(fpr, tpr, &np, s, y, n) ||
-          ae_plot_roc_curve(roc, fpr, tpr, np, auc, title))
+          ae_plot_roc_curve(roc, fpr, tpr, np, auc, title, have ? &at : &best,
+                            have ? "threshold" : "best F1"))
         goto fail;
       printf("wrote %s\n", roc);
     }

@@ -248,6 +248,7 @@ int cmd_scatter(int argc, char **argv) {
                           opts, &model);
   if (r) return r == 2 ? 0 : 1;
   if (!output) return cli_error("scatter: no output file (give -o SCATTER.png)");
+  if (cli_plots_check("scatter", "-o", output)) return 1;
   ae_model *m, *pca = NULL;
   ae_dataset *ds, *cds = NULL;
   if (cli_load_for_model(&m, &ds, model, &d)) return 1;

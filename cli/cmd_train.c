@@ -88,6 +88,20 @@ static const char *usage =
     "sparsity penalty toward a mean activation RHO, the contractive penalty on\n"
     "the code layer's Jacobian, and L2 on the weights.";
 
+/* What the history's loss is, for the loss curve's axis: the objective
+ * training minimises (objective.h). */
+static void loss_axis_label(const ae_model *m, char *buf, size_t size) {
+  const char *spec = ae_model_spec(m), *opts = strchr(spec, ';');
+  int penalties = opts && (strstr(opts, "l1=") || strstr(opts, "l2=") ||
+                           strstr(opts, "sparsity=") || strstr(opts, "contractive="));
+  const char *recon = ae_model_loss(m) == AE_LOSS_BCE ? "BCE" : "MSE";
+  if (ae_model_is_variational(m))
+    snprintf(buf, size, "negative ELBO (%s + KL), per sample%s", recon,
+             penalties ? ", with penalties" : "");
+  else
+    snprintf(buf, size, "%s per value%s", recon, penalties ? " + penalties" : "");
+}
+
 int cmd_train(int argc, char **argv) {
   const char *model_default = "dense", *model = model_default, *output = NULL, *optimizer = "adam", *scale = "auto";
   const char *init = "keras";
@@ -191,6 +205,7 @@ int cmd_train(int argc, char **argv) {
     return cli_error("train: --scale does not apply to a series: its channels are scaled by --channel-scale");
 
   /* the files it will write, checked before the training rather than after */
+  if (cli_plots_check("train", "--loss-curve", curve)) return 1;
   const char *outs[4] = {output, history, curve, checkpoint};
   for (int k = 0; k < 4; k++)
     if (outs[k] && ae_mpi_rank() == 0 && ae_output_check(outs[k])) return cli_fail();
@@ -321,7 +336,10 @@ int cmd_train(int argc, char **argv) {
       tl[e] = ae_history_train_loss(h, e);
       tl[ne + e] = ae_history_val_loss(h, e);
     }
-    ae_status st = ae_plot_loss_curve(curve, tl, val ? tl + ne : NULL, ne, ae_model_spec(m));
+    char ylabel[96];
+    loss_axis_label(m, ylabel, sizeof ylabel);
+    ae_status st = ae_plot_loss_curve(curve, tl, val ? tl + ne : NULL, ne, ae_model_spec(m),
+                                      ylabel, ae_history_best_epoch(h) + 1);
     free(tl);
     if (st) goto fail;
   }

@@ -75,7 +75,8 @@ typedef enum ae_status {
   AE_ERR_ARG,      /* an argument or option is invalid */
   AE_ERR_SHAPE,    /* sizes do not match (data vs model, model file vs spec) */
   AE_ERR_NUMERIC,  /* NaN or infinity where a finite number is required */
-  AE_ERR_INTERNAL  /* a broken invariant: a bug in aekit */
+  AE_ERR_INTERNAL, /* a broken invariant: a bug in aekit */
+  AE_ERR_UNSUPPORTED /* not in this build (pictures in a build without PLplot) */
 } ae_status;
 
 /* Short name of a status ("malformed file"). Never NULL. */
@@ -573,11 +574,18 @@ ae_status ae_train(ae_model *m, const ae_dataset *train,
 ae_status ae_png_write_grid(const char *path, const float *images, int rows,
                             int cols, int h, int w, int zoom, int pad);
 
+/* 1 when this build draws plots (PLplot: the ae_plot_* functions), 0 in a
+ * build without them (cmake -DAE_PLOTS=OFF), where each ae_plot_* function
+ * answers AE_ERR_UNSUPPORTED. PNG grids are in every build. */
+int ae_have_plots(void);
+
 /* Plot training (and validation, if not NULL) loss per epoch as a PNG
- * with axes, labels and a legend. */
+ * with axes, labels and a legend. ylabel names the loss on the vertical
+ * axis (NULL: "loss"); best_epoch (1-based; 0: none) is ringed, on the
+ * validation curve where there is one, and named in the legend. */
 ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
                              const double *val_loss, int epochs,
-                             const char *title);
+                             const char *title, const char *ylabel, int best_epoch);
 
 /* Plot n points xy ((n, 2) floats: x, y) as an 800x700 PNG scatter plot
  * with axes, the given title and axis labels (NULL: none). Points are
@@ -641,11 +649,15 @@ ae_status ae_plot_series(const char *path, const float *values, const float *sco
                          const unsigned char *flagged, size_t steps, size_t first,
                          const char *title);
 
-/* Plot a ROC curve (points from ae_roc_curve) as a 600x600 PNG with the
- * chance diagonal and the AUC in the legend (auc may be NaN: not shown). */
+/* Plot a ROC curve (points from ae_roc_curve) as a PNG with the chance
+ * diagonal and the AUC in the legend (auc may be NaN: not shown). mark (may
+ * be NULL): a threshold's metrics (ae_binary_metrics_at, ae_best_f1), drawn
+ * as its point (FPR fp / (fp + tn), TPR tp / (tp + fn)) and named in the
+ * legend as mark_name (NULL: "threshold") with its value. */
 ae_status ae_plot_roc_curve(const char *path, const double *fpr,
                             const double *tpr, size_t count, double auc,
-                            const char *title);
+                            const char *title, const ae_binary_metrics *mark,
+                            const char *mark_name);
 
 /* A model as an anomaly detector (PyOD's contract: fit, decision scores,
  * threshold, predict). The score of a sample is its reconstruction error:

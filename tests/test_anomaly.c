@@ -160,7 +160,7 @@ static void against_sklearn(void) {
   char dir[] = "/tmp/aekit-roc-XXXXXX", path[64];
   CHECK(mkdtemp(dir) != NULL);
   snprintf(path, sizeof path, "%s/roc.png", dir);
-  CHECK_OK(ae_plot_roc_curve(path, fpr, tpr, np, auc, "sklearn #fixture"));
+  CHECK_OK(ae_plot_roc_curve(path, fpr, tpr, np, auc, "sklearn #fixture", NULL, NULL));
   unsigned char *pix = NULL;
   int w = 0, h = 0, dark = 0;
   CHECK_OK(ae_png_read_gray(path, &pix, &w, &h));
@@ -170,7 +170,7 @@ static void against_sklearn(void) {
   free(pix);
   remove(path);
   fpr[1] = 1.5;
-  CHECK_FAILS(ae_plot_roc_curve(path, fpr, tpr, np, auc, ""), AE_ERR_ARG, "outside");
+  CHECK_FAILS(ae_plot_roc_curve(path, fpr, tpr, np, auc, "", NULL, NULL), AE_ERR_ARG, "outside");
   CHECK(access(path, F_OK) != 0);
   rmdir(dir);
   free(fpr);

@@ -1105,7 +1105,7 @@ static int t_grid_nan_pixel(void) {
 
 static int loss_with(const char *path, const double *tl, const double *vl, int epochs,
                      const char *title) {
-  return CALL(ae_plot_loss_curve(path, tl, vl, epochs, title));
+  return CALL(ae_plot_loss_curve(path, tl, vl, epochs, title, NULL, 0));
 }
 static int t_loss_null_path(void) { return loss_with(NULL, TL, VL, 3, "t"); }
 static int t_loss_empty_path(void) { return loss_with("", TL, VL, 3, "t"); }
@@ -1152,7 +1152,7 @@ static int t_scatter_inf(void) {
 }
 
 static int roc_plot_with(const char *path, const double *fpr, const double *tpr, size_t count) {
-  return CALL(ae_plot_roc_curve(path, fpr, tpr, count, 0.75, "t"));
+  return CALL(ae_plot_roc_curve(path, fpr, tpr, count, 0.75, "t", NULL, NULL));
 }
 static int t_roc_plot_null_path(void) { return roc_plot_with(NULL, FPR, TPR, 3); }
 static int t_roc_plot_empty_path(void) { return roc_plot_with("", FPR, TPR, 3); }
@@ -1989,7 +1989,7 @@ static _Noreturn void child(const entry *e) {
   int r = e->call();
   if (e->kind == NEUTRAL) _exit(r ? 1 : 0);
   if (r == AE_OK) _exit(e->kind == MUST_FAIL ? 1 : 0);
-  if (r < (int)AE_ERR_NOMEM || r > (int)AE_ERR_INTERNAL) _exit(4);
+  if (r < (int)AE_ERR_NOMEM || r > (int)AE_ERR_UNSUPPORTED) _exit(4);
   const char *msg = ae_last_error();
   if (!msg || !msg[0]) _exit(2);
   _exit(0);

@@ -190,7 +190,7 @@ static void test_plots(void) {
   int w = 0, h = 0;
 
   in_dir(p, sizeof p, "loss.png");
-  CHECK_OK(ae_plot_loss_curve(p, train, val, 5, "dense #1: 100% (α)"));
+  CHECK_OK(ae_plot_loss_curve(p, train, val, 5, "dense #1: 100% (α)", NULL, 0));
   CHECK_OK(ae_png_read_gray(p, &pix, &w, &h));
   CHECK(w == 800 && h == 500);
   if (pix && w == 800 && h == 500) {
@@ -201,7 +201,7 @@ static void test_plots(void) {
   pix = NULL;
 
   in_dir(p, sizeof p, "loss_train.png");
-  CHECK_OK(ae_plot_loss_curve(p, train, NULL, 5, NULL));
+  CHECK_OK(ae_plot_loss_curve(p, train, NULL, 5, NULL, NULL, 0));
   CHECK_OK(ae_png_read_gray(p, &pix, &w, &h));
   CHECK(w == 800 && h == 500);
   if (pix && w == 800 && h == 500) CHECK(gray_levels(pix, w * h) > 2);
@@ -209,7 +209,7 @@ static void test_plots(void) {
   pix = NULL;
 
   in_dir(p, sizeof p, "loss_one.png");
-  CHECK_OK(ae_plot_loss_curve(p, train, val, 1, "one epoch"));
+  CHECK_OK(ae_plot_loss_curve(p, train, val, 1, "one epoch", NULL, 0));
   CHECK_OK(ae_png_read_gray(p, &pix, &w, &h));
   CHECK(w == 800 && h == 500);
   if (pix && w == 800 && h == 500) CHECK(gray_levels(pix, w * h) > 2);
@@ -220,7 +220,7 @@ static void test_plots(void) {
   double flat[300];
   for (int i = 0; i < 300; i++) flat[i] = 0.125;
   in_dir(p, sizeof p, "loss_flat.png");
-  CHECK_OK(ae_plot_loss_curve(p, flat, NULL, 300, "bad \xff\xfe utf8\n"));
+  CHECK_OK(ae_plot_loss_curve(p, flat, NULL, 300, "bad \xff\xfe utf8\n", NULL, 0));
   CHECK_OK(ae_png_read_gray(p, &pix, &w, &h));
   CHECK(w == 800 && h == 500);
   free(pix);
@@ -230,26 +230,26 @@ static void test_plots(void) {
   /* refused */
   double bad[5] = {0.9, NAN, 0.3, 0.2, 0.1};
   in_dir(p, sizeof p, "refused.png");
-  CHECK_FAILS(ae_plot_loss_curve(p, bad, NULL, 5, "t"), AE_ERR_NUMERIC, "epoch 2");
-  CHECK_FAILS(ae_plot_loss_curve(p, train, bad, 5, "t"), AE_ERR_NUMERIC, "validation");
+  CHECK_FAILS(ae_plot_loss_curve(p, bad, NULL, 5, "t", NULL, 0), AE_ERR_NUMERIC, "epoch 2");
+  CHECK_FAILS(ae_plot_loss_curve(p, train, bad, 5, "t", NULL, 0), AE_ERR_NUMERIC, "validation");
   bad[1] = INFINITY;
-  CHECK_FAILS(ae_plot_loss_curve(p, bad, NULL, 5, "t"), AE_ERR_NUMERIC, "");
-  CHECK_FAILS(ae_plot_loss_curve(p, train, NULL, 0, "t"), AE_ERR_ARG, "");
-  CHECK_FAILS(ae_plot_loss_curve(p, NULL, NULL, 5, "t"), AE_ERR_ARG, "");
-  CHECK_FAILS(ae_plot_loss_curve(NULL, train, NULL, 5, "t"), AE_ERR_ARG, "");
+  CHECK_FAILS(ae_plot_loss_curve(p, bad, NULL, 5, "t", NULL, 0), AE_ERR_NUMERIC, "");
+  CHECK_FAILS(ae_plot_loss_curve(p, train, NULL, 0, "t", NULL, 0), AE_ERR_ARG, "");
+  CHECK_FAILS(ae_plot_loss_curve(p, NULL, NULL, 5, "t", NULL, 0), AE_ERR_ARG, "");
+  CHECK_FAILS(ae_plot_loss_curve(NULL, train, NULL, 5, "t", NULL, 0), AE_ERR_ARG, "");
   double huge[2] = {-1e308, 1e308};
-  CHECK_FAILS(ae_plot_loss_curve(p, huge, NULL, 2, "t"), AE_ERR_NUMERIC, "");
+  CHECK_FAILS(ae_plot_loss_curve(p, huge, NULL, 2, "t", NULL, 0), AE_ERR_NUMERIC, "");
   CHECK(count_files() == 4);
 
   /* an unwritable target: AE_ERR_IO, no exit(), nothing left behind */
   in_dir(p, sizeof p, "missing/loss.png");
-  CHECK_FAILS(ae_plot_loss_curve(p, train, val, 5, "t"), AE_ERR_IO, "missing/loss.png");
-  CHECK_FAILS(ae_plot_loss_curve(dir, train, val, 5, "t"), AE_ERR_IO, "");
+  CHECK_FAILS(ae_plot_loss_curve(p, train, val, 5, "t", NULL, 0), AE_ERR_IO, "missing/loss.png");
+  CHECK_FAILS(ae_plot_loss_curve(dir, train, val, 5, "t", NULL, 0), AE_ERR_IO, "");
   CHECK(count_files() == 4);
 
   /* still works after the failures (PLplot state was left clean) */
   in_dir(p, sizeof p, "loss.png");
-  CHECK_OK(ae_plot_loss_curve(p, train, val, 5, "again"));
+  CHECK_OK(ae_plot_loss_curve(p, train, val, 5, "again", NULL, 0));
   CHECK(count_files() == 4);
 }
 
@@ -394,6 +394,70 @@ static void test_scatter(void) {
   CHECK(count_files() == files + 2);
 }
 
+/* Pixels of exactly colour rgb[3] in columns [x0, x1). */
+static long colour_pixels(const unsigned char *img, int w, int h, int x0, int x1,
+                          const unsigned char rgb[3]) {
+  long n = 0;
+  for (int y = 0; y < h; y++)
+    for (int x = x0; x < x1 && x < w; x++) n += !memcmp(img + 3 * ((size_t)y * w + x), rgb, 3);
+  return n;
+}
+
+/* The marks: the best epoch's ring on a loss curve (dark pixels added
+ * inside the frame, at the validation curve's epoch 4, not elsewhere), the
+ * threshold's point on a ROC curve (the validation colour, absent without
+ * a mark), and their refusals. */
+static void test_marks(void) {
+  double train[5] = {0.9, 0.5, 0.35, 0.3, 0.28};
+  double val[5] = {0.95, 0.6, 0.45, 0.42, 0.43};
+  const unsigned char dark[3] = {25, 25, 25}, orange[3] = {200, 70, 0};
+  char p[512], q[512];
+  int w = 0, h = 0, w2 = 0, h2 = 0;
+  in_dir(p, sizeof p, "plain.png");
+  in_dir(q, sizeof q, "best.png");
+  CHECK_OK(ae_plot_loss_curve(p, train, val, 5, "t", "BCE per value", 0));
+  CHECK_OK(ae_plot_loss_curve(q, train, val, 5, "t", "BCE per value", 4));
+  unsigned char *a = read_rgb(p, &w, &h), *b = read_rgb(q, &w2, &h2);
+  CHECK(a && b && w == 800 && h == 500 && w2 == w && h2 == h);
+  if (a && b && w2 == w && h2 == h) {
+    /* epoch 4 of 1..5 is drawn near column 450 (the frame spans about
+     * 90..575 of 800): the columns around it against those around epoch 2 */
+    long near4 = colour_pixels(b, w, h, 400, 500, dark) - colour_pixels(a, w, h, 400, 500, dark);
+    long near2 = colour_pixels(b, w, h, 180, 280, dark) - colour_pixels(a, w, h, 180, 280, dark);
+    long legend = colour_pixels(b, w, h, 590, w, dark) - colour_pixels(a, w, h, 590, w, dark);
+    printf("best-epoch ring: %ld dark pixels near epoch 4, %ld near epoch 2, %ld in the legend\n",
+           near4, near2, legend);
+    CHECK(near4 > 10 && near2 == 0 && legend > 100);
+  }
+  free(a);
+  free(b);
+  CHECK_FAILS(ae_plot_loss_curve(p, train, val, 5, "t", NULL, 6), AE_ERR_ARG, "best epoch 6");
+  CHECK_FAILS(ae_plot_loss_curve(p, train, val, 5, "t", NULL, -1), AE_ERR_ARG, "best epoch -1");
+
+  double fpr[4] = {0.0, 0.25, 0.5, 1.0}, tpr[4] = {0.0, 0.75, 0.9, 1.0};
+  ae_binary_metrics at = {.threshold = 0.5, .tp = 6, .fn = 2, .fp = 1, .tn = 3};
+  in_dir(p, sizeof p, "roc.png");
+  in_dir(q, sizeof q, "roc_marked.png");
+  CHECK_OK(ae_plot_roc_curve(p, fpr, tpr, 4, 0.8, "t", NULL, NULL));
+  CHECK_OK(ae_plot_roc_curve(q, fpr, tpr, 4, 0.8, "t", &at, "threshold"));
+  a = read_rgb(p, &w, &h);
+  b = read_rgb(q, &w2, &h2);
+  CHECK(a && b && w == 760 && h == 600 && w2 == 1000 && h2 == h);
+  if (a && b && w2 == 1000 && h2 == h) {
+    long none = colour_pixels(a, w, h, 0, w, orange);
+    long frame = colour_pixels(b, w2, h, 0, 500, orange);
+    long legend = colour_pixels(b, w2, h, 500, w2, orange);
+    printf("ROC threshold point: %ld pixels in the frame, %ld in the legend, %ld unmarked\n",
+           frame, legend, none);
+    CHECK(none == 0 && frame > 30 && legend > 30);
+  }
+  free(a);
+  free(b);
+  ae_binary_metrics one_class = {.threshold = 0.5, .tp = 3, .fn = 1};
+  CHECK_FAILS(ae_plot_roc_curve(p, fpr, tpr, 4, 0.8, "t", &one_class, NULL), AE_ERR_ARG,
+              "no point on a ROC curve");
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "%s", "/tmp/aekit_pictures_XXXXXX");
   if (!mkdtemp(dir)) {
@@ -405,6 +469,7 @@ int main(void) {
   test_read_refuses();
   test_plots();
   test_scatter();
+  test_marks();
   remove_all();
   CHECK_DONE();
 }

@@ -97,6 +97,7 @@ const char *ae_status_string(ae_status st) {
   case AE_ERR_SHAPE: return "shape mismatch";
   case AE_ERR_NUMERIC: return "non-finite number";
   case AE_ERR_INTERNAL: return "internal error";
+  case AE_ERR_UNSUPPORTED: return "not in this build";
   }
   return "unknown status";
 }

@@ -351,6 +351,8 @@ typedef struct loss_job {
   const double *train, *val; /* (epochs), val may be NULL */
   const double *x;           /* (epochs): 1..epochs */
   int epochs;
+  int best;                  /* 1-based epoch marked, 0: none */
+  char best_text[64];        /* its legend entry */
 } loss_job;
 
 static void draw_loss(const plot_page *pg, const void *data) {
@@ -358,7 +360,8 @@ static void draw_loss(const plot_page *pg, const void *data) {
   ae_plot_begin_frame(pg);
   const int marked = j->epochs <= PLOT_MAX_MARKED;
   const char *train_mark = ae_plot_dot_glyph;
-  const char *val_mark = "\xe2\x96\xa0"; /* U+25A0 black square */
+  const char *val_mark = "\xe2\x96\xa0";  /* U+25A0 black square */
+  const char *best_mark = "\xe2\x97\x8b"; /* U+25CB white circle: a ring */
   plwidth(2.0);
   plschr(0.0, MARK_SCALE); /* plstring draws its glyph at character size */
   plcol0(COL_TRAIN);
@@ -369,14 +372,25 @@ static void draw_loss(const plot_page *pg, const void *data) {
     plline(j->epochs, j->x, j->val);
     if (marked) plstring(j->epochs, j->x, j->val, val_mark);
   }
+  if (j->best) { /* a ring around the best epoch's point, on the curve it was chosen by */
+    PLFLT bx = j->x[j->best - 1], by = (j->val ? j->val : j->train)[j->best - 1];
+    plcol0(COL_FG);
+    plschr(0.0, 2.2 * MARK_SCALE);
+    plstring(1, &bx, &by, best_mark);
+  }
   plschr(0.0, 1.0);
   ae_plot_end_frame(pg);
 
+  /* train, validation where there is one, the best epoch where marked */
   PLINT opt = PL_LEGEND_LINE | (marked ? PL_LEGEND_SYMBOL : 0);
-  const PLINT opts[2] = {opt, opt}, col[2] = {COL_TRAIN, COL_VAL};
-  const char *text[2] = {"train", "validation"};
-  const char *sym[2] = {train_mark, val_mark};
-  ae_plot_legend(j->val ? 2 : 1, opts, text, col, sym, MARK_SCALE, 0.06);
+  PLINT opts[3] = {opt, opt, PL_LEGEND_SYMBOL}, col[3] = {COL_TRAIN, COL_VAL, COL_FG};
+  const char *text[3] = {"train", "validation", j->best_text};
+  const char *sym[3] = {train_mark, val_mark, best_mark};
+  PLINT n = 1;
+  if (j->val) n++;
+  else opts[1] = opts[2], col[1] = col[2], text[1] = text[2], sym[1] = sym[2];
+  if (j->best) n++;
+  ae_plot_legend(n, opts, text, col, sym, MARK_SCALE, 0.06);
 }
 
 static ae_status check_series(const char *path, const double *v, int epochs,
@@ -391,9 +405,11 @@ static ae_status check_series(const char *path, const double *v, int epochs,
   return AE_OK;
 }
 
+int ae_have_plots(void) { return 1; }
+
 ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
                              const double *val_loss, int epochs,
-                             const char *title) {
+                             const char *title, const char *ylabel, int best_epoch) {
   if (!path || !path[0])
     return ae_set_error(AE_ERR_ARG, "ae_plot_loss_curve: no file name");
   if (!train_loss) return ae_set_error(AE_ERR_ARG, "%s: no training losses to plot", path);
@@ -405,9 +421,13 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
   if (st == AE_OK && val_loss)
     st = check_series(path, val_loss, epochs, "validation", &lo, &hi);
   if (st != AE_OK) return st;
+  if (best_epoch < 0 || best_epoch > epochs)
+    return ae_set_error(AE_ERR_ARG, "%s: best epoch %d is not one of the %d epochs", path,
+                        best_epoch, epochs);
 
   plot_page pg = {.width = LOSS_WIDTH, .height = LOSS_HEIGHT, .title = title,
-                  .xlabel = "epoch", .ylabel = "loss", .right = 0.77};
+                  .xlabel = "epoch", .ylabel = ylabel && ylabel[0] ? ylabel : "loss",
+                  .right = 0.72};
   if (ae_plot_axis_fit(&pg.y, lo, hi, 6.0) != 0)
     return ae_set_error(AE_ERR_NUMERIC, "%s: losses from %g to %g are too large to plot",
                         path, lo, hi);
@@ -423,7 +443,9 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
   double *x = malloc((size_t)epochs * sizeof *x); /* (epochs) */
   if (!x) return ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
   for (int i = 0; i < epochs; i++) x[i] = i + 1;
-  loss_job job = {train_loss, val_loss, x, epochs};
+  loss_job job = {train_loss, val_loss, x, epochs, best_epoch, {0}};
+  if (best_epoch)
+    snprintf(job.best_text, sizeof job.best_text, "best: epoch %d", best_epoch);
   st = ae_plot_write(path, pg, draw_loss, &job);
   free(x);
   return st;
