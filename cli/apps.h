@@ -20,6 +20,12 @@ int apps_anomaly_truth(int *is_anomaly, const int32_t *labels, size_t n, const c
 /* The codes of a whole data set (caller frees). Returns 0, or 1 after printing. */
 int apps_encode(float **codes, ae_model *m, const ae_dataset *ds);
 
+/* Queries per call of the k-NN and Hamming searches, so that the progress
+ * bar moves: a multiple of the library's block of queries (knn.c's 256),
+ * and every query's neighbours are its own, so the slices change nothing
+ * in the results. */
+#define APPS_QUERY_SLICE ((size_t)2048)
+
 /* Nearest-neighbour accuracy (k) and linear-probe accuracy of codes, as
  * aekit probe prints them; lp may be NULL to skip the linear probe. */
 int apps_probe(double *knn, double *lp, const float *train, const int32_t *train_labels,

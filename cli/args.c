@@ -18,6 +18,7 @@ int cli_error(const char *fmt, ...) {
   vsnprintf(raw, sizeof raw, fmt, ap);
   va_end(ap);
   ae_text_escape(line, sizeof line, raw); /* arguments and file bytes: one line */
+  cli_progress_end(); /* a bar on the line goes first */
   if (ae_mpi_size() > 1) /* which rank of the job */
     fprintf(stderr, "aekit: error (rank %d of %d): %s\n", ae_mpi_rank(), ae_mpi_size(), line);
   else

@@ -112,6 +112,16 @@ int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
  * (the last row padded with black). */
 ae_status cli_write_grid(const char *path, const float *img, size_t n, int h, int w, int cols);
 int cli_ends_with(const char *s, const char *suffix);
+
+/* The progress bar (progress.c): begin at the command's start; a phase
+ * names what runs next; update with a count (total 0: no count, only the
+ * time spent); model: the model's batch functions report to the bar under
+ * that phase; end erases the bar before results are printed. */
+void cli_progress_begin(void);
+void cli_progress_phase(const char *phase);
+void cli_progress_update(size_t done, size_t total);
+void cli_progress_model(ae_model *m, const char *phase);
+void cli_progress_end(void);
 /* 0 when `path` (may be NULL: nothing to draw) can be drawn by this build;
  * else an error naming the option: a build without PLplot has no plots. */
 int cli_plots_check(const char *cmd, const char *option, const char *path);

@@ -255,6 +255,7 @@ int cmd_score(int argc, char **argv) {
   ae_model *m;
   ae_dataset *ds;
   if (cli_load_for_model(&m, &ds, model, &d)) return 1;
+  cli_progress_model(m, "score");
   size_t n = ae_dataset_count(ds);
   const int32_t *labels = ae_dataset_labels(ds);
   float *s = malloc(n * sizeof *s);

@@ -9,6 +9,9 @@
 int apps_encode(float **codes, ae_model *m, const ae_dataset *ds) {
   size_t n = ae_dataset_count(ds), z = ae_model_code_dim(m);
   if (!(*codes = malloc(n * z * sizeof **codes))) return cli_error("out of memory");
+  char phase[48];
+  snprintf(phase, sizeof phase, "encoding %zu samples", n);
+  cli_progress_model(m, phase);
   if (ae_model_encode(m, *codes, ae_dataset_data(ds), n)) {
     free(*codes);
     *codes = NULL;
@@ -24,12 +27,21 @@ int apps_probe(double *knn, double *lp, const float *train, const int32_t *train
   if (!pred) return cli_error("probe: out of memory");
   int rc = 0;
   size_t right = 0;
-  if (ae_knn_classify(pred, train, train_labels, n, test, nt, z, k)) rc = cli_fail();
+  cli_progress_phase("k-NN");
+  cli_progress_update(0, nt);
+  for (size_t q = 0; !rc && q < nt; q += APPS_QUERY_SLICE) { /* slices for the bar */
+    size_t b = nt - q < APPS_QUERY_SLICE ? nt - q : APPS_QUERY_SLICE;
+    if (ae_knn_classify(pred + q, train, train_labels, n, test + q * z, b, z, k)) rc = cli_fail();
+    cli_progress_update(q + b, nt);
+  }
   for (size_t i = 0; !rc && i < nt; i++) right += pred[i] == test_labels[i];
   *knn = (double)right / (double)nt;
   if (!rc && lp) {
     right = 0;
+    cli_progress_phase("linear probe");
+    cli_progress_update(0, 0);
     if (ae_linear_probe(pred, train, train_labels, n, test, nt, z, steps)) rc = cli_fail();
+    cli_progress_end();
     for (size_t i = 0; !rc && i < nt; i++) right += pred[i] == test_labels[i];
     *lp = (double)right / (double)nt;
   }

@@ -82,14 +82,29 @@ int cmd_search(int argc, char **argv) {
     bq = malloc(nq * w * sizeof *bq);
     idist = malloc(nq * (size_t)k * sizeof *idist);
     if (!bdb || !bq || !idist) goto nomem;
-    if (ae_codes_binarize(bdb, cdb, n, z, t) || ae_codes_binarize(bq, cq, nq, z, t) ||
-        ae_hamming_search(idx, idist, bdb, n, bq, nq, w, k))
-      goto fail;
+    if (ae_codes_binarize(bdb, cdb, n, z, t) || ae_codes_binarize(bq, cq, nq, z, t)) goto fail;
+    cli_progress_phase("hamming search");
+    cli_progress_update(0, nq);
+    for (size_t q = 0; q < nq; q += APPS_QUERY_SLICE) { /* slices for the bar */
+      size_t b = nq - q < APPS_QUERY_SLICE ? nq - q : APPS_QUERY_SLICE;
+      if (ae_hamming_search(idx + q * (size_t)k, idist + q * (size_t)k, bdb, n, bq + q * w, b,
+                            w, k))
+        goto fail;
+      cli_progress_update(q + b, nq);
+    }
     printf("%zu queries, %zu database samples, %zu-bit codes (on above %g), hamming\n", nq, n, z,
            (double)t);
   } else {
     if (!(fdist = malloc(nq * (size_t)k * sizeof *fdist))) goto nomem;
-    if (ae_knn_search(idx, fdist, cdb, n, cq, nq, z, k, mt)) goto fail;
+    cli_progress_phase("k-NN search");
+    cli_progress_update(0, nq);
+    for (size_t q = 0; q < nq; q += APPS_QUERY_SLICE) { /* slices for the bar */
+      size_t b = nq - q < APPS_QUERY_SLICE ? nq - q : APPS_QUERY_SLICE;
+      if (ae_knn_search(idx + q * (size_t)k, fdist + q * (size_t)k, cdb, n, cq + q * z, b, z, k,
+                        mt))
+        goto fail;
+      cli_progress_update(q + b, nq);
+    }
     printf("%zu queries, %zu database samples, codes of %zu, %s\n", nq, n, z, metric);
   }
   for (size_t i = 0; i < nq && i < (size_t)show; i++) {

@@ -33,6 +33,7 @@ int cmd_eval(int argc, char **argv) {
   ae_model *m;
   ae_dataset *ds;
   if (cli_load_for_model(&m, &ds, model, &d)) return 1;
+  cli_progress_model(m, "eval");
   ae_eval_result res, noisy;
   const char *loss = ae_model_loss(m) == AE_LOSS_BCE ? "bce" : "mse";
   int rc = 0;
@@ -80,6 +81,7 @@ int cmd_encode(int argc, char **argv) {
   ae_model *m;
   ae_dataset *ds;
   if (cli_load_for_model(&m, &ds, model, &d)) return 1;
+  cli_progress_model(m, "encode");
   size_t n = ae_dataset_count(ds), z = ae_model_code_dim(m);
   float *codes = malloc(n * z * sizeof(float));
   int rc = 0;
@@ -166,6 +168,7 @@ int cmd_reconstruct(int argc, char **argv) {
   ae_model *m;
   ae_dataset *ds;
   if (cli_load_for_model(&m, &ds, model, &d)) return 1;
+  cli_progress_model(m, "reconstruct");
   int c, h, w, rc = 0;
   ae_model_input_shape(m, &c, &h, &w);
   size_t n = ae_dataset_count(ds);

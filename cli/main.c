@@ -57,8 +57,11 @@ static int run_command(const struct command *c, int argc, char **argv) {
            strcmp(c->name, "encode") && strcmp(c->name, "score"))
     rc = cli_error("%s does not run across ranks (run it without mpirun; train, eval, encode "
                    "and score do)", c->name);
-  else
+  else {
+    if (ranks == 1 || ae_mpi_rank() == 0) cli_progress_begin(); /* rank 0 draws the bar */
     rc = c->run(argc - 1, argv + 1);
+    cli_progress_end();
+  }
   if (ranks > 1 && rc) {
     fflush(stderr);
     ae_mpi_abort(rc);

@@ -402,6 +402,15 @@ float *ae_model_params(ae_model *m);
  * thread while it works, so the two never oversubscribe the cores. */
 ae_status ae_model_set_threads(ae_model *m, int threads);
 
+/* Progress of the batch functions below (encode, decode, reconstruct,
+ * evaluate, scores, the VAE's bounds): fn(done, total, user) is called on
+ * the calling thread as chunks of samples finish, done rising to total (this
+ * rank's samples); the last call of each function has done == total. It
+ * must not call into this model. NULL turns it off (the default). A program draws a
+ * progress bar with it. */
+typedef void (*ae_run_progress_fn)(size_t done, size_t total, void *user);
+ae_status ae_model_set_run_progress(ae_model *m, ae_run_progress_fn fn, void *user);
+
 /* In an MPI job (ae_mpi_init), on: the batch functions below (encode,
  * decode, reconstruct, evaluate, scores, the VAE's bounds) become
  * collective: every rank must call them with the same input; each computes

@@ -129,4 +129,30 @@ expect_error "rect:X,Y,W,H" "$aekit" inpaint "$tmp/p.safetensors" --data "$test"
 expect_error "28x28" "$aekit" inpaint "$tmp/p.safetensors" --data "$test" --limit 10 --mask-png "$tmp/search.png" -o "$tmp/x.png"
 expect_error "--iterations" "$aekit" inpaint "$tmp/p.safetensors" --data "$test" --limit 10 --mask rect:0,0,5,5 --iterations 0 -o "$tmp/x.png"
 
+# ---- the progress bar (AEKIT_PROGRESS=always: drawn at once, a file or not) ----
+# probe: a bar per phase on stderr, each erased, results on stdout unchanged
+AEKIT_PROGRESS=always expect_ok "$aekit" probe "$tmp/m.safetensors" --data "$train" \
+  --labels "$train_labels" --limit 1000 --test-data "$test" --test-labels "$test_labels" \
+  --test-limit 300 --k 5 -t 1
+tr '\r' '\n' <"$tmp/err" >"$tmp/bar"
+for phase in 'encoding 1000 samples \[' 'encoding 300 samples \[' 'k-NN \[' 'linear probe \.\.\.'; do
+  grep -q "$phase" "$tmp/bar" || { echo "FAIL: probe's bar has no '$phase': $(head -c 300 "$tmp/bar")"; fail=1; }
+done
+[ "$(tail -c 4 "$tmp/err" | od -An -c | tr -d ' ')" = '\r033[K' ] ||
+  { echo "FAIL: the bar is not erased at the end"; fail=1; }
+grep -q "^knn accuracy (k=5) $knn\$" "$tmp/out" && ! grep -q $'\r' "$tmp/out" ||
+  { echo "FAIL: probe with a bar: other results: $(cat "$tmp/out")"; fail=1; }
+AEKIT_PROGRESS=always expect_ok "$aekit" eval "$tmp/m.safetensors" --data "$test" --limit 500 -t 1
+grep -q 'eval \[' "$tmp/err" || { echo "FAIL: eval shows no bar"; fail=1; }
+AEKIT_PROGRESS=always expect_ok "$aekit" score "$tmp/m.safetensors" --data "$test" --limit 500 -t 1
+grep -q 'score \[' "$tmp/err" || { echo "FAIL: score shows no bar"; fail=1; }
+AEKIT_PROGRESS=always expect_ok "$aekit" search "$tmp/m.safetensors" --data "$train" --limit 1000 \
+  --queries "$test" --query-limit 50 --k 4 -t 1
+grep -q 'k-NN search \[' "$tmp/err" || { echo "FAIL: search shows no bar"; fail=1; }
+# not a terminal, not asked for: no bar
+expect_ok "$aekit" eval "$tmp/m.safetensors" --data "$test" --limit 500 -t 1
+[ ! -s "$tmp/err" ] || { echo "FAIL: a bar where stderr is a file: $(head -c 200 "$tmp/err")"; fail=1; }
+AEKIT_PROGRESS=never expect_ok "$aekit" eval "$tmp/m.safetensors" --data "$test" --limit 500 -t 1
+[ ! -s "$tmp/err" ] || { echo "FAIL: a bar under AEKIT_PROGRESS=never"; fail=1; }
+
 exit $fail

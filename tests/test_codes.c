@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint64_t next_u64(void) { /* xorshift64* */
@@ -59,6 +60,16 @@ static void euclidean_and_cosine(void) {
     }
     if (bad) fprintf(stderr, "metric %d: %d mismatches against brute force\n", metric, bad);
     CHECK(bad == 0);
+    /* queries in slices of 256 (the program's progress slices are multiples
+     * of it): the same neighbours and the same bits of every distance */
+    size_t sidx[Q * K];
+    float sdist[Q * K];
+    for (int q0 = 0; q0 < Q; q0 += 256) {
+      int b = Q - q0 < 256 ? Q - q0 : 256;
+      CHECK_OK(ae_knn_search(sidx + q0 * K, sdist + q0 * K, db, N, q + q0 * D, (size_t)b, D, K,
+                             (ae_metric)metric));
+    }
+    CHECK(!memcmp(sidx, idx, sizeof idx) && !memcmp(sdist, dist, sizeof dist));
   }
   free(ref);
   free(db);

@@ -75,6 +75,8 @@ struct ae_model {
   int threads;             /* inference threads, 0 = all cores */
   int distributed;         /* batch functions split over the ranks (dist.h) */
   ae_team *infer_team;     /* their team (made on first use) */
+  ae_run_progress_fn run_progress; /* batch functions' progress, or NULL */
+  void *run_progress_user;
   char *training_json;     /* metadata pieces set by the trainer, or NULL */
   char *history_json;
   char *detector_json;     /* anomaly threshold (src/anomaly.c), or NULL */

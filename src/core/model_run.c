@@ -11,6 +11,7 @@
 #include "noise.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -160,6 +161,8 @@ typedef struct {
   ae_model *m;
   const run_job *j;
   size_t n, size, chunks, c0; /* this rank's chunks: c0 .. c0 + chunks - 1 */
+  atomic_size_t done;         /* samples of finished chunks (progress) */
+  size_t total;               /* this rank's samples */
 } run_args;
 
 /* Chunk c, on worker w's workspace: workers take chunks as they come free
@@ -170,6 +173,9 @@ static void run_item(void *arg, size_t c, int w) {
   size_t i = c * a->size;
   int b = (int)(a->n - i < a->size ? a->n - i : a->size);
   run_chunk(a->m, &a->m->ws[w], a->j, i, b, c);
+  size_t done = atomic_fetch_add(&a->done, (size_t)b) + (size_t)b;
+  if (w == 0 && a->m->run_progress) /* the calling thread */
+    a->m->run_progress(done, a->total, a->m->run_progress_user);
 }
 
 /* The arguments every batch function of the API takes: a model, its input
@@ -235,9 +241,14 @@ static ae_status run_local(ae_model *m, const run_job *j, size_t n, int threads,
     if (st) return st;
   }
   if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+  size_t first = c0 * size, end = (c0 + chunks) * size < n ? (c0 + chunks) * size : n;
+  size_t total = end > first ? end - first : 0; /* this rank's samples */
   if (threads == 1) { /* no parallel region: single-sample latency */
-    for (size_t c = c0; c < c0 + chunks; c++)
+    for (size_t c = c0; c < c0 + chunks; c++) {
       run_chunk(m, &m->ws[0], j, c * size, (int)(n - c * size < size ? n - c * size : size), c);
+      if (m->run_progress) m->run_progress((c + 1) * size < end ? (c + 1) * size - first : total,
+                                           total, m->run_progress_user);
+    }
     return AE_OK;
   }
   if (!m->infer_team || ae_team_size(m->infer_team) < threads) {
@@ -246,14 +257,22 @@ static ae_status run_local(ae_model *m, const run_job *j, size_t n, int threads,
     ae_status st = ae_team_create(&m->infer_team, threads);
     if (st) return st;
   }
-  run_args a = {m, j, n, size, chunks, c0};
+  run_args a = {m, j, n, size, chunks, c0, 0, total};
   ae_team_for(m->infer_team, threads, chunks, run_item, &a);
+  if (m->run_progress) m->run_progress(total, total, m->run_progress_user); /* the end */
   return AE_OK;
 }
 
 ae_status ae_model_set_distributed(ae_model *m, int on) {
   AE_ARG(m, "ae_model_set_distributed", "model is NULL");
   m->distributed = on != 0;
+  return AE_OK;
+}
+
+ae_status ae_model_set_run_progress(ae_model *m, ae_run_progress_fn fn, void *user) {
+  AE_ARG(m, "ae_model_set_run_progress", "model is NULL");
+  m->run_progress = fn;
+  m->run_progress_user = user;
   return AE_OK;
 }
 
