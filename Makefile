@@ -3,6 +3,7 @@
 #   make           build library, program and tests
 #   make demo      train the dense model on Fashion-MNIST, write out/
 #   make demo-ecg  the conv1d sequence autoencoder on a real ECG (python3-scipy), write out/
+#   make demo-sklearn  breast cancer table (python3-sklearn): aekit beside IsolationForest, out/breast
 #   make test      build and run every test (ctest), release build
 #   make bench     speed and memory against PyTorch, same machine, same command
 #   make sanitize  the same tests under AddressSanitizer + UBSan (build-asan/)
@@ -11,7 +12,7 @@
 #   make fuzz      libFuzzer on every reader, FUZZ_SECONDS each (build-fuzz/)
 #   make noplot    the library and program without PLplot (-DAE_PLOTS=OFF, build-noplot/)
 #   make fixtures  regenerate tests/fixtures with PyTorch (python3-torch) and scikit-learn
-#   make install   library, header, aekit.pc, program (PREFIX=/usr/local)
+#   make install   library, header, aekit.pc, program, man pages, bash completion (PREFIX=/usr/local)
 
 PREFIX ?= /usr/local
 BUILD  ?= build
@@ -25,10 +26,10 @@ PIN = OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-Haswell}
 
 DEPS = gcc make cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev libpng-dev \
        zlib1g-dev libplplot-dev plplot-driver-cairo dataset-fashion-mnist \
-       openmpi-bin libopenmpi-dev bc python3-onnx python3-numpy
-DEPS_TORCH = python3-torch python3-numpy time
+       openmpi-bin libopenmpi-dev bc python3-onnx python3-numpy groff-base
+DEPS_TORCH = python3-torch python3-numpy python3-sklearn time
 
-.PHONY: all deps deps-torch build demo demo-ecg test bench sanitize tsan clang fuzz noplot fixtures install clean
+.PHONY: all deps deps-torch build demo demo-ecg demo-sklearn test bench sanitize tsan clang fuzz noplot fixtures install clean
 
 all: build
 
@@ -65,6 +66,10 @@ demo: build
 demo-ecg: build
 	$(call install_pkgs,python3-scipy)
 	$(PIN) bash scripts/demo_ecg.sh $(BUILD)/aekit out
+
+demo-sklearn: build
+	$(call install_pkgs,python3-sklearn)
+	$(PIN) bash scripts/sklearn_breast_cancer.sh $(BUILD)/aekit out/breast
 
 test: build
 	cd $(BUILD) && $(PIN) ctest --output-on-failure -j $(JOBS)

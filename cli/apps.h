@@ -14,7 +14,7 @@ int apps_parse(int argc, char **argv, const char *cmd, const char *usage, const 
 /* is_anomaly[i] from labels[i]: with `anomaly` (a list "3,5") those classes
  * are anomalies; with `normal` every class but those; with neither, labels
  * must be 0/1 and 1 is the anomaly. Returns 0, or 1 after printing. */
-int apps_anomaly_truth(int *is_anomaly, const int32_t *labels, size_t n, const char *anomaly,
+int apps_anomaly_truth(int *is_anomaly, const ae_dataset *ds, const char *anomaly,
                        const char *normal, const char *cmd);
 
 /* The codes of a whole data set (caller frees). Returns 0, or 1 after printing. */
@@ -27,10 +27,11 @@ int apps_encode(float **codes, ae_model *m, const ae_dataset *ds);
 #define APPS_QUERY_SLICE ((size_t)2048)
 
 /* Nearest-neighbour accuracy (k) and linear-probe accuracy of codes, as
- * aekit probe prints them; lp may be NULL to skip the linear probe. */
+ * aekit probe prints them; lp may be NULL to skip the linear probe.
+ * knn_pred and lp_pred (nt each, may be NULL) get the predictions. */
 int apps_probe(double *knn, double *lp, const float *train, const int32_t *train_labels,
                size_t n, const float *test, const int32_t *test_labels, size_t nt, size_t z,
-               int k, int steps);
+               int k, int steps, int32_t *knn_pred, int32_t *lp_pred);
 
 int cmd_score(int argc, char **argv);
 int cmd_fit_threshold(int argc, char **argv);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 int cli_error(const char *fmt, ...) {
@@ -24,6 +25,18 @@ int cli_error(const char *fmt, ...) {
   else
     fprintf(stderr, "aekit: error: %s\n", line);
   return 1;
+}
+
+void cli_warn(const char *fmt, ...) {
+  char raw[2048], line[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(raw, sizeof raw, fmt, ap);
+  va_end(ap);
+  ae_text_escape(line, sizeof line, raw);
+  if (ae_mpi_rank() != 0) return; /* once per job */
+  cli_progress_end();
+  fprintf(stderr, "aekit: warning: %s\n", line);
 }
 
 FILE *cli_notes(const char *output) {
@@ -125,20 +138,35 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *usage,
   return 0;
 }
 
-/* Parse "3,5,7" into classes[]; returns the count, or -1. */
-int cli_parse_classes(const char *s, int32_t *classes, int max) {
-  int k = 0;
-  const char *p = s;
-  while (*p) {
+/* Parse "3,5,7" (or class names of ds, "benign,Bag") into classes[];
+ * returns the count, or -1 after naming the item that is neither. */
+int cli_parse_classes(const char *what, const char *s, const ae_dataset *ds, int32_t *classes,
+                      int max) {
+  int k = 0, nc = ae_dataset_class_count(ds);
+  for (const char *p = s; *p;) {
+    size_t len = strcspn(p, ",");
+    int found = -1;
+    for (int c = 0; c < nc && found < 0; c++) {
+      const char *name = ae_dataset_class_name(ds, c);
+      if (strlen(name) == len && !memcmp(name, p, len)) found = c;
+    }
     char *end;
     errno = 0;
-    long v = strtol(p, &end, 10);
-    if (end == p || errno || v < INT32_MIN || v > INT32_MAX || k == max) return -1;
+    long v = found >= 0 ? found : strtol(p, &end, 10);
+    if (k == max) return cli_error("%s: more than %d classes listed", what, max), -1;
+    if (found < 0 && (end == p || end != p + len || errno || v < INT32_MIN || v > INT32_MAX)) {
+      if (!nc) cli_error("%s: '%.*s' is not a label (an integer)", what, (int)len, p);
+      else cli_error("%s: '%.*s' is neither a label nor a class name (%s%s%s%s)", what, (int)len, p,
+                     ae_dataset_class_name(ds, 0), nc > 1 ? ", " : "",
+                     nc > 1 ? ae_dataset_class_name(ds, 1) : "", nc > 2 ? ", ..." : "");
+      return -1;
+    }
     classes[k++] = (int32_t)v;
-    if (*end == ',' && end[1]) p = end + 1;
-    else if (*end) return -1;
-    else p = end;
+    p += len;
+    if (*p == ',' && p[1]) p++;
+    else if (*p) return cli_error("%s: '%s' ends with a comma", what, s), -1;
   }
+  if (!k) cli_error("%s: an empty list of classes", what);
   return k ? k : -1;
 }
 
@@ -151,6 +179,13 @@ int cli_parse_model(int argc, char **argv, const char *cmd, const char *usage,
   if (r) return r;
   if (n != 1) return cli_error("%s: no model file given (see aekit %s --help)", cmd, cmd);
   *model = pos[0];
+  return 0;
+}
+
+/* Whether a path names Fashion-MNIST ("fashion" in any case). */
+static int names_fashion(const char *path) {
+  for (const char *p = path; *p; p++)
+    if (!strncasecmp(p, "fashion", 7)) return 1;
   return 0;
 }
 
@@ -190,13 +225,24 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
   if (!d->classes && d->limit > 0) lo.max_samples = (size_t)d->limit; /* the rest is not read */
   ae_dataset *ds = NULL;
   if (ae_dataset_load(&ds, path, &lo)) return cli_fail();
+  if (!d->path || names_fashion(path)) { /* Fashion-MNIST: its ten names */
+    const int32_t *lab = ae_dataset_labels(ds);
+    size_t n = ae_dataset_count(ds), i = 0;
+    while (lab && !ae_dataset_class_count(ds) && i < n && lab[i] >= 0 && lab[i] < 10) i++;
+    if (lab && i == n && ae_dataset_set_class_names(ds, ae_fashion_mnist_classes(), 10)) {
+      ae_dataset_free(ds);
+      return cli_fail();
+    }
+  }
   if (d->classes) { /* only the samples of these classes */
     int32_t keep[1024];
-    int k = cli_parse_classes(d->classes, keep, 1024);
+    char what[600];
+    snprintf(what, sizeof what, "%s: --classes", path);
+    int k = cli_parse_classes(what, d->classes, ds, keep, 1024);
     ae_dataset *part = NULL;
     if (k < 0) {
       ae_dataset_free(ds);
-      return cli_error("--classes '%s' is not a comma-separated list of labels", d->classes);
+      return 1;
     }
     ae_status st = ae_dataset_select_labels(&part, ds, keep, (size_t)k);
     ae_dataset_free(ds);
@@ -211,6 +257,63 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
     ds = part;
   }
   *out = ds;
+  return 0;
+}
+
+int cli_model_classes(ae_model *m, const ae_dataset *ds) {
+  int k = ae_dataset_class_count(ds);
+  if (!k) return 0;
+  const char **names = malloc((size_t)k * sizeof *names);
+  if (!names) return 1;
+  for (int i = 0; i < k; i++) names[i] = ae_dataset_class_name(ds, i);
+  ae_status st = ae_model_set_class_names(m, names, k);
+  free(names);
+  return st != AE_OK;
+}
+
+/* The labels of ds in the names of m's classes (when both have names), or
+ * named as m's when ds has plain labels within them. */
+static int adopt_classes(ae_dataset *ds, const ae_model *m, const char *name) {
+  int k = ae_model_class_count(m);
+  if (!k || !ae_dataset_labels(ds)) return 0;
+  const char **names = malloc((size_t)k * sizeof *names);
+  if (!names) return cli_error("out of memory");
+  for (int i = 0; i < k; i++) names[i] = ae_model_class_name(m, i);
+  ae_status st = AE_OK;
+  if (ae_dataset_class_count(ds)) {
+    st = ae_dataset_adopt_class_names(ds, names, k);
+  } else {
+    const int32_t *lab = ae_dataset_labels(ds);
+    size_t n = ae_dataset_count(ds), i = 0;
+    while (i < n && lab[i] >= 0 && lab[i] < k) i++;
+    if (i == n) st = ae_dataset_set_class_names(ds, names, k);
+  }
+  free(names);
+  return st ? cli_error("%s: %s", name, ae_last_error()) : 0;
+}
+
+int cli_same_classes(ae_dataset *ds, const ae_dataset *ref, const char *name) {
+  int k = ae_dataset_class_count(ref);
+  if (!k || !ae_dataset_class_count(ds)) return 0;
+  const char **names = malloc((size_t)k * sizeof *names);
+  if (!names) return cli_error("out of memory");
+  for (int i = 0; i < k; i++) names[i] = ae_dataset_class_name(ref, i);
+  ae_status st = ae_dataset_adopt_class_names(ds, names, k);
+  free(names);
+  return st ? cli_error("%s: %s", name, ae_last_error()) : 0;
+}
+
+/* Warn when data to be used lie far outside the model's training range. */
+static int warn_range(const ae_model *m, const ae_dataset *ds, const char *name) {
+  ae_range_check r;
+  if (ae_model_check_range(m, ae_dataset_data(ds), ae_dataset_count(ds), &r))
+    return cli_error("%s: %s", name, ae_last_error());
+  if (r.outside)
+    cli_warn("%s: %zu of %zu samples lie far outside the training data's range (more than its "
+             "width beyond it); the farthest is value %d (0-based) of sample %zu at %.4g, where "
+             "training had %.4g..%.4g (scaled units): what the model gives there is extrapolation",
+             name, r.outside, ae_dataset_count(ds), r.feature, r.sample, (double)r.value,
+             (double)r.lo, (double)r.hi);
   return 0;
 }
 
@@ -256,6 +359,11 @@ int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path
   }
   if (cli_load(ds, d, fashion_file, fashion_labels)) return 1;
   const char *name = d->path ? d->path : fashion_file;
+  if (adopt_classes(*ds, m, name)) {
+    ae_dataset_free(*ds);
+    *ds = NULL;
+    return 1;
+  }
   if (ae_dataset_dim(*ds) != ae_model_input_dim(m))
     cli_error("%s: samples have %zu features, model %s takes %zu", name, ae_dataset_dim(*ds),
               model_path, ae_model_input_dim(m));
@@ -264,7 +372,7 @@ int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path
   else if (!ae_dataset_data(*ds))
     cli_error("%s: out of memory", name);
   else
-    return 0;
+    return warn_range(m, *ds, name);
   ae_dataset_free(*ds);
   *ds = NULL;
   return 1;

@@ -16,6 +16,12 @@ int cli_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+/* Print "aekit: warning: <fmt>" on one line (stderr; rank 0 of a job). */
+void cli_warn(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 /* Where to print the note about an output just written: stdout, or stderr
  * when the output itself is stdout (-o /dev/stdout), so the data stays
  * clean. */
@@ -60,8 +66,17 @@ typedef struct cli_data {
 
 #define CLI_DATA_INIT {NULL, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL}
 
-/* Parse "3,5,7" into classes[] (at most max); returns the count, or -1. */
-int cli_parse_classes(const char *s, int32_t *classes, int max);
+/* Relabel ds (named `name` in errors) into the class names of ref, where
+ * both have names (two CSVs of words each sort their own). 0, or 1 after
+ * printing. */
+int cli_same_classes(ae_dataset *ds, const ae_dataset *ref, const char *name);
+/* Give m the class names of ds (if it has any); 0, or 1 (out of memory). */
+int cli_model_classes(ae_model *m, const ae_dataset *ds);
+/* Parse "3,5,7", or class names of ds ("benign"), into classes[] (at most
+ * max); returns the count, or -1 after an error line (starting with what)
+ * saying which item. */
+int cli_parse_classes(const char *what, const char *s, const ae_dataset *ds, int32_t *classes,
+                      int max);
 
 /* Load `d->path` (default: Fashion-MNIST's `fashion_file`, with its
  * labels), keep the first d->limit samples if > 0. */

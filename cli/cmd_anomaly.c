@@ -23,17 +23,19 @@ int apps_parse(int argc, char **argv, const char *cmd, const char *usage, const 
   return 0;
 }
 
-int apps_anomaly_truth(int *is_anomaly, const int32_t *labels, size_t n, const char *anomaly,
+int apps_anomaly_truth(int *is_anomaly, const ae_dataset *ds, const char *anomaly,
                        const char *normal, const char *cmd) {
+  const int32_t *labels = ae_dataset_labels(ds);
+  size_t n = ae_dataset_count(ds);
   enum { MAX_CLASSES = 1024 };
   int32_t classes[MAX_CLASSES];
   if (anomaly && normal)
     return cli_error("%s: give --anomaly-classes or --normal-classes, not both", cmd);
   const char *list = anomaly ? anomaly : normal;
   int k = 0;
-  if (list && (k = cli_parse_classes(list, classes, MAX_CLASSES)) < 0)
-    return cli_error("%s: --%s-classes '%s' is not a comma-separated list of labels", cmd,
-                     anomaly ? "anomaly" : "normal", list);
+  char what[64];
+  snprintf(what, sizeof what, "%s: --%s-classes", cmd, anomaly ? "anomaly" : "normal");
+  if (list && (k = cli_parse_classes(what, list, ds, classes, MAX_CLASSES)) < 0) return 1;
   for (size_t i = 0; i < n; i++) {
     if (!list) {
       if (labels[i] != 0 && labels[i] != 1)
@@ -271,7 +273,7 @@ int cmd_score(int argc, char **argv) {
               roc ? "--roc" : anomaly ? "--anomaly-classes" : "--normal-classes");
     goto out;
   }
-  if (labels && apps_anomaly_truth(y, labels, n, anomaly, normal, "score")) goto out;
+  if (labels && apps_anomaly_truth(y, ds, anomaly, normal, "score")) goto out;
   int e = by_ssim ? ssim_scores(m, s, ae_dataset_data(ds), n)
                   : ae_detector_scores(m, s, ae_dataset_data(ds), n) != AE_OK;
   if (e < 0) goto out;

@@ -278,7 +278,13 @@ int cmd_scatter(int argc, char **argv) {
   }
   const char *base = strrchr(model, '/');
   snprintf(title, sizeof title, "%s: codes of %zu samples by label", base ? base + 1 : model, n);
-  if (ae_plot_scatter(output, xy, ae_dataset_labels(ds), n, title, xl, yl)) goto fail;
+  int nc = ae_dataset_class_count(ds);
+  const char **names = nc ? malloc((size_t)nc * sizeof *names) : NULL;
+  for (int i = 0; names && i < nc; i++) names[i] = ae_dataset_class_name(ds, i);
+  ae_status pst = ae_plot_scatter(output, xy, ae_dataset_labels(ds), n, names, names ? nc : 0,
+                                  title, xl, yl);
+  free(names);
+  if (pst) goto fail;
   fprintf(cli_notes(output), "wrote %s: %zu codes%s\n", output, n, z > 2 ? " (first two principal components)" : "");
   rc = 0;
   goto out;

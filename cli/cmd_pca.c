@@ -106,7 +106,7 @@ static int compare_one(const char *name, const char *path, const cli_data *d, co
     }
     if (apps_encode(&ctrain, m, train) || apps_encode(&ctest, m, ds) ||
         apps_probe(&knn, &lp, ctrain, ae_dataset_labels(train), ae_dataset_count(train), ctest,
-                   ae_dataset_labels(ds), ae_dataset_count(ds), ae_model_code_dim(m), k, 100))
+                   ae_dataset_labels(ds), ae_dataset_count(ds), ae_model_code_dim(m), k, 100, NULL, NULL))
       goto out;
   }
   printf("| %-12s | %4zu | %9.6f | %7.2f |", name, ae_model_code_dim(m), res.mse, res.psnr);

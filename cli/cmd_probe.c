@@ -3,8 +3,10 @@
  * classes: k-nearest-neighbour and linear-probe accuracy on a test set. */
 #include "apps.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int apps_encode(float **codes, ae_model *m, const ae_dataset *ds) {
   size_t n = ae_dataset_count(ds), z = ae_model_code_dim(m);
@@ -22,7 +24,7 @@ int apps_encode(float **codes, ae_model *m, const ae_dataset *ds) {
 
 int apps_probe(double *knn, double *lp, const float *train, const int32_t *train_labels,
                size_t n, const float *test, const int32_t *test_labels, size_t nt, size_t z,
-               int k, int steps) {
+               int k, int steps, int32_t *knn_pred, int32_t *lp_pred) {
   int32_t *pred = malloc(nt * sizeof *pred);
   if (!pred) return cli_error("probe: out of memory");
   int rc = 0;
@@ -36,6 +38,7 @@ int apps_probe(double *knn, double *lp, const float *train, const int32_t *train
   }
   for (size_t i = 0; !rc && i < nt; i++) right += pred[i] == test_labels[i];
   *knn = (double)right / (double)nt;
+  if (!rc && knn_pred) memcpy(knn_pred, pred, nt * sizeof *pred);
   if (!rc && lp) {
     right = 0;
     cli_progress_phase("linear probe");
@@ -44,9 +47,41 @@ int apps_probe(double *knn, double *lp, const float *train, const int32_t *train
     cli_progress_end();
     for (size_t i = 0; !rc && i < nt; i++) right += pred[i] == test_labels[i];
     *lp = (double)right / (double)nt;
+    if (!rc && lp_pred) memcpy(lp_pred, pred, nt * sizeof *pred);
   }
   free(pred);
   return rc;
+}
+
+/* Accuracy per class of the test set (by name where the labels have
+ * names), at most 64 classes. */
+static void per_class(const ae_dataset *test, const int32_t *truth, const int32_t *knn,
+                      const int32_t *lp, size_t nt) {
+  enum { MAXC = 64 };
+  int32_t lo = INT32_MAX, hi = INT32_MIN;
+  for (size_t i = 0; i < nt; i++) {
+    if (truth[i] < lo) lo = truth[i];
+    if (truth[i] > hi) hi = truth[i];
+  }
+  if (nt == 0 || (int64_t)hi - lo >= MAXC) return;
+  size_t count[MAXC] = {0}, rk[MAXC] = {0}, rl[MAXC] = {0};
+  for (size_t i = 0; i < nt; i++) {
+    int c = truth[i] - lo;
+    count[c]++;
+    rk[c] += knn[i] == truth[i];
+    if (lp) rl[c] += lp[i] == truth[i];
+  }
+  printf("\n%-24s %8s %8s%s\n", "class", "samples", "knn", lp ? "   linear" : "");
+  for (int c = 0; c <= hi - lo; c++) {
+    if (!count[c]) continue;
+    char name[300];
+    const char *cn = ae_dataset_class_name(test, lo + c);
+    if (cn) snprintf(name, sizeof name, "%d %s", lo + c, cn);
+    else snprintf(name, sizeof name, "%d", lo + c);
+    printf("%-24s %8zu %8.4f", name, count[c], (double)rk[c] / (double)count[c]);
+    if (lp) printf(" %8.4f", (double)rl[c] / (double)count[c]);
+    printf("\n");
+  }
 }
 
 static const char *usage =
@@ -79,13 +114,15 @@ int cmd_probe(int argc, char **argv) {
   ae_model *m = NULL;
   ae_dataset *train = NULL, *test = NULL;
   float *ctrain = NULL, *ctest = NULL;
+  int32_t *pk = NULL; /* (2, nt) the k-NN's and the probe's predictions */
   int rc = 1;
   if (ae_model_load(&m, model) || ae_model_set_threads(m, d.threads)) {
     cli_fail();
     goto out;
   }
   if (cli_load_data_for(&train, m, model, &d, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz") ||
-      cli_load_data_for(&test, m, model, &t, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"))
+      cli_load_data_for(&test, m, model, &t, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz") ||
+      cli_same_classes(test, train, t.path ? t.path : "the test set"))
     goto out;
   if (!ae_dataset_labels(train) || !ae_dataset_labels(test)) {
     cli_error("probe: no labels for the %s data (--%slabels FILE)",
@@ -99,14 +136,21 @@ int cmd_probe(int argc, char **argv) {
   }
   if (apps_encode(&ctrain, m, train) || apps_encode(&ctest, m, test)) goto out;
   double knn, lp;
+  if (!(pk = malloc(2 * nt * sizeof *pk))) {
+    cli_error("probe: out of memory");
+    goto out;
+  }
+  const int32_t *truth = ae_dataset_labels(test);
   if (apps_probe(&knn, no_linear ? NULL : &lp, ctrain, ae_dataset_labels(train), n, ctest,
-                 ae_dataset_labels(test), nt, z, k, steps))
+                 truth, nt, z, k, steps, pk, pk + nt))
     goto out;
   printf("codes %zu, training samples %zu, test samples %zu\n", z, n, nt);
   printf("knn accuracy (k=%d) %.4f\n", k, knn);
   if (!no_linear) printf("linear probe accuracy %.4f\n", lp);
+  per_class(test, truth, pk, no_linear ? NULL : pk + nt, nt);
   rc = 0;
 out:
+  free(pk);
   free(ctrain);
   free(ctest);
   ae_model_free(m);

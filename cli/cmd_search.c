@@ -64,7 +64,8 @@ int cmd_search(int argc, char **argv) {
     goto out;
   }
   if (cli_load_data_for(&db, m, model, &d, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz") ||
-      cli_load_data_for(&qs, m, model, &q, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"))
+      cli_load_data_for(&qs, m, model, &q, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz") ||
+      cli_same_classes(qs, db, q.path ? q.path : "the test set"))
     goto out;
   size_t n = ae_dataset_count(db), nq = ae_dataset_count(qs), z = ae_model_code_dim(m);
   size_t dim = ae_model_input_dim(m);

@@ -76,6 +76,43 @@ static int objective_spec(char *out, size_t len, const char *model, float beta, 
   return 0;
 }
 
+/* z-scores lie outside [0, 1], where a preset's sigmoid output and BCE do
+ * not reach: a preset named bare (no loss= or output= of the user's) is
+ * trained with a linear output and MSE instead, and says so. A spec the
+ * user wrote is left as written (BCE on z-scores is refused by ae_train). */
+static int adapt_to_zscores(char *spec, size_t len, const char *model, int c, int h, int w,
+                            int quiet) {
+  size_t head = strcspn(model, ";");
+  if (strcspn(model, ":,|") < head || strstr(model, "loss=") || strstr(model, "output="))
+    return 0;
+  ae_model *probe = NULL;
+  if (ae_model_create(&probe, spec, c, h, w, 0)) return 0; /* the real create says why */
+  int bce = ae_model_loss(probe) == AE_LOSS_BCE;
+  ae_model_free(probe);
+  if (!bce) return 0;
+  size_t k = strlen(spec);
+  if (snprintf(spec + k, len - k, ";loss=mse;output=linear") >= (int)(len - k))
+    return cli_error("train: model spec too long");
+  if (!quiet)
+    fprintf(stderr, "aekit: note: --scale standard gives values outside [0, 1]: preset '%.*s' "
+            "trained with a linear output and MSE (;loss=mse;output=linear)\n", (int)head, model);
+  return 0;
+}
+
+/* A code at least as wide as the input, without noise or a penalty that
+ * stops it, lets the model learn to copy its input. */
+static void warn_wide_code(const ae_model *m, const ae_train_options *o, float l1,
+                           const char *sparsity, float contractive) {
+  size_t z = ae_model_code_dim(m), d = ae_model_input_dim(m);
+  const char *s = ae_model_spec(m);
+  if (z < d || o->noise || l1 > 0.0f || sparsity || contractive > 0.0f || ae_model_is_variational(m) ||
+      strstr(s, "l1=") || strstr(s, "sparsity=") || strstr(s, "contractive="))
+    return;
+  cli_warn("the code has %zu values and the input %zu: without --noise, --l1, --sparsity or "
+           "--contractive the model can learn to copy its input; give a smaller code (e.g. "
+           "-m 'dense:%zu:relu')", z, d, d / 4 ? d / 4 : 1);
+}
+
 static const char *usage =
     "usage: aekit train [options] -o MODEL.safetensors\n\n"
     "Train an autoencoder. Without --data, trains on Fashion-MNIST's 60 000\n"
@@ -273,6 +310,8 @@ int cmd_train(int argc, char **argv) {
   ae_dataset_shape(train, &c, &hh, &w);
   char spec[8192];
   if (objective_spec(spec, sizeof spec, model, beta, l1, sparsity, contractive, l2)) goto out;
+  if (!resume && skind == AE_SCALE_STANDARD && adapt_to_zscores(spec, sizeof spec, model, c, hh, w, quiet))
+    goto out;
   if (resume) { /* the checkpoint holds the model; a --model given must be it */
     ae_model *want = NULL;
     if (ae_model_load(&m, resume)) goto fail;
@@ -290,6 +329,8 @@ int cmd_train(int argc, char **argv) {
              (window && ae_model_set_series(m, stride, ckind, shift, cscale))) {
     goto fail; /* the scaling fitted on the training part only */
   }
+  if (!resume) warn_wide_code(m, &o, l1, sparsity, contractive);
+  if (!resume && cli_model_classes(m, train)) goto fail; /* the names of its labels */
   /* -t is the model's thread count too (validation, the detector's threshold) */
   if (ae_model_set_threads(m, o.threads) || ae_model_scale_dataset(m, train) ||
       (val && ae_model_scale_dataset(m, val)))
@@ -305,6 +346,10 @@ int cmd_train(int argc, char **argv) {
   ae_status tst = ae_train(m, train, val, &o, &h);
   if (tst == AE_ERR_NUMERIC) { /* diverged: name the file that was not written */
     cli_error("%s: not written: %s", output, ae_last_error());
+    goto out;
+  }
+  if (tst == AE_ERR_ARG && !strncmp(ae_last_error(), "the loss is binary", 18)) { /* the data's fault */
+    cli_error("%s: %s", d.path ? d.path : "Fashion-MNIST", ae_last_error());
     goto out;
   }
   if (tst) goto fail;

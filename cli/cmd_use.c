@@ -240,7 +240,11 @@ int cmd_info(int argc, char **argv) {
       printf("%-44s %-16s %s\n", name, shape, num);
     }
     group_digits(num, sizeof num, ae_model_param_count(m));
-    printf("total %s parameters, code of %zu values\n\n", num, ae_model_code_dim(m));
+    printf("total %s parameters, code of %zu values\n", num, ae_model_code_dim(m));
+    int k = ae_model_class_count(m);
+    for (int i = 0; i < k; i++)
+      printf("%s%d %s%s", i ? ", " : "classes: ", i, ae_model_class_name(m, i), i == k - 1 ? "\n" : "");
+    printf("\n");
   }
   printf("%s\n", ae_model_metadata(m));
   ae_model_free(m);

@@ -40,9 +40,9 @@ static void usage(FILE *f) {
   fprintf(f, "usage: aekit COMMAND [options]   (aekit COMMAND --help for its options)\n\n"
              "Autoencoders in C: train, save, load and use them on a CPU.\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
-  fprintf(f, "\n  help COMMAND the command's options (as aekit COMMAND --help)\n"
-             "  --help       this text\n  --version    the version\n");
+    fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
+  fprintf(f, "\n  help COMMAND   the command's options (as aekit COMMAND --help)\n"
+             "  -h, --help     this text\n  -V, --version  the version\n");
 }
 
 /* A command, as one rank of an MPI job when mpirun started the program:

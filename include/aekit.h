@@ -180,6 +180,29 @@ ae_status ae_dataset_set_shape(ae_dataset *ds, int c, int h, int w);
  * call before sharing the data set between threads. */
 const float *ae_dataset_data(const ae_dataset *ds);
 const int32_t *ae_dataset_labels(const ae_dataset *ds);  /* (n) or NULL */
+/* Class names: label i of a data set is called by name i. A CSV whose
+ * label column holds words gets them sorted (byte order, as scikit-learn's
+ * LabelEncoder sorts them), label i being the i-th; other data sets have
+ * none until given. Names are 1..AE_CLASS_NAME_MAX bytes without control
+ * characters, all different, at most AE_MAX_CLASSES. */
+#define AE_MAX_CLASSES 65536
+#define AE_CLASS_NAME_MAX 255
+/* The number of names, 0 when the data set has none. */
+int ae_dataset_class_count(const ae_dataset *ds);
+/* The name of a label, or NULL (no names, or the label has none). */
+const char *ae_dataset_class_name(const ae_dataset *ds, int32_t label);
+/* Name the labels 0..k-1 (k 0: forget the names). Every label of ds must
+ * lie in [0, k). */
+ae_status ae_dataset_set_class_names(ae_dataset *ds, const char *const *names, int k);
+/* Relabel a data set that has class names into another list of names (a
+ * model's): each label becomes the index of its name in names[0, k);
+ * names ds has and the list lacks are appended after them, in ds's
+ * order, and ds then carries the extended list. A data set without names
+ * is left as it is. */
+ae_status ae_dataset_adopt_class_names(ae_dataset *ds, const char *const *names, int k);
+/* Fashion-MNIST's ten class names, for labels 0..9 ("T-shirt/top" ...
+ * "Ankle boot"). */
+const char *const *ae_fashion_mnist_classes(void);
 /* The value range the source format implies: [0, 255] for uint8 data, the
  * observed minimum and maximum otherwise. */
 void ae_dataset_range(const ae_dataset *ds, float *lo, float *hi);
@@ -344,6 +367,14 @@ ae_status ae_model_set_feature_scaling(ae_model *m, ae_channel_scaling kind, con
 int ae_model_feature_scaling(const ae_model *m, ae_channel_scaling *kind, float *shift,
                              float *scale);
 
+/* The names of the classes of the data a model was trained on (label i is
+ * called name i), kept in the model file's "classes" metadata; k 0 forgets
+ * them. Names as ae_dataset_set_class_names takes them. */
+ae_status ae_model_set_class_names(ae_model *m, const char *const *names, int k);
+int ae_model_class_count(const ae_model *m);
+/* The name of a label, or NULL. */
+const char *ae_model_class_name(const ae_model *m, int32_t label);
+
 /* One layer of a model, as `aekit info` lists them (Keras' summary()). */
 typedef struct ae_layer_summary {
   char spec[128];  /* the layer as spec text, e.g. "lstm:64:out=last" */
@@ -380,6 +411,26 @@ ae_status ae_model_fit_scaling(ae_model *m, const ae_dataset *ds, ae_scale_kind 
  * ae_dataset_windows with the model's series scaling.) */
 ae_status ae_model_scale_dataset(const ae_model *m, ae_dataset *ds);
 ae_status ae_model_scale_inputs(const ae_model *m, float *x, size_t n);
+
+/* Where later inputs lie against the training data. ae_model_fit_scaling
+ * records the range of the training data in the model's scaled units (per
+ * feature for a table with per-feature scaling, else over all values, as
+ * the model file's "range" metadata). A value lies far outside it when it
+ * is more than the range's width beyond either end (for a feature whose
+ * training values were all equal, the width over all features). */
+typedef struct ae_range_check {
+  int recorded;     /* 0: the model records no range (older files, or
+                       scaling set by hand); the rest is then zero */
+  size_t outside;   /* samples with a value far outside the range */
+  size_t values;    /* values far outside it, in all */
+  size_t sample;    /* the sample with the farthest value, */
+  int feature;      /* its index within the sample, */
+  float value;      /* the value (scaled units), */
+  float lo, hi;     /* the training range it lies outside, */
+  double widths;    /* and how far beyond, in widths of that range */
+} ae_range_check;
+/* Check n already-scaled samples (ae_model_input_dim floats each). */
+ae_status ae_model_check_range(const ae_model *m, const float *x, size_t n, ae_range_check *out);
 
 /* A sequence model trained on windows of a series records how the series
  * becomes its inputs: the stride of the windows (their length is the
@@ -600,11 +651,13 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
  * with axes, the given title and axis labels (NULL: none). Points are
  * coloured by labels ((n) or NULL): matplotlib's tab10 palette for labels
  * 0..9 (10.. wrap around), grey for negative ones; a legend lists the
- * labels present. 1 <= n <= 10 000 000; every value must be finite
+ * labels present, as "3 Dress" where class_names (n_classes of them, or
+ * NULL) names label 3. 1 <= n <= 10 000 000; every value must be finite
  * (AE_ERR_NUMERIC names the first point that is not). */
 ae_status ae_plot_scatter(const char *path, const float *xy,
-                          const int32_t *labels, size_t n, const char *title,
-                          const char *xlabel, const char *ylabel);
+                          const int32_t *labels, size_t n,
+                          const char *const *class_names, int n_classes,
+                          const char *title, const char *xlabel, const char *ylabel);
 
 /* ---- anomaly detection ------------------------------------------------- */
 

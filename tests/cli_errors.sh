@@ -95,7 +95,7 @@ expect_error "--count 0 must be in 1..1000000" "$aekit" generate "$tmp/v.safeten
 "$aekit" eval "$tmp/v.safetensors" --data "$tmp/four.csv" --iw-samples 3 | grep -q '^negative elbo' ||
   { echo "FAIL: eval of a VAE"; fail=1; }
 "$aekit" info "$tmp/v.safetensors" | grep -q '"kl_warmup"' || { echo "FAIL: the KL warm-up in the model file"; fail=1; }
-expect_error "--classes 'x' is not a comma-separated list" "$aekit" train --classes x -o "$tmp/x.safetensors"
+expect_error "--classes: 'x' is neither a label nor a class name (T-shirt/top, Trouser, ...)" "$aekit" train --classes x -o "$tmp/x.safetensors"
 expect_error "--classes 12: no sample has the labels" "$aekit" eval "$tmp/m.safetensors" --data "$fashion/t10k-images-idx3-ubyte.gz" --labels "$fashion/t10k-labels-idx1-ubyte.gz" --classes 12
 expect_error "needs labels" "$aekit" eval "$tmp/m.safetensors" --data "$tmp/ok.csv" --classes 1
 expect_error "--contamination 0.7 must be in (0, 0.5]" "$aekit" train --data "$tmp/four.csv" --contamination 0.7 -o "$tmp/x.safetensors"

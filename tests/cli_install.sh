@@ -20,6 +20,9 @@ export PKG_CONFIG_PATH
 PKG_CONFIG_PATH=$(dirname "$pc")
 inc=$(pkg-config --variable=includedir aekit)
 [ -f "$inc/aekit.h" ] || { echo "FAIL: aekit.pc's includedir '$inc' has no aekit.h"; fail=1; }
+[ -f "$prefix/share/man/man1/aekit.1" ] && [ -f "$prefix/share/man/man1/aekit-train.1" ] &&
+  [ -f "$prefix/share/bash-completion/completions/aekit" ] ||
+  { echo "FAIL: man pages or the bash completion not installed under the prefix"; fail=1; }
 libdir=$(pkg-config --variable=libdir aekit)
 [ -f "$libdir/libaekit.a" ] || { echo "FAIL: aekit.pc's libdir '$libdir' has no libaekit.a"; fail=1; }
 # shellcheck disable=SC2046

@@ -432,6 +432,68 @@ static int t_dataset_free_null(void) {
   return 0;
 }
 
+/* Class names: accessors of nothing are 0 and NULL; a bad list fails. */
+static const char *const NAMES3[3] = {"a", "b", "c"};
+static int t_class_count_null(void) { return ae_dataset_class_count(NULL) != 0; }
+static int t_class_name_null(void) { return ae_dataset_class_name(NULL, 0) != NULL; }
+static int t_class_name_range(void) {
+  ae_dataset *ds = mk_data();
+  return ae_dataset_class_name(ds, -1) != NULL || ae_dataset_class_name(ds, 7) != NULL;
+}
+static int t_set_class_names_null(void) { return CALL(ae_dataset_set_class_names(NULL, NAMES3, 3)); }
+static int t_set_class_names_list_null(void) {
+  ae_dataset *ds = mk_data();
+  return CALL(ae_dataset_set_class_names(ds, NULL, 3));
+}
+static int t_set_class_names_too_few(void) { /* label 2 has no name */
+  ae_dataset *ds = mk_data();
+  return CALL(ae_dataset_set_class_names(ds, NAMES3, 2));
+}
+static int t_set_class_names_twice(void) {
+  const char *const twice[3] = {"a", "b", "a"};
+  ae_dataset *ds = mk_data();
+  return CALL(ae_dataset_set_class_names(ds, twice, 3));
+}
+static int t_set_class_names_control(void) {
+  const char *const bad[3] = {"a", "b\n", "c"};
+  ae_dataset *ds = mk_data();
+  return CALL(ae_dataset_set_class_names(ds, bad, 3));
+}
+static int t_set_class_names_empty(void) {
+  const char *const bad[3] = {"a", "", "c"};
+  ae_dataset *ds = mk_data();
+  return CALL(ae_dataset_set_class_names(ds, bad, 3));
+}
+static int t_set_class_names_no_labels(void) {
+  ae_dataset *ds = mk_data5();
+  return CALL(ae_dataset_set_class_names(ds, NAMES3, 3));
+}
+static int t_adopt_null(void) { return CALL(ae_dataset_adopt_class_names(NULL, NAMES3, 3)); }
+static int t_adopt_names_null(void) {
+  ae_dataset *ds = mk_data();
+  return CALL(ae_dataset_adopt_class_names(ds, NULL, 3));
+}
+static int t_model_set_class_names_null(void) {
+  return CALL(ae_model_set_class_names(NULL, NAMES3, 3));
+}
+static int t_model_set_class_names_neg(void) {
+  return CALL(ae_model_set_class_names(mk_model(), NAMES3, -1));
+}
+static int t_model_set_class_names_many(void) {
+  return CALL(ae_model_set_class_names(mk_model(), NAMES3, AE_MAX_CLASSES + 1));
+}
+static int t_model_class_count_null(void) { return ae_model_class_count(NULL) != 0; }
+static int t_model_class_name_null(void) { return ae_model_class_name(NULL, 0) != NULL; }
+static int t_check_range_null(void) {
+  ae_range_check r;
+  return CALL(ae_model_check_range(NULL, X, 5, &r));
+}
+static int t_check_range_x_null(void) {
+  ae_range_check r;
+  return CALL(ae_model_check_range(mk_model(), NULL, 5, &r));
+}
+static int t_check_range_out_null(void) { return CALL(ae_model_check_range(mk_model(), X, 5, NULL)); }
+
 static int t_set_shape_null(void) { return CALL(ae_dataset_set_shape(NULL, 1, 1, 4)); }
 static int t_set_shape_c0(void) {
   ae_dataset *ds = mk_data();
@@ -1131,7 +1193,7 @@ static int t_loss_val_nan(void) {
 static int t_loss_null_title(void) { return loss_with(tmp_path("l.png"), TL, VL, 3, NULL); }
 
 static int scatter_with(const char *path, const float *xy, size_t n) {
-  return CALL(ae_plot_scatter(path, xy, XY_LAB, n, "t", "x", "y"));
+  return CALL(ae_plot_scatter(path, xy, XY_LAB, n, NULL, 0, "t", "x", "y"));
 }
 static int t_scatter_null_path(void) { return scatter_with(NULL, XY, 3); }
 static int t_scatter_empty_path(void) { return scatter_with("", XY, 3); }
@@ -1546,6 +1608,26 @@ static const entry entries[] = {
     E(dataset_range_null, NEUTRAL, "ae_dataset_range(NULL, &lo, &hi)"),
     E(dataset_range_null_outs, NEUTRAL, "ae_dataset_range(ds, NULL, NULL)"),
     E(dataset_free_null, NEUTRAL, "ae_dataset_free(NULL)"),
+    E(class_count_null, NEUTRAL, "ae_dataset_class_count(NULL)"),
+    E(class_name_null, NEUTRAL, "ae_dataset_class_name(NULL, 0)"),
+    E(class_name_range, NEUTRAL, "ae_dataset_class_name(ds, -1 and 7)"),
+    E(set_class_names_null, MUST_FAIL, "ae_dataset_set_class_names(NULL, names, 3)"),
+    E(set_class_names_list_null, MUST_FAIL, "ae_dataset_set_class_names(ds, NULL, 3)"),
+    E(set_class_names_too_few, MUST_FAIL, "ae_dataset_set_class_names(ds, names, 2): label 2"),
+    E(set_class_names_twice, MUST_FAIL, "ae_dataset_set_class_names(ds, {a, b, a}, 3)"),
+    E(set_class_names_control, MUST_FAIL, "ae_dataset_set_class_names(ds, {a, b\\n, c}, 3)"),
+    E(set_class_names_empty, MUST_FAIL, "ae_dataset_set_class_names(ds, {a, \"\", c}, 3)"),
+    E(set_class_names_no_labels, MUST_FAIL, "ae_dataset_set_class_names(unlabelled, names, 3)"),
+    E(adopt_null, MUST_FAIL, "ae_dataset_adopt_class_names(NULL, names, 3)"),
+    E(adopt_names_null, MUST_FAIL, "ae_dataset_adopt_class_names(ds, NULL, 3)"),
+    E(model_set_class_names_null, MUST_FAIL, "ae_model_set_class_names(NULL, names, 3)"),
+    E(model_set_class_names_neg, MUST_FAIL, "ae_model_set_class_names(m, names, -1)"),
+    E(model_set_class_names_many, MUST_FAIL, "ae_model_set_class_names(m, names, MAX + 1)"),
+    E(model_class_count_null, NEUTRAL, "ae_model_class_count(NULL)"),
+    E(model_class_name_null, NEUTRAL, "ae_model_class_name(NULL, 0)"),
+    E(check_range_null, MUST_FAIL, "ae_model_check_range(NULL, x, 5, &r)"),
+    E(check_range_x_null, MUST_FAIL, "ae_model_check_range(m, NULL, 5, &r)"),
+    E(check_range_out_null, MUST_FAIL, "ae_model_check_range(m, x, 5, NULL)"),
     E(set_shape_null, MUST_FAIL, "ae_dataset_set_shape(NULL, 1, 1, 4)"),
     E(set_shape_c0, MUST_FAIL, "ae_dataset_set_shape(ds, 0, 1, 4)"),
     E(set_shape_neg, MUST_FAIL, "ae_dataset_set_shape(ds, -1, 1, 4)"),

@@ -263,6 +263,79 @@ static void test_csv_columns(void) {
         strstr(ae_last_error(), "line 2, column 1: not a number: \"3,5\""));
 }
 
+/* A label column of words: sorted names, labels their indices; a first
+ * line whose one word is the label is data; names survive slicing and
+ * splitting; another file's names adopted. */
+static void test_csv_words(void) {
+  ae_dataset *ds = NULL, *other = NULL, *part = NULL, *rest = NULL;
+  ae_load_options opt;
+  ae_load_options_defaults(&opt);
+  opt.csv_label_column = AE_CSV_LAST_COLUMN;
+  const char *p = put_text("iris.csv", "5.1,3.5,setosa\n7.0,3.2, versicolor\n6.3,3.3,\"virginica\"\n"
+                                       "4.9,3.0,setosa\n");
+  CHECK_OK(ae_dataset_load(&ds, p, &opt));
+  if (!ds) return;
+  const int32_t *l = ae_dataset_labels(ds);
+  CHECK(ae_dataset_count(ds) == 4 && ae_dataset_dim(ds) == 2); /* no header: the words are labels */
+  CHECK(ae_dataset_class_count(ds) == 3);
+  CHECK(!strcmp(ae_dataset_class_name(ds, 0), "setosa") &&
+        !strcmp(ae_dataset_class_name(ds, 1), "versicolor") &&
+        !strcmp(ae_dataset_class_name(ds, 2), "virginica") && !ae_dataset_class_name(ds, 3));
+  CHECK(l && l[0] == 0 && l[1] == 1 && l[2] == 2 && l[3] == 0);
+  CHECK(ae_dataset_data(ds)[2] == 7.0f);
+  CHECK_OK(ae_dataset_slice(&part, ds, 1, 2));
+  if (part) CHECK(ae_dataset_class_count(part) == 3 && !strcmp(ae_dataset_class_name(part, 2), "virginica"));
+  ae_dataset_free(part);
+  part = NULL;
+  CHECK_OK(ae_dataset_split(&part, &rest, ds, 0.5, 1));
+  if (rest) CHECK(ae_dataset_class_count(rest) == 3);
+  ae_dataset_free(part);
+  ae_dataset_free(rest);
+  /* a test file without setosa sorts its own names; adopted, its labels
+   * become the first file's, and an unknown name is appended */
+  p = put_text("iris_test.csv", "x,y,species\n6.0,2.2,virginica\n5.0,2.0,rose\n6.1,2.8,versicolor\n");
+  opt.csv_label_column = -1;
+  opt.csv_label_name = "species";
+  CHECK_OK(ae_dataset_load(&other, p, &opt));
+  if (other) {
+    CHECK(ae_dataset_class_count(other) == 3 && !strcmp(ae_dataset_class_name(other, 0), "rose"));
+    const char *names[3] = {ae_dataset_class_name(ds, 0), ae_dataset_class_name(ds, 1),
+                            ae_dataset_class_name(ds, 2)};
+    CHECK_OK(ae_dataset_adopt_class_names(other, names, 3));
+    const int32_t *m = ae_dataset_labels(other);
+    CHECK(m[0] == 2 && m[1] == 3 && m[2] == 1);
+    CHECK(ae_dataset_class_count(other) == 4 && !strcmp(ae_dataset_class_name(other, 3), "rose"));
+  }
+  ae_dataset_free(other);
+  ae_dataset_free(ds);
+  /* Fashion-MNIST's names given to numeric labels; a label past them refused */
+  CHECK(!strcmp(ae_fashion_mnist_classes()[0], "T-shirt/top") &&
+        !strcmp(ae_fashion_mnist_classes()[9], "Ankle boot"));
+  ae_load_options_defaults(&opt);
+  opt.csv_label_column = 0;
+  p = put_text("num.csv", "3,1,2\n9,4,5\n");
+  ds = NULL;
+  CHECK_OK(ae_dataset_load(&ds, p, &opt));
+  if (ds) {
+    CHECK(ae_dataset_class_count(ds) == 0);
+    CHECK_OK(ae_dataset_set_class_names(ds, ae_fashion_mnist_classes(), 10));
+    CHECK(!strcmp(ae_dataset_class_name(ds, ae_dataset_labels(ds)[0]), "Dress"));
+    CHECK(ae_dataset_set_class_names(ds, ae_fashion_mnist_classes(), 5) == AE_ERR_ARG &&
+          strstr(ae_last_error(), "label 9"));
+    CHECK(!strcmp(ae_dataset_class_name(ds, 9), "Ankle boot")); /* kept on failure */
+  }
+  ae_dataset_free(ds);
+  /* a label that is a number but no integer stays refused; a word too long */
+  p = put_text("half.csv", "0.5,1\n1,2\n");
+  CHECK(ae_dataset_load(&ds, p, &opt) == AE_ERR_FORMAT && strstr(ae_last_error(), "not an integer"));
+  char longer[400];
+  memset(longer, 'w', 300);
+  snprintf(longer + 300, sizeof longer - 300, ",1\n");
+  p = put_text("long.csv", longer);
+  CHECK(ae_dataset_load(&ds, p, &opt) == AE_ERR_FORMAT &&
+        strstr(ae_last_error(), "long.csv: line 1, column 1: label longer than 255 bytes"));
+}
+
 /* NPY float32 (v1.0), float64 (v2.0), uint8 4-d, big-endian float32. */
 static void test_npy(void) {
   ae_dataset *ds = NULL;
@@ -527,6 +600,7 @@ int main(void) {
   test_idx();
   test_csv();
   test_csv_columns();
+  test_csv_words();
   test_npy();
   test_bad_input();
   test_ops();

@@ -347,6 +347,83 @@ static void test_png_input(const char *dir) {
   remove(path);
 }
 
+/* What a model keeps of its training data: class names and the range,
+ * both through a file; the range check's figures; output=; BCE refused on
+ * targets outside [0, 1]. */
+static void test_data_memory(const char *dir) {
+  /* 6 samples of 2 features: feature 0 in 0..10, feature 1 in 100..104 */
+  const float x[12] = {0, 100, 2, 101, 4, 102, 6, 103, 8, 104, 10, 100};
+  ae_dataset *ds = NULL;
+  ae_model *m = NULL, *back = NULL;
+  CHECK_OK(ae_dataset_from_array(&ds, x, 6, 2, NULL));
+  CHECK_OK(ae_model_create(&m, "dense:1:tanh|dense:2;loss=mse", 1, 1, 2, 3));
+  char path[512];
+  snprintf(path, sizeof path, "%s/memory.safetensors", dir);
+  if (!ds || !m) goto out;
+  CHECK_OK(ae_model_fit_scaling(m, ds, AE_SCALE_MINMAX));
+  const char *names[2] = {"benign", "malignant"};
+  CHECK_OK(ae_model_set_class_names(m, names, 2));
+  CHECK_OK(ae_model_save(m, path));
+  CHECK_OK(ae_model_load(&back, path));
+  if (!back) goto out;
+  CHECK(ae_model_class_count(back) == 2 && !strcmp(ae_model_class_name(back, 1), "malignant") &&
+        !ae_model_class_name(back, 2));
+  CHECK(strstr(ae_model_metadata(back), "\"classes\"") && strstr(ae_model_metadata(back), "\"range\""));
+  /* minmax: each feature's training range is [0, 1] in scaled units; 2.5
+   * is 1.5 widths beyond it (far), 1.9 is 0.9 (not), -3 is 3 widths */
+  float in[6] = {0.5f, 0.5f, 2.5f, 0.2f, 0.1f, 1.9f};
+  ae_range_check r;
+  CHECK_OK(ae_model_check_range(back, in, 3, &r));
+  CHECK(r.recorded && r.outside == 1 && r.values == 1 && r.sample == 1 && r.feature == 0);
+  CHECK(fabs(r.widths - 1.5) < 1e-6 && r.value == 2.5f && r.lo == 0.0f && r.hi == 1.0f);
+  in[5] = -3.0f;
+  CHECK_OK(ae_model_check_range(back, in, 3, &r));
+  CHECK(r.outside == 2 && r.values == 2 && r.sample == 2 && r.feature == 1 && fabs(r.widths - 3.0) < 1e-6);
+  /* the range of a model scaled over all values (auto): 0..104 -> 0..1 */
+  CHECK_OK(ae_model_fit_scaling(m, ds, AE_SCALE_AUTO));
+  float raw[2] = {250.0f, 50.0f};
+  CHECK_OK(ae_model_scale_inputs(m, raw, 1));
+  CHECK_OK(ae_model_check_range(m, raw, 1, &r));
+  CHECK(r.outside == 1 && r.values == 1 && r.feature == 0 && r.lo == 0.0f && r.hi == 1.0f);
+  /* scaling set by hand records no range: nothing to check against */
+  ae_model_free(m);
+  m = NULL;
+  CHECK_OK(ae_model_create(&m, "dense:1:tanh|dense:2;loss=mse", 1, 1, 2, 3));
+  CHECK_OK(ae_model_set_scaling(m, 0.0f, 10.0f));
+  CHECK_OK(ae_model_check_range(m, raw, 1, &r));
+  CHECK(!r.recorded && r.outside == 0);
+  ae_model_free(m);
+  m = NULL;
+  /* output=: a preset's sigmoid output made linear */
+  CHECK_OK(ae_model_create(&m, "dense;loss=mse;output=linear", 1, 1, 30, 1));
+  if (m) CHECK(!strcmp(ae_model_spec(m), "dense:32:relu|dense:30:identity;loss=mse"));
+  ae_model_free(m);
+  m = NULL;
+  CHECK_FAILS(ae_model_create(&m, "dense;output=swish", 1, 1, 30, 1), AE_ERR_ARG, "output 'swish'");
+  CHECK_FAILS(ae_model_create(&m, "dense:4:relu,flatten|flatten;output=tanh", 1, 1, 8, 1),
+              AE_ERR_ARG, "takes no activation");
+  /* BCE on z-scores: refused by ae_train, naming the range */
+  CHECK_OK(ae_model_create(&m, "dense:1:relu|dense:2:sigmoid;loss=bce", 1, 1, 2, 3));
+  if (m) {
+    ae_dataset *z = NULL;
+    CHECK_OK(ae_dataset_from_array(&z, x, 6, 2, NULL));
+    CHECK_OK(ae_model_fit_scaling(m, z, AE_SCALE_STANDARD));
+    CHECK_OK(ae_model_scale_dataset(m, z));
+    ae_train_options o;
+    ae_train_options_defaults(&o);
+    o.epochs = 1;
+    ae_history *h = NULL;
+    CHECK_FAILS(ae_train(m, z, NULL, &o, &h), AE_ERR_ARG, "needs targets in [0, 1]");
+    ae_history_free(h);
+    ae_dataset_free(z);
+  }
+out:
+  unlink(path);
+  ae_model_free(m);
+  ae_model_free(back);
+  ae_dataset_free(ds);
+}
+
 int main(void) {
   char dir[] = "/tmp/aekit-test-model-XXXXXX";
   if (!mkdtemp(dir)) return 1;
@@ -358,6 +435,7 @@ int main(void) {
   test_conv_specs();
   test_png_input(dir);
   test_conv_threads_and_files(dir);
+  test_data_memory(dir);
   rmdir(dir);
   CHECK_DONE();
 }

@@ -306,7 +306,7 @@ static void test_scatter(void) {
   char p[512];
   int files = count_files();
   in_dir(p, sizeof p, "scatter.png");
-  CHECK_OK(ae_plot_scatter(p, xy, labels, NPTS, "latent #1: 100% (μ)", "z[0]", "z[1]"));
+  CHECK_OK(ae_plot_scatter(p, xy, labels, NPTS, NULL, 0, "latent #1: 100% (μ)", "z[0]", "z[1]"));
   unsigned char *pix = NULL;
   int w = 0, h = 0;
   CHECK_OK(ae_png_read_gray(p, &pix, &w, &h));
@@ -335,10 +335,28 @@ static void test_scatter(void) {
   }
   free(rgb);
 
+  /* class names in the legend ("3 Dress"): the legend, wider, takes more
+   * ink right of the frame than the bare numbers */
+  long ink[2];
+  for (int named = 0; named < 2; named++) {
+    in_dir(p, sizeof p, named ? "scatter_named.png" : "scatter_numbers.png");
+    CHECK_OK(ae_plot_scatter(p, xy, labels, NPTS, named ? ae_fashion_mnist_classes() : NULL,
+                             named ? 10 : 0, "named", "x", "y"));
+    unsigned char *g = NULL;
+    int gw = 0, gh = 0;
+    ink[named] = 0;
+    CHECK_OK(ae_png_read_gray(p, &g, &gw, &gh));
+    for (int y = 0; g && y < gh; y++)
+      for (int x = gw - 160; x < gw; x++) ink[named] += g[(size_t)y * gw + x] < 128;
+    free(g);
+    unlink(p);
+  }
+  CHECK(ink[1] > ink[0] + 200);
+
   /* no labels: one colour, no legend; labels past 9 wrap, negative ones
    * are grey; one point, all points equal: a window of their own */
   in_dir(p, sizeof p, "scatter_plain.png");
-  CHECK_OK(ae_plot_scatter(p, xy, NULL, NPTS, NULL, NULL, NULL));
+  CHECK_OK(ae_plot_scatter(p, xy, NULL, NPTS, NULL, 0, NULL, NULL, NULL));
   rgb = read_rgb(p, &w, &h);
   CHECK(rgb && w == SC_W && h == SC_H);
   if (rgb && w == SC_W && h == SC_H) {
@@ -352,45 +370,45 @@ static void test_scatter(void) {
   free(rgb);
   int32_t odd[NPTS];
   for (int i = 0; i < NPTS; i++) odd[i] = i % 3 == 0 ? -1 - i : 10 + i;
-  CHECK_OK(ae_plot_scatter(p, xy, odd, NPTS, "wrap", "x", "y"));
+  CHECK_OK(ae_plot_scatter(p, xy, odd, NPTS, NULL, 0, "wrap", "x", "y"));
   float same[6] = {2.5f, -1.0f, 2.5f, -1.0f, 2.5f, -1.0f};
-  CHECK_OK(ae_plot_scatter(p, same, NULL, 3, "same", "x", "y"));
-  CHECK_OK(ae_plot_scatter(p, same, labels, 1, "one", "x", "y"));
+  CHECK_OK(ae_plot_scatter(p, same, NULL, 3, NULL, 0, "same", "x", "y"));
+  CHECK_OK(ae_plot_scatter(p, same, labels, 1, NULL, 0, "one", "x", "y"));
   float zero[2] = {0.0f, 0.0f};
-  CHECK_OK(ae_plot_scatter(p, zero, labels, 1, "zero", "x", "y"));
+  CHECK_OK(ae_plot_scatter(p, zero, labels, 1, NULL, 0, "zero", "x", "y"));
   CHECK(count_files() == files + 2);
 
   /* refused, nothing written */
   in_dir(p, sizeof p, "scatter_refused.png");
-  CHECK_FAILS(ae_plot_scatter(p, xy, labels, 0, "t", "x", "y"), AE_ERR_ARG,
+  CHECK_FAILS(ae_plot_scatter(p, xy, labels, 0, NULL, 0, "t", "x", "y"), AE_ERR_ARG,
               "scatter_refused.png");
-  CHECK_FAILS(ae_plot_scatter(p, NULL, labels, 5, "t", "x", "y"), AE_ERR_ARG,
+  CHECK_FAILS(ae_plot_scatter(p, NULL, labels, 5, NULL, 0, "t", "x", "y"), AE_ERR_ARG,
               "scatter_refused.png");
-  CHECK_FAILS(ae_plot_scatter(NULL, xy, labels, 5, "t", "x", "y"), AE_ERR_ARG, "");
-  CHECK_FAILS(ae_plot_scatter("", xy, labels, 5, "t", "x", "y"), AE_ERR_ARG, "");
+  CHECK_FAILS(ae_plot_scatter(NULL, xy, labels, 5, NULL, 0, "t", "x", "y"), AE_ERR_ARG, "");
+  CHECK_FAILS(ae_plot_scatter("", xy, labels, 5, NULL, 0, "t", "x", "y"), AE_ERR_ARG, "");
   /* too many: refused before the (small) array is read */
-  CHECK_FAILS(ae_plot_scatter(p, xy, labels, 10000001, "t", "x", "y"), AE_ERR_ARG, "10000001");
+  CHECK_FAILS(ae_plot_scatter(p, xy, labels, 10000001, NULL, 0, "t", "x", "y"), AE_ERR_ARG, "10000001");
   float bad[NPTS * 2];
   memcpy(bad, xy, sizeof bad);
   bad[2 * 7 + 1] = NAN;
-  CHECK_FAILS(ae_plot_scatter(p, bad, labels, NPTS, "t", "x", "y"), AE_ERR_NUMERIC,
+  CHECK_FAILS(ae_plot_scatter(p, bad, labels, NPTS, NULL, 0, "t", "x", "y"), AE_ERR_NUMERIC,
               "point 7 ");
   bad[2 * 7 + 1] = 0.0f;
   bad[2 * 3] = -INFINITY;
-  CHECK_FAILS(ae_plot_scatter(p, bad, NULL, NPTS, "t", "x", "y"), AE_ERR_NUMERIC,
+  CHECK_FAILS(ae_plot_scatter(p, bad, NULL, NPTS, NULL, 0, "t", "x", "y"), AE_ERR_NUMERIC,
               "point 3 ");
   CHECK(count_files() == files + 2);
 
   /* an unwritable target: AE_ERR_IO, no exit(), nothing left behind */
   in_dir(p, sizeof p, "missing/scatter.png");
-  CHECK_FAILS(ae_plot_scatter(p, xy, labels, NPTS, "t", "x", "y"), AE_ERR_IO,
+  CHECK_FAILS(ae_plot_scatter(p, xy, labels, NPTS, NULL, 0, "t", "x", "y"), AE_ERR_IO,
               "missing/scatter.png");
-  CHECK_FAILS(ae_plot_scatter(dir, xy, labels, NPTS, "t", "x", "y"), AE_ERR_IO, "");
+  CHECK_FAILS(ae_plot_scatter(dir, xy, labels, NPTS, NULL, 0, "t", "x", "y"), AE_ERR_IO, "");
   CHECK(count_files() == files + 2);
 
   /* and again, after the failures */
   in_dir(p, sizeof p, "scatter.png");
-  CHECK_OK(ae_plot_scatter(p, xy, labels, NPTS, "again", "x", "y"));
+  CHECK_OK(ae_plot_scatter(p, xy, labels, NPTS, NULL, 0, "again", "x", "y"));
   CHECK(count_files() == files + 2);
 }
 

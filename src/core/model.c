@@ -155,6 +155,9 @@ void ae_model_free(ae_model *m) {
   free(m->pca_json);
   free(m->series_json);
   free(m->features_json);
+  free(m->range_json);
+  free(m->classes_json);
+  ae_names_clear(&m->classes);
   free(m->metadata);
   free(m);
 }
@@ -371,6 +374,8 @@ const char *ae_model_metadata(const ae_model *m) {
   if (m->pca_json) cJSON_AddItemToObject(o, "pca", cJSON_Parse(m->pca_json));
   if (m->series_json) cJSON_AddItemToObject(o, "series", cJSON_Parse(m->series_json));
   if (m->features_json) cJSON_AddItemToObject(o, "features", cJSON_Parse(m->features_json));
+  if (m->range_json) cJSON_AddItemToObject(o, "range", cJSON_Parse(m->range_json));
+  if (m->classes_json) cJSON_AddItemToObject(o, "classes", cJSON_Parse(m->classes_json));
   char *s = cJSON_Print(o);
   cJSON_Delete(o);
   if (!s) return "{}";
@@ -502,6 +507,53 @@ int ae_model_feature_scaling(const ae_model *m, ae_channel_scaling *kind, float 
   int ok = o && !read_scaling(o, m->input_dim, kind, shift, scale);
   cJSON_Delete(o);
   return ok;
+}
+
+/* ---- class names ---- */
+
+ae_status ae_model_set_class_names(ae_model *m, const char *const *names, int k) {
+  AE_ARG(m, "ae_model_set_class_names", "model must not be NULL");
+  ae_names got = {0};
+  ae_status st = ae_names_set(&got, names, k, "ae_model_set_class_names");
+  if (st) return st;
+  char *text = NULL;
+  if (k) {
+    cJSON *a = cJSON_CreateStringArray(names, k);
+    text = a ? cJSON_PrintUnformatted(a) : NULL;
+    cJSON_Delete(a);
+    if (!text) {
+      ae_names_clear(&got);
+      return ae_set_error(AE_ERR_NOMEM, "out of memory");
+    }
+  }
+  ae_names_clear(&m->classes);
+  m->classes = got;
+  free(m->classes_json);
+  m->classes_json = text;
+  return AE_OK;
+}
+
+ae_status ae_model_load_classes(ae_model *m, const char *json) {
+  cJSON *a = cJSON_Parse(json);
+  int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : -1;
+  const char **names = n > 0 && n <= AE_MAX_CLASSES ? malloc((size_t)n * sizeof *names) : NULL;
+  int ok = names != NULL;
+  cJSON *x = ok ? a->child : NULL;
+  for (int i = 0; ok && i < n; i++, x = x->next)
+    if (!(ok = cJSON_IsString(x))) break;
+    else names[i] = x->valuestring;
+  ae_status st = ok ? ae_model_set_class_names(m, names, n)
+                    : ae_set_error(AE_ERR_FORMAT, "metadata 'classes' is not a list of 1 to %d names",
+                                   AE_MAX_CLASSES);
+  free(names);
+  cJSON_Delete(a);
+  return st;
+}
+
+int ae_model_class_count(const ae_model *m) { return m ? m->classes.n : 0; }
+
+const char *ae_model_class_name(const ae_model *m, int32_t label) {
+  return m && label >= 0 && label < m->classes.n ? m->classes.v[label] : NULL;
 }
 
 /* ---- the layers, for a summary ---- */

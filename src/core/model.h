@@ -9,6 +9,7 @@
 #define AE_MODEL_H
 
 #include "aekit.h"
+#include "names.h"
 #include "layer.h"
 #include "net.h"
 #include "objective.h"
@@ -20,6 +21,8 @@ typedef struct ae_spec {
   int n_enc, n_layers;
   ae_loss loss;
   ae_objective obj;
+  int has_output;  /* output=ACT given: the last layer's activation */
+  ae_act output;
 } ae_spec;
 
 /* Parse a spec or preset name for inputs of shape (c, h, w). Errors
@@ -83,6 +86,9 @@ struct ae_model {
   char *pca_json;          /* PCA summary (src/pca.c), or NULL */
   char *series_json;       /* how a series becomes windows (ae_model_set_series), or NULL */
   char *features_json;     /* per-feature scaling (ae_model_set_feature_scaling), or NULL */
+  char *range_json;        /* the training data's range (ae_model_fit_scaling), or NULL */
+  ae_names classes;        /* class names (ae_model_set_class_names), or none */
+  char *classes_json;      /* the same as a JSON array, or NULL */
   char *metadata;          /* cached full metadata (ae_model_metadata) */
 };
 
@@ -103,6 +109,10 @@ ae_status ae_model_build(ae_model **out, const char *spec, int c, int h, int w,
 ae_status ae_model_check_series(const ae_model *m, const char *json);
 /* The same for "features" metadata (input_dim values each). */
 ae_status ae_model_check_features(const ae_model *m, const char *json);
+/* The "classes" metadata (a JSON array of names) into m; checked. */
+ae_status ae_model_load_classes(ae_model *m, const char *json);
+/* The "range" metadata (ae_model_fit_scaling), checked. */
+ae_status ae_model_check_range_meta(const ae_model *m, const char *json);
 
 ae_status ae_model_plan(ae_model *m, int n);
 /* Plan `workers` workspaces for slices of up to n samples each, with their

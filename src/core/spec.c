@@ -147,9 +147,15 @@ static ae_status parse_option(ae_spec *out, char *opt, const char *spec) {
       return BAD("spec '%s': sparsity target rho '%s' must be in (0, 1)", spec, rho);
     if (parse_float(colon + 1, 0.0, 1e6, &o->sparsity))
       return BAD("spec '%s': sparsity weight '%s' must be >= 0", spec, colon + 1);
+  } else if (!strcmp(opt, "output")) { /* the last layer's activation, e.g. a preset's */
+    if (ae_act_parse(v, &out->output) || out->output == AE_ACT_LEAKY_RELU)
+      return BAD("spec '%s': output '%s' is not an activation (linear, sigmoid, tanh or relu)",
+                 spec, v);
+    out->has_output = 1;
+    return AE_OK;
   } else {
-    return BAD("spec '%s': unknown option '%s' (loss, beta, l1, sparsity, contractive, l2)", spec,
-               opt);
+    return BAD("spec '%s': unknown option '%s' (loss, output, beta, l1, sparsity, contractive, "
+               "l2)", spec, opt);
   }
   if (bad) return BAD("spec '%s': %s='%s' must be a number >= 0", spec, opt, v);
   return AE_OK;
@@ -207,5 +213,12 @@ ae_status ae_spec_parse(ae_spec *out, const char *spec, int c, int h, int w) {
   }
   out->n_enc = n_enc;
   out->n_layers = n_enc + n_dec;
+  if (out->has_output) { /* output=ACT: on the last layer, which must take one */
+    ae_spec_layer *l = &out->layers[out->n_layers - 1];
+    if (!l->desc->act_ok)
+      return BAD("spec '%s': output=: the last layer (%s) takes no activation", spec, l->desc->name);
+    l->f.has_act = out->output != AE_ACT_IDENTITY;
+    l->f.act = out->output;
+  }
   return AE_OK;
 }

@@ -320,6 +320,15 @@ ae_status ae_trainer_init(ae_trainer *t, ae_model *m, const ae_dataset *train,
                         train->dim != d ? train->dim : val->dim, m->spec, d);
   if (n == 0) return ae_set_error(AE_ERR_ARG, "no training samples");
   if (n > UINT32_MAX) return ae_set_error(AE_ERR_ARG, "too many training samples (%zu)", n);
+  if (m->loss == AE_LOSS_BCE) { /* binary cross-entropy is a loss for targets in [0, 1] */
+    float lo, hi;
+    ae_dataset_extremes(train, &lo, &hi);
+    if (!(lo >= -1e-6f && hi <= 1.0f + 1e-6f))
+      return ae_set_error(AE_ERR_ARG, "the loss is binary cross-entropy, which needs targets in "
+                          "[0, 1], and the scaled training data lie in [%g, %g]: use loss=mse "
+                          "(with a linear output), or scale to [0, 1] (min-max)",
+                          (double)lo, (double)hi);
+  }
   if (val && val->n == 0) val = NULL;
   t->m = m, t->train = train, t->val = val, t->o = o, t->n = n;
   t->bs = o->batch_size < (int)n ? o->batch_size : (int)n;

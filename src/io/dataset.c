@@ -358,6 +358,27 @@ ae_status ae_dataset_set_shape(ae_dataset *ds, int c, int h, int w) {
   return AE_OK;
 }
 
+void ae_dataset_extremes(const ae_dataset *ds, float *lo, float *hi) {
+  size_t total = ds->n * ds->dim;
+  float a = INFINITY, b = -INFINITY;
+  if (ds->x) {
+    for (size_t i = 0; i < total; i++) {
+      if (ds->x[i] < a) a = ds->x[i];
+      if (ds->x[i] > b) b = ds->x[i];
+    }
+  } else if (ds->u8) { /* the extreme bytes, mapped */
+    int mn = 255, mx = 0;
+    for (size_t i = 0; i < total; i++) {
+      if (ds->u8[i] < mn) mn = ds->u8[i];
+      if (ds->u8[i] > mx) mx = ds->u8[i];
+    }
+    float p = (float)(ds->a * mn + ds->b), q = (float)(ds->a * mx + ds->b);
+    a = p < q ? p : q, b = p < q ? q : p;
+  }
+  *lo = total ? a : 0.0f;
+  *hi = total ? b : 0.0f;
+}
+
 void ae_dataset_range(const ae_dataset *ds, float *lo, float *hi) {
   if (lo) *lo = ds ? ds->lo : 0.0f;
   if (hi) *hi = ds ? ds->hi : 0.0f;
@@ -399,6 +420,11 @@ static ae_status gather(ae_dataset **out, const ae_dataset *ds,
     if (ds->u8) memcpy(r->u8 + i * ds->dim, ds->u8 + j * ds->dim, ds->dim);
     else memcpy(r->x + i * ds->dim, ds->x + j * ds->dim, ds->dim * sizeof(float));
     if (ds->labels) r->labels[i] = ds->labels[j];
+  }
+  if (ds->classes.n &&
+      (s = ae_names_set(&r->classes, (const char *const *)ds->classes.v, ds->classes.n, "data set"))) {
+    ae_dataset_free(r);
+    return s;
   }
   r->c = ds->c;
   r->h = ds->h;
@@ -490,5 +516,63 @@ void ae_dataset_free(ae_dataset *ds) {
   free(ds->x);
   free(ds->u8);
   free(ds->labels);
+  ae_names_clear(&ds->classes);
   free(ds);
+}
+
+/* ---- class names ---- */
+
+int ae_dataset_class_count(const ae_dataset *ds) { return ds ? ds->classes.n : 0; }
+
+const char *ae_dataset_class_name(const ae_dataset *ds, int32_t label) {
+  return ds && label >= 0 && label < ds->classes.n ? ds->classes.v[label] : NULL;
+}
+
+ae_status ae_dataset_set_class_names(ae_dataset *ds, const char *const *names, int k) {
+  AE_ARG(ds, "ae_dataset_set_class_names", "data set must not be NULL");
+  if (k > 0 && !ds->labels)
+    return ae_set_error(AE_ERR_ARG, "class names for a data set without labels");
+  for (size_t i = 0; k > 0 && i < ds->n; i++)
+    if (ds->labels[i] < 0 || ds->labels[i] >= k)
+      return ae_set_error(AE_ERR_ARG, "sample %zu has label %d, and there are %d class names", i,
+                          (int)ds->labels[i], k);
+  return ae_names_set(&ds->classes, names, k, "class names");
+}
+
+ae_status ae_dataset_adopt_class_names(ae_dataset *ds, const char *const *names, int k) {
+  AE_ARG(ds && (names || k == 0), "ae_dataset_adopt_class_names", "data set and names must not be NULL");
+  if (!ds->classes.n) return AE_OK;
+  ae_names want = {0};
+  ae_status st = ae_names_set(&want, names, k, "class names");
+  if (st) return st;
+  int n = ds->classes.n, total = k;
+  int32_t *map = malloc((size_t)n * sizeof *map); /* ds's label -> new label */
+  const char **all = malloc((size_t)(k + n) * sizeof *all);
+  if (!map || !all) st = ae_set_error(AE_ERR_NOMEM, "out of memory relabelling the data");
+  for (int i = 0; !st && i < k; i++) all[i] = want.v[i];
+  for (int i = 0; !st && i < n; i++) {
+    const char *s = ds->classes.v[i];
+    int j = ae_names_find(&want, s, strlen(s));
+    if (j < 0) all[j = total++] = s;
+    map[i] = j;
+  }
+  if (!st && total > AE_MAX_CLASSES)
+    st = ae_set_error(AE_ERR_ARG, "%d class names in all, at most %d", total, AE_MAX_CLASSES);
+  ae_names merged = {0};
+  if (!st) st = ae_names_set(&merged, all, total, "class names");
+  if (!st) {
+    for (size_t i = 0; i < ds->n; i++) ds->labels[i] = map[ds->labels[i]];
+    ae_names_clear(&ds->classes);
+    ds->classes = merged;
+  }
+  ae_names_clear(&want);
+  free(map);
+  free(all);
+  return st;
+}
+
+const char *const *ae_fashion_mnist_classes(void) {
+  static const char *const names[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                        "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  return names;
 }

@@ -5,6 +5,7 @@
 
 #include "aekit.h"
 #include "fileio.h"
+#include "names.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@ struct ae_dataset {
   uint8_t *u8;       /* (n, dim) bytes of a uint8 source, or NULL */
   double a, b;       /* value = a * byte + b for u8 storage */
   int32_t *labels;   /* (n), or NULL */
+  ae_names classes;  /* the labels' names (ae_dataset_class_name), or none */
   float lo, hi;      /* natural range: 0..255 for uint8 sources, else min/max */
 };
 
@@ -37,6 +39,10 @@ void ae_dataset_square_shape(ae_dataset *ds);
 /* Set lo/hi to the observed min/max; AE_ERR_NUMERIC naming `path` and the
  * sample if any value is NaN or infinite. */
 ae_status ae_dataset_observe_range(ae_dataset *ds, const char *path);
+
+/* The smallest and largest value held (scanned; either storage); 0, 0 for
+ * an empty data set. */
+void ae_dataset_extremes(const ae_dataset *ds, float *lo, float *hi);
 
 /* Readers (each names the source in its error messages). max_samples > 0
  * reads only the first ones; max_bytes bounds the memory the values take

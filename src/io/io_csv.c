@@ -12,6 +12,7 @@
  * the column (both 1-based).
  *
  * Legend: N data rows, D feature columns. */
+#define _DEFAULT_SOURCE /* strndup */
 #include "dataset.h"
 
 #include "error.h"
@@ -84,12 +85,14 @@ static int parse_number(const char *b, const char *fe, double *v) {
   return 1;
 }
 
-/* Whether every non-blank field of the line parses as a number. */
-static int all_numeric(const char *b, const char *e, char delim) {
-  for (const char *f = b;; f++) {
+/* Whether every non-blank field of the line but column `except` (-1:
+ * none) parses as a number. */
+static int all_numeric(const char *b, const char *e, char delim, long except) {
+  long col = 0;
+  for (const char *f = b;; f++, col++) {
     const char *fe = field_end(f, e, delim);
     double v;
-    if (!is_blank(f, fe) && !parse_number(f, fe, &v)) return 0;
+    if (col != except && !is_blank(f, fe) && !parse_number(f, fe, &v)) return 0;
     if (fe == e) return 1;
     f = fe;
   }
@@ -106,11 +109,117 @@ static ae_status field_error(ae_status st, const char *path, size_t line,
                       nul ? " (contains a NUL byte)" : "");
 }
 
+/* A header field or a word label [b, fe) without blanks and double quotes around it. */
+static void field_name(const char **b, const char **fe) {
+  while (*b < *fe && (**b == ' ' || **b == '\t')) (*b)++;
+  while (*fe > *b && ((*fe)[-1] == ' ' || (*fe)[-1] == '\t' || (*fe)[-1] == '\r')) (*fe)--;
+  if (*fe - *b >= 2 && **b == '"' && (*fe)[-1] == '"') (*b)++, (*fe)--;
+}
+
+/* Words compared as bytes, the shorter first on a common prefix (strcmp's
+ * order). */
+typedef struct word {
+  const char *b;
+  size_t len;
+} word;
+
+static int word_cmp(const char *a, size_t na, const char *b, size_t nb) {
+  int c = memcmp(a, b, na < nb ? na : nb);
+  return c ? c : (na > nb) - (na < nb);
+}
+
+static int by_word(const void *x, const void *y) {
+  const word *a = x, *b = y;
+  return word_cmp(a->b, a->len, b->b, b->len);
+}
+
+/* The index of [b, b + len) among the sorted words, or -1. */
+static int find_word(const ae_names *words, const char *b, size_t len) {
+  int lo = 0, hi = words->n - 1;
+  while (lo <= hi) {
+    int mid = lo + (hi - lo) / 2;
+    const char *w = words->v[mid];
+    int c = word_cmp(b, len, w, strlen(w));
+    if (!c) return mid;
+    if (c < 0) hi = mid - 1;
+    else lo = mid + 1;
+  }
+  return -1;
+}
+
+/* The field of column `col` in the line [b, e) as [*fb, *fe); 0 when the
+ * line has fewer fields. */
+static int nth_field(const char *b, const char *e, char delim, int col, const char **fb,
+                     const char **fe) {
+  for (int c = 0;; c++, b++) {
+    const char *end = field_end(b, e, delim);
+    if (c == col) {
+      *fb = b, *fe = end;
+      return 1;
+    }
+    if (end == e) return 0;
+    b = end;
+  }
+}
+
+/* A label column that holds words (any field that is not a number): its
+ * distinct words, sorted, into *out (left empty for numeric labels). The
+ * rows are those pass 2 reads. */
+static ae_status label_words(const char *path, line_iter it, size_t rows, int header,
+                             size_t first_line, char delim, int col, ae_names *out) {
+  const char *b, *e, *fb, *fe;
+  line_iter start = it;
+  int numeric = 1;
+  for (size_t r = 0; numeric && r < rows && next_line(&it, &b, &e);) {
+    if (is_blank(b, e) || (header && it.lineno == first_line)) continue;
+    r++;
+    double v;
+    if (nth_field(b, e, delim, col, &fb, &fe) && !is_blank(fb, fe) && !parse_number(fb, fe, &v))
+      numeric = 0;
+  }
+  if (numeric) return AE_OK;
+  word *w = malloc(rows * sizeof *w); /* (N) every row's word */
+  if (!w) return ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
+  size_t k = 0;
+  it = start;
+  for (size_t r = 0; r < rows && next_line(&it, &b, &e);) {
+    if (is_blank(b, e) || (header && it.lineno == first_line)) continue;
+    r++;
+    if (!nth_field(b, e, delim, col, &fb, &fe) || is_blank(fb, fe)) continue; /* pass 2 says why */
+    field_name(&fb, &fe);
+    if ((size_t)(fe - fb) > AE_CLASS_NAME_MAX) {
+      free(w);
+      return field_error(AE_ERR_FORMAT, path, it.lineno, (size_t)col + 1, fb, fe,
+                         "label longer than 255 bytes:");
+    }
+    w[k++] = (word){fb, (size_t)(fe - fb)};
+  }
+  qsort(w, k, sizeof *w, by_word);
+  size_t n = 0;
+  for (size_t i = 0; i < k; i++)
+    if (!n || by_word(&w[n - 1], &w[i])) w[n++] = w[i];
+  ae_status st = AE_OK;
+  if (n > AE_MAX_CLASSES)
+    st = ae_set_error(AE_ERR_FORMAT, "%s: the label column (%d, 0-based) holds %zu different "
+                      "words, at most %d classes", path, col, n, AE_MAX_CLASSES);
+  char **names = st ? NULL : calloc(n, sizeof *names);
+  if (!st && !names) st = ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
+  for (size_t i = 0; !st && i < n; i++)
+    if (!(names[i] = strndup(w[i].b, w[i].len))) st = ae_set_error(AE_ERR_NOMEM, "%s: out of memory", path);
+  if (!st && (st = ae_names_set(out, (const char *const *)names, (int)n, "label column")))
+    ae_error_prefix(path);
+  for (size_t i = 0; names && i < n; i++) free(names[i]);
+  free(names);
+  free(w);
+  return st;
+}
+
 /* Parse one data row into x (D floats) and *label; updates lo/hi.
  * skip[col]: a column not read (time stamps, dropped). */
 static ae_status parse_row(const char *path, size_t line, const char *b, const char *e,
-                           char delim, int label_column, const unsigned char *skip, float *x,
-                           int32_t *label, float *lo, float *hi) {
+                           char delim, int label_column, const ae_names *words,
+                           const unsigned char *skip, float *x, int32_t *label, float *lo,
+                           float *hi) {
   size_t col = 0, k = 0;
   for (const char *f = b;; f++, col++) {
     const char *fe = field_end(f, e, delim);
@@ -123,6 +232,16 @@ static ae_status parse_row(const char *path, size_t line, const char *b, const c
     if (is_blank(f, fe))
       return ae_set_error(AE_ERR_FORMAT, "%s: line %zu, column %zu: empty field",
                           path, line, col + 1);
+    if ((int)col == label_column && words->n) { /* a word: its index among the sorted words */
+      const char *nb = f, *ne = fe;
+      field_name(&nb, &ne);
+      int at = find_word(words, nb, (size_t)(ne - nb));
+      if (at < 0) return field_error(AE_ERR_INTERNAL, path, line, col + 1, f, fe, "label not found:");
+      *label = at;
+      if (fe == e) return AE_OK;
+      f = fe;
+      continue;
+    }
     if (!parse_number(f, fe, &v))
       return field_error(AE_ERR_FORMAT, path, line, col + 1, f, fe,
                          (int)col == label_column ? "label is not a number:"
@@ -147,12 +266,6 @@ static ae_status parse_row(const char *path, size_t line, const char *b, const c
   }
 }
 
-/* The header field [b, fe) without blanks and double quotes around it. */
-static void field_name(const char **b, const char **fe) {
-  while (*b < *fe && (**b == ' ' || **b == '\t')) (*b)++;
-  while (*fe > *b && ((*fe)[-1] == ' ' || (*fe)[-1] == '\t' || (*fe)[-1] == '\r')) (*fe)--;
-  if (*fe - *b >= 2 && **b == '"' && (*fe)[-1] == '"') (*b)++, (*fe)--;
-}
 
 /* The column called name[0, len) in the header line [b, e), or -1. */
 static long find_column(const char *b, const char *e, char delim, const char *name, size_t len) {
@@ -216,7 +329,11 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, const ae_csv_optio
       first_line = it.lineno;
       if (!delim) delim = detect_delimiter(b, e);
       ncols = count_fields(b, e, delim);
-      if (header < 0) header = !all_numeric(b, e, delim);
+      if (header < 0) { /* a header has a word outside the label column (which may hold words) */
+        long lc = label_column == AE_CSV_LAST_COLUMN ? (long)ncols - 1
+                  : o->label_name ? -1 : label_column;
+        header = !all_numeric(b, e, delim, lc);
+      }
       if (header) {
         hb = b, he = e;
         continue;
@@ -225,7 +342,7 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, const ae_csv_optio
     if (first_data && detect_time && ncols > 1) { /* a first field that is no number */
       double v;
       const char *fe = field_end(b, e, delim);
-      if (!parse_number(b, fe, &v) && all_numeric(fe + 1, e, delim)) time_column = 0;
+      if (!parse_number(b, fe, &v) && all_numeric(fe + 1, e, delim, -1)) time_column = 0;
     }
     first_data = 0;
     if (max_samples && rows == max_samples) break; /* the rest is not read */
@@ -296,10 +413,15 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, const ae_csv_optio
     }
   }
 
+  /* A label column of words: their sorted list names the labels. */
+  it = (line_iter){start, (const char *)buf + size, 0};
+  if (label_column >= 0 &&
+      (s = label_words(path, it, rows, header, first_line, delim, label_column, &ds->classes)))
+    goto fail;
+
   /* Pass 2: parse every data row. */
   float lo = INFINITY, hi = -INFINITY;
   size_t r = 0;
-  it = (line_iter){start, (const char *)buf + size, 0};
   while (r < rows && next_line(&it, &b, &e)) {
     if (is_blank(b, e) || (header && it.lineno == first_line)) continue;
     size_t nf = count_fields(b, e, delim);
@@ -310,8 +432,8 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, const ae_csv_optio
       goto fail;
     }
     int32_t label = 0;
-    s = parse_row(path, it.lineno, b, e, delim, label_column, skip, ds->x + r * dim, &label,
-                  &lo, &hi);
+    s = parse_row(path, it.lineno, b, e, delim, label_column, &ds->classes, skip,
+                  ds->x + r * dim, &label, &lo, &hi);
     if (s) goto fail;
     if (ds->labels) ds->labels[r] = label;
     r++;

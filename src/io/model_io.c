@@ -81,8 +81,8 @@ ae_status ae_model_save_with(const ae_model *m, const char *path, const ae_st_te
   snprintf(shape, sizeof shape, "[%d,%d,%d]", m->c, m->h, m->w);
   snprintf(scaling, sizeof scaling, "{\"lo\":%.9g,\"hi\":%.9g}", (double)m->lo, (double)m->hi);
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
-  const char *keys[13] = {"format", "spec", "input_shape", "scaling", "seed", "init"};
-  const char *vals[13] = {"aekit/1", m->spec, shape, scaling, seed,
+  const char *keys[16] = {"format", "spec", "input_shape", "scaling", "seed", "init"};
+  const char *vals[16] = {"aekit/1", m->spec, shape, scaling, seed,
                          m->init == AE_INIT_TORCH ? "pytorch" : "keras"};
   int nm = 6;
   if (m->training_json) keys[nm] = "training", vals[nm++] = m->training_json;
@@ -91,6 +91,8 @@ ae_status ae_model_save_with(const ae_model *m, const char *path, const ae_st_te
   if (m->pca_json) keys[nm] = "pca", vals[nm++] = m->pca_json;
   if (m->series_json) keys[nm] = "series", vals[nm++] = m->series_json;
   if (m->features_json) keys[nm] = "features", vals[nm++] = m->features_json;
+  if (m->range_json) keys[nm] = "range", vals[nm++] = m->range_json;
+  if (m->classes_json) keys[nm] = "classes", vals[nm++] = m->classes_json;
   if (key) keys[nm] = key, vals[nm++] = value;
   for (int k = 0; k < n_extra; k++) t[nt++] = extra[k];
   return ae_st_write(path, t, nt, keys, vals, nm);
@@ -220,7 +222,14 @@ static ae_status model_from_meta(ae_model **out, const ae_st_file *f, const char
     return st;
   }
   if ((st = checked_meta(m, f, "series", &m->series_json, ae_model_check_series, path)) ||
-      (st = checked_meta(m, f, "features", &m->features_json, ae_model_check_features, path))) {
+      (st = checked_meta(m, f, "features", &m->features_json, ae_model_check_features, path)) ||
+      (st = checked_meta(m, f, "range", &m->range_json, ae_model_check_range_meta, path))) {
+    ae_model_free(m);
+    return st;
+  }
+  const char *classes = ae_st_meta(f, "classes");
+  if (classes && (st = ae_model_load_classes(m, classes))) {
+    ae_error_prefix(path);
     ae_model_free(m);
     return st;
   }

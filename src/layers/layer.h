@@ -193,6 +193,10 @@ typedef struct ae_spec_layer {
   ae_layer_fields f;
 } ae_spec_layer;
 
+/* An activation by its spec name (relu, leaky_relu, sigmoid, tanh,
+ * identity or linear): 0, or -1 for another name. */
+int ae_act_parse(const char *s, ae_act *act);
+
 /* The registry: every kind, NULL-terminated. */
 extern const ae_layer_desc *const ae_layer_registry[];
 /* The kind named `name`, or NULL. */

@@ -50,7 +50,7 @@ static int is_number(const char *s) {
   return *s && (isdigit((unsigned char)*s) || *s == '.' || *s == '-');
 }
 
-static int parse_act_name(const char *s, ae_act *act) {
+int ae_act_parse(const char *s, ae_act *act) {
   if (!strcmp(s, "relu")) *act = AE_ACT_RELU;
   else if (!strcmp(s, "leaky_relu")) *act = AE_ACT_LEAKY_RELU;
   else if (!strcmp(s, "sigmoid")) *act = AE_ACT_SIGMOID;
@@ -113,7 +113,7 @@ ae_status ae_layer_parse(ae_spec_layer *s, char *text, const char *spec, int ind
         return BAD("spec '%s': layer %d (%s): %s='%s' is out of range", spec, index, kind, t,
                    eq + 1);
       f->nkv++;
-    } else if (d->act_ok && !parse_act_name(t, &f->act)) {
+    } else if (d->act_ok && !ae_act_parse(t, &f->act)) {
       if (f->has_act) return BAD("spec '%s': layer %d: two activations", spec, index);
       f->has_act = 1;
       if (f->act == AE_ACT_LEAKY_RELU) {

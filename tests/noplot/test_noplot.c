@@ -28,7 +28,7 @@ int main(void) {
   float xy[4] = {0, 1, 2, 3}, series[4] = {1, 2, 3, 4};
   CHECK_FAILS(ae_plot_loss_curve(p, loss, NULL, 3, "t", NULL, 0), AE_ERR_UNSUPPORTED,
               "plot.png: this aekit was built without PLplot");
-  CHECK_FAILS(ae_plot_scatter(p, xy, NULL, 2, "t", "x", "y"), AE_ERR_UNSUPPORTED, "plot.png");
+  CHECK_FAILS(ae_plot_scatter(p, xy, NULL, 2, NULL, 0, "t", "x", "y"), AE_ERR_UNSUPPORTED, "plot.png");
   CHECK_FAILS(ae_plot_series(p, series, NULL, NULL, 4, 0, "t"), AE_ERR_UNSUPPORTED, "plot.png");
   CHECK_FAILS(ae_plot_roc_curve(p, fpr, tpr, 2, 0.5, "t", NULL, NULL), AE_ERR_UNSUPPORTED,
               "plot.png");

@@ -3,15 +3,15 @@
 # they set $tmp (a scratch folder) and fail=0.
 
 # expect_error NEEDLE CMD... : non-zero exit (not a signal), one stderr line
-# starting "aekit: error: " and containing NEEDLE, printable: no control
-# bytes, valid UTF-8.
+# starting "aekit: error: " and containing NEEDLE (besides any lines
+# "aekit: warning: ..." before it), printable: no control bytes, valid UTF-8.
 expect_error() {
   local needle=$1
   shift
   "$@" >"$tmp/out" 2>"$tmp/err"
   local rc=$?
   local lines
-  lines=$(wc -l <"$tmp/err")
+  lines=$(grep -vc '^aekit: warning: ' "$tmp/err")
   if [ $rc -eq 0 ] || [ $rc -ge 128 ] || [ "$lines" -ne 1 ] ||
     ! grep -q '^aekit: error: ' "$tmp/err" || ! grep -qF -- "$needle" "$tmp/err" ||
     LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$tmp/err" ||

@@ -24,8 +24,10 @@ ae_status ae_plot_loss_curve(const char *path, const double *train_loss,
 }
 
 ae_status ae_plot_scatter(const char *path, const float *xy, const int32_t *labels, size_t n,
-                          const char *title, const char *xlabel, const char *ylabel) {
-  (void)xy, (void)labels, (void)n, (void)title, (void)xlabel, (void)ylabel;
+                          const char *const *class_names, int n_classes, const char *title,
+                          const char *xlabel, const char *ylabel) {
+  (void)xy, (void)labels, (void)n, (void)class_names, (void)n_classes, (void)title, (void)xlabel,
+      (void)ylabel;
   return no_plots(path, "ae_plot_scatter");
 }
 

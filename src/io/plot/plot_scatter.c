@@ -15,7 +15,22 @@ typedef struct scatter_job {
   double dot_scale;         /* dot size, relative to the text */
   int nlabels;              /* distinct labels found, at most LEGEND_MAX + 1 */
   int32_t label[LEGEND_MAX + 1]; /* the smallest of them, ascending */
+  const char *const *names; /* (n_names) class names, or NULL */
+  int n_names;
 } scatter_job;
+
+/* A legend entry: "3" or "3 Dress" (a long name cut at a character's
+ * start); its length in bytes. */
+static int legend_text(const scatter_job *j, int32_t label, char *buf, size_t size) {
+  const char *name = label >= 0 && label < j->n_names ? j->names[label] : NULL;
+  int len = snprintf(buf, size, name ? "%d %s" : "%d", (int)label, name);
+  if (len >= (int)size) { /* cut, not inside a UTF-8 sequence */
+    len = (int)size - 1;
+    while (len > 0 && ((unsigned char)buf[len] & 0xC0) == 0x80) len--;
+    buf[len] = 0;
+  }
+  return len;
+}
 
 static PLINT label_color(int32_t label) {
   return label < 0 ? COL_GREY : COL_PAL + label % NPAL;
@@ -71,11 +86,11 @@ static void draw_scatter(const plot_page *pg, const void *data) {
   /* The labels present, ascending; past LEGEND_MAX, the last entry says
    * there are more. */
   PLINT n = j->nlabels, opt[LEGEND_MAX], col[LEGEND_MAX];
-  char buf[LEGEND_MAX][16];
+  char buf[LEGEND_MAX][48];
   const char *text[LEGEND_MAX], *sym[LEGEND_MAX];
   if (n > LEGEND_MAX) n = LEGEND_MAX;
   for (PLINT i = 0; i < n; i++) {
-    snprintf(buf[i], sizeof buf[i], "%d", (int)j->label[i]);
+    legend_text(j, j->label[i], buf[i], sizeof buf[i]);
     text[i] = buf[i];
     sym[i] = ae_plot_dot_glyph;
     opt[i] = PL_LEGEND_SYMBOL;
@@ -89,8 +104,8 @@ static void draw_scatter(const plot_page *pg, const void *data) {
 }
 
 ae_status ae_plot_scatter(const char *path, const float *xy, const int32_t *labels,
-                          size_t n, const char *title, const char *xlabel,
-                          const char *ylabel) {
+                          size_t n, const char *const *class_names, int n_classes,
+                          const char *title, const char *xlabel, const char *ylabel) {
   if (!path || !path[0]) return ae_set_error(AE_ERR_ARG, "ae_plot_scatter: no file name");
   if (!xy) return ae_set_error(AE_ERR_ARG, "%s: no points to plot", path);
   if (n < 1 || n > PLOT_MAX_POINTS)
@@ -120,15 +135,20 @@ ae_status ae_plot_scatter(const char *path, const float *xy, const int32_t *labe
     return ae_set_error(AE_ERR_INTERNAL, "%s: no window for the points", path);
   /* Dots grow a little where there are few of them. */
   double dot = DOT_SCALE + 0.1 * log10(10000.0 / (double)n);
-  scatter_job job = {xy, labels, n, fmin(fmax(dot, DOT_SCALE), 0.5), 0, {0}};
+  scatter_job job = {xy, labels, n, fmin(fmax(dot, DOT_SCALE), 0.5), 0, {0}, class_names,
+                     class_names ? n_classes : 0};
   if (labels) {
     find_labels(&job);
     /* Room for the legend: its symbol, the longest label (the first or the
      * last one shown), the margins. */
     int last = (job.nlabels < LEGEND_MAX ? job.nlabels : LEGEND_MAX) - 1;
-    int len = snprintf(NULL, 0, "%d", (int)job.label[0]);
-    int len_last = snprintf(NULL, 0, "%d", (int)job.label[last]);
-    pg.right = 1.0 - (80.0 + 10.0 * (len > len_last ? len : len_last)) / pg.width;
+    int len = 0;
+    char text[48];
+    for (int i = 0; i <= last; i++) { /* the longest entry shown (UTF-8 counted as bytes) */
+      int l = legend_text(&job, job.label[i], text, sizeof text);
+      if (l > len) len = l;
+    }
+    pg.right = 1.0 - (80.0 + 10.0 * len) / pg.width;
   }
   return ae_plot_write(path, pg, draw_scatter, &job);
 }
