@@ -112,8 +112,8 @@ int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
  * the Fashion-MNIST part the command reads without --data. */
 #define DATA_OPTS(d) DATA_OPTS_DEFAULT(d, "test set")
 #define DATA_OPTS_DEFAULT(d, DEFAULT)                                                    \
-  {"--data", NULL, OPT_STRING, &(d).path, "data: IDX (.gz), CSV or NPY (default: Fashion-MNIST " DEFAULT ")"}, \
-  {"--labels", NULL, OPT_STRING, &(d).labels, "labels file for the data (IDX)"},                         \
+  {"--data", NULL, OPT_STRING, &(d).path, "data: IDX (.gz), CSV, NPY or NPZ (FILE.npz:ARRAY; default: Fashion-MNIST " DEFAULT ")"}, \
+  {"--labels", NULL, OPT_STRING, &(d).labels, "labels of the data: IDX, CSV, NPY or FILE.npz:ARRAY (an NPZ's y beside its x is taken)"},                         \
   {"--csv-header", NULL, OPT_STRING, &(d).header, "yes, no or auto (default auto)"},                     \
   {"--label-column", NULL, OPT_STRING, &(d).label_column, "CSV label column: 0-based index, header name or last"}, \
   {"--drop-columns", NULL, OPT_STRING, &(d).drop, "CSV columns not read: names or indices, e.g. id,2"},     \

@@ -10,7 +10,7 @@
 static const char *usage =
     "usage: aekit denoise MODEL [--data FILE | IMAGE.png ...] [--noise SPEC] -o OUT.png|OUT.npy\n"
     "                     [--grid GRID.png]\n\n"
-    "Reconstruct (denoise) every image of a data set (IDX, CSV, NPY or PNG; PNG\n"
+    "Reconstruct (denoise) every image of a data set (IDX, CSV, NPY, NPZ or PNG; PNG\n"
     "files may also be listed after the model; default: the Fashion-MNIST test\n"
     "set) with a denoising autoencoder. With\n"
     "--noise the clean images are first corrupted as given (the tutorial's\n"

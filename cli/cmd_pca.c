@@ -9,7 +9,8 @@
 #include <string.h>
 
 static const char *pca_usage =
-    "usage: aekit pca --components K [--data FILE] [--scale auto|none|LO,HI] -o PCA.safetensors\n\n"
+    "usage: aekit pca --components K [--data FILE] [--scale auto|standard|minmax|none|LO,HI]\n"
+    "                 -o PCA.safetensors\n\n"
     "Fit PCA with K components (LAPACK on the covariance, in double) and save\n"
     "it as an ordinary model (dense:K:identity|dense:D:identity;loss=mse):\n"
     "every command that takes a model takes it. Default data: Fashion-MNIST's\n"
@@ -20,10 +21,10 @@ int cmd_pca(int argc, char **argv) {
   const char *output = NULL, *scale = "auto";
   int k = 0;
   const cli_opt opts[] = {
-      {"--components", "-k", OPT_INT, &k, "number of components"},
+      {"--components", "-c", OPT_INT, &k, "number of components (scikit-learn's n_components)"},
       {"--output", "-o", OPT_STRING, &output, "model file to write (.safetensors)"},
       {"--out", NULL, OPT_STRING, &output, "same as --output"},
-      {"--scale", NULL, OPT_STRING, &scale, "auto (uint8: 0,255; else data min,max), none, or LO,HI"},
+      {"--scale", NULL, OPT_STRING, &scale, "auto (uint8: 0,255; else data min,max), standard or minmax (per feature), none, or LO,HI"},
       DATA_OPTS_DEFAULT(d, "training set"), OPTS_END};
   const char *pos[1];
   int npos;
@@ -35,17 +36,32 @@ int cmd_pca(int argc, char **argv) {
   ae_model *m = NULL;
   if (cli_load(&ds, &d, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")) return 1;
   int rc = 1;
-  float lo, hi;
+  ae_model *scaler = NULL; /* fits the scaling as aekit train does; the PCA takes it */
+  int c, h, w;
+  ae_dataset_shape(ds, &c, &h, &w);
+  ae_scale_kind kind = AE_SCALE_AUTO;
+  float lo = 0.0f, hi = 1.0f;
   char *end;
-  if (!strcmp(scale, "auto")) ae_dataset_range(ds, &lo, &hi);
-  else if (!strcmp(scale, "none")) lo = 0.0f, hi = 1.0f;
-  else if (!((lo = strtof(scale, &end)), *end == ',' && (hi = strtof(end + 1, &end), !*end))) {
-    cli_error("pca: --scale '%s' is not auto, none or LO,HI", scale);
+  int manual = 0;
+  if (!strcmp(scale, "standard")) kind = AE_SCALE_STANDARD;
+  else if (!strcmp(scale, "minmax")) kind = AE_SCALE_MINMAX;
+  else if (!strcmp(scale, "none")) kind = AE_SCALE_NONE;
+  else if (strcmp(scale, "auto") &&
+           !(manual = (lo = strtof(scale, &end)), *end == ',' && (hi = strtof(end + 1, &end), !*end))) {
+    cli_error("pca: --scale '%s' is not auto, standard, minmax, none or LO,HI", scale);
     goto out;
   }
-  if (hi <= lo) hi = lo + 1.0f;
+  if (manual && hi <= lo) hi = lo + 1.0f;
   if ((size_t)k > ae_dataset_dim(ds)) {
     cli_error("pca: --components %d is larger than the data dimension %zu", k, ae_dataset_dim(ds));
+    goto out;
+  }
+  char spec[64];
+  snprintf(spec, sizeof spec, "dense:1|dense:%zu;loss=mse", ae_dataset_dim(ds));
+  if (ae_model_create(&scaler, spec, c, h, w, 0) ||
+      (manual ? ae_model_set_scaling(scaler, lo, hi) : ae_model_fit_scaling(scaler, ds, kind)) ||
+      ae_model_scale_dataset(scaler, ds)) {
+    cli_error("%s: %s", d.path ? d.path : "Fashion-MNIST", ae_last_error());
     goto out;
   }
   double *ratio = malloc((size_t)k * sizeof *ratio);
@@ -53,8 +69,8 @@ int cmd_pca(int argc, char **argv) {
     cli_error("pca: out of memory");
     goto out;
   }
-  if (ae_dataset_scale(ds, lo, hi) || ae_pca_fit(&m, ds, k, ratio) ||
-      ae_model_set_scaling(m, lo, hi) || ae_model_save(m, output)) {
+  if (ae_pca_fit(&m, ds, k, ratio) || ae_model_copy_scaling(m, scaler) ||
+      ae_model_save(m, output)) {
     cli_fail();
   } else {
     double sum = 0.0;
@@ -68,6 +84,7 @@ int cmd_pca(int argc, char **argv) {
   }
   free(ratio);
 out:
+  ae_model_free(scaler);
   ae_model_free(m);
   ae_dataset_free(ds);
   return rc;

@@ -157,8 +157,8 @@ int cmd_train(int argc, char **argv) {
   const cli_opt opts[] = {
       {"--model", "-m", OPT_STRING, &model, "preset (dense, deep, conv, conv-pool, vae, conv-vae, lstm, gru, conv1d) or spec, e.g. dense:128:relu,dense:32:relu"},
       {"--output", "-o", OPT_STRING, &output, "model file to write (.safetensors)"},
-      {"--data", NULL, OPT_STRING, &d.path, "training data: IDX (.gz), CSV or NPY"},
-      {"--labels", NULL, OPT_STRING, &d.labels, "labels file for the data (IDX)"},
+      {"--data", NULL, OPT_STRING, &d.path, "training data: IDX (.gz), CSV, NPY or NPZ (FILE.npz:ARRAY)"},
+      {"--labels", NULL, OPT_STRING, &d.labels, "labels of the data: IDX, CSV, NPY or FILE.npz:ARRAY (an NPZ's y beside its x is taken)"},
       {"--csv-header", NULL, OPT_STRING, &d.header, "yes, no or auto (default auto)"},
       {"--label-column", NULL, OPT_STRING, &d.label_column, "CSV label column: 0-based index, header name or last"},
       {"--drop-columns", NULL, OPT_STRING, &d.drop, "CSV columns not read: names or indices, e.g. id,2"},

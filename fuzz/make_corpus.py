@@ -47,6 +47,7 @@ put("csv", "label", b"\x31" + b"x,y,label\n0.1,0.2,3\n0.3,0.4,7\n")
 put("csv", "bom-crlf", b"\x00" + b"\xef\xbb\xbf1,2\r\n\r\n3,4\r\n")
 put("csv", "exp", b"\x01" + b"1e-3,-2E+2, 7 \n+5,.5,6.\n")
 put("csv", "limit", b"\x29" + b"1\n2\n3\n4\n")
+put("csv", "words", b"\x70" + b"0.1,0.2,setosa\n0.3,0.4,\"virginica\"\n0.5,0.6, setosa\n")
 
 
 def npy(descr, shape, body, major=1):
@@ -65,6 +66,31 @@ put("npy", "i4-4d", b"\x00" + npy("<i4", "(1, 1, 2, 2)", struct.pack("<4i", 1, -
 put("npy", "v2", b"\x00" + npy("<f4", "(1, 2)", struct.pack("<2f", 1, 2), major=2))
 put("npy", "be", b"\x00" + npy(">f4", "(1, 2)", struct.pack(">2f", 1, 2)))
 put("npy", "i8-limit", b"\x28" + npy("<i8", "(3, 1)", struct.pack("<3q", 1, 2, 3)))
+
+# NPZ: a zip of .npy members (numpy's savez and savez_compressed), with the
+# labels beside the data (y for x), one array alone, a bad CRC, truncated
+import io, zipfile
+
+
+def npz(members, method=zipfile.ZIP_STORED):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", method) as z:
+        for name, data in members:
+            z.writestr(name, data)
+    return b.getvalue()
+
+
+xy = [("x.npy", npy("<f4", "(2, 3)", struct.pack("<6f", 0, 1, 2, 3, 4, 5))),
+      ("y.npy", npy("<i8", "(2,)", struct.pack("<2q", 0, 1)))]
+put("npz", "stored", b"\x00" + npz(xy))
+put("npz", "deflated", b"\x00" + npz(xy, zipfile.ZIP_DEFLATED))
+put("npz", "one", b"\x00" + npz([("arr_0.npy", npy("|u1", "(1, 2, 2)", bytes([0, 64, 128, 255])))]))
+put("npz", "limit", b"\x28" + npz([("x_train.npy", npy("<f8", "(3, 1)", struct.pack("<3d", 1, 2, 3))),
+                                    ("y_train.npy", npy("<i4", "(3,)", struct.pack("<3i", 4, 5, 6)))]))
+bad = bytearray(npz(xy))
+bad[bad.index(b"\x93NUMPY") + 20] ^= 1  # the data no longer matches its CRC
+put("npz", "bad-crc", b"\x00" + bytes(bad))
+put("npz", "truncated", b"\x00" + npz(xy, zipfile.ZIP_DEFLATED)[:-30])
 
 
 def chunk(t, data):

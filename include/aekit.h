@@ -150,7 +150,10 @@ typedef struct ae_load_options {
 
 void ae_load_options_defaults(ae_load_options *opt);
 
-/* Read a data set. The format comes from the name: *.csv or *.tsv, *.npy, *.png (one
+/* Read a data set. The format comes from the name: *.csv or *.tsv, *.npy,
+ * *.npz (one array: "FILE.npz:ARRAY", or the only one, or x, X, data or
+ * arr_0; its labels from the array beside it, y for x, unless labels_path
+ * names others, which may be "FILE.npz:ARRAY" too), *.png (one
  * grayscale image, one sample), otherwise IDX (plain or gzip-compressed). Values are kept as read (0..255 for uint8
  * sources); see ae_dataset_scale. opt may be NULL for defaults. Rejects
  * truncated files, sizes that overflow, ragged rows, NaN and infinity. */
@@ -405,6 +408,10 @@ typedef enum ae_scale_kind {
  * (ae_model_set_scaling, and ae_model_set_feature_scaling for the
  * per-feature kinds). */
 ae_status ae_model_fit_scaling(ae_model *m, const ae_dataset *ds, ae_scale_kind kind);
+/* Give dst the input scaling src records (lo/hi, per-feature scaling and
+ * the training range); both take inputs of the same size. For a model
+ * fitted on data another model scaled (aekit pca --scale standard). */
+ae_status ae_model_copy_scaling(ae_model *dst, const ae_model *src);
 /* Scale raw data in place as m records it (per feature first, then lo/hi):
  * a data set, or n samples of ae_model_input_dim floats. Both give the
  * same bits. (A series model's windows come scaled from

@@ -85,7 +85,7 @@ expect_error "labels" "$aekit" probe "$tmp/m.safetensors" --limit 100 --test-dat
   --test-labels "$train_labels"
 
 # ---- pca, compare ----
-expect_ok "$aekit" pca --data "$train" --limit 1000 -k 16 -o "$tmp/p.safetensors"
+expect_ok "$aekit" pca --data "$train" --limit 1000 -c 16 -o "$tmp/p.safetensors"
 grep -q '16 components explain' "$tmp/out" || { echo "FAIL: pca: $(cat "$tmp/out")"; fail=1; }
 "$aekit" info "$tmp/p.safetensors" | grep -q 'explained_variance_ratio' || { echo "FAIL: pca metadata"; fail=1; }
 # a PCA is a model like any other
@@ -97,7 +97,7 @@ expect_ok "$aekit" compare "$tmp/m.safetensors" --pca "$tmp/p.safetensors" --dat
 # PCA at 16 components reconstructs better than this barely trained autoencoder
 awk '/^\| autoencoder/ { a = $6 } /^\| pca/ { p = $6 } END { exit !(p > 0 && p < a) }' "$tmp/out" ||
   { echo "FAIL: compare: $(cat "$tmp/out")"; fail=1; }
-expect_error "data dimension" "$aekit" pca --data "$train" --limit 100 -k 785 -o "$tmp/x.safetensors"
+expect_error "data dimension" "$aekit" pca --data "$train" --limit 100 -c 785 -o "$tmp/x.safetensors"
 expect_error "--components" "$aekit" pca --data "$train" --limit 100 -o "$tmp/x.safetensors"
 expect_error "--pca" "$aekit" compare "$tmp/m.safetensors"
 

@@ -78,6 +78,11 @@ expect_error "score: --normal-classes: 'd' is neither a label nor a class name (
   grep -q "^aekit: warning: the code has 32 values and the input 4" "$tmp/err" &&
   "$aekit" info --json "$tmp/d.safetensors" | grep -q '"spec":.*dense:4:identity;loss=mse' ||
   { echo "FAIL: preset on z-scores: $(cat "$tmp/err")"; fail=1; }
+# PCA on z-scores: the features metadata and the range, as train records them
+"$aekit" pca -c 2 --data "$tmp/t.csv" --scale standard -o "$tmp/pca.safetensors" >/dev/null &&
+  "$aekit" info --json "$tmp/pca.safetensors" | grep -q '"scaling":.*"zscore"' &&
+  "$aekit" info --json "$tmp/pca.safetensors" | grep -q '"feature_min"' ||
+  { echo "FAIL: pca --scale standard"; fail=1; }
 expect_error "$tmp/w.csv: the loss is binary cross-entropy, which needs targets in [0, 1]" \
   "$aekit" train --data "$tmp/w.csv" --label-column species --scale standard \
   -m 'dense:2:relu|dense:4:sigmoid' -e 1 -o "$tmp/x.safetensors"

@@ -157,6 +157,10 @@ static ae_model *mk_spec(const char *spec) {
 }
 
 static ae_model *mk_model(void) { return mk_spec("dense:3:relu"); }
+static ae_model *mk_data5_model(void) {
+  ae_model *m = NULL;
+  return ae_model_create(&m, "dense:3:relu", 1, 1, 5, 1) ? NULL : m;
+}
 static ae_model *mk_vae(void) { return mk_spec("dense:4,sample|dense:4:sigmoid"); }
 
 static ae_model *with_threads(ae_model *m, int threads) {
@@ -492,6 +496,9 @@ static int t_check_range_x_null(void) {
   ae_range_check r;
   return CALL(ae_model_check_range(mk_model(), NULL, 5, &r));
 }
+static int t_copy_scaling_null(void) { return CALL(ae_model_copy_scaling(NULL, mk_model())); }
+static int t_copy_scaling_src_null(void) { return CALL(ae_model_copy_scaling(mk_model(), NULL)); }
+static int t_copy_scaling_size(void) { return CALL(ae_model_copy_scaling(mk_model(), mk_data5_model())); }
 static int t_check_range_out_null(void) { return CALL(ae_model_check_range(mk_model(), X, 5, NULL)); }
 
 static int t_set_shape_null(void) { return CALL(ae_dataset_set_shape(NULL, 1, 1, 4)); }
@@ -1628,6 +1635,9 @@ static const entry entries[] = {
     E(check_range_null, MUST_FAIL, "ae_model_check_range(NULL, x, 5, &r)"),
     E(check_range_x_null, MUST_FAIL, "ae_model_check_range(m, NULL, 5, &r)"),
     E(check_range_out_null, MUST_FAIL, "ae_model_check_range(m, x, 5, NULL)"),
+    E(copy_scaling_null, MUST_FAIL, "ae_model_copy_scaling(NULL, m)"),
+    E(copy_scaling_src_null, MUST_FAIL, "ae_model_copy_scaling(m, NULL)"),
+    E(copy_scaling_size, MUST_FAIL, "ae_model_copy_scaling(m of 4, m of 5)"),
     E(set_shape_null, MUST_FAIL, "ae_dataset_set_shape(NULL, 1, 1, 4)"),
     E(set_shape_c0, MUST_FAIL, "ae_dataset_set_shape(ds, 0, 1, 4)"),
     E(set_shape_neg, MUST_FAIL, "ae_dataset_set_shape(ds, -1, 1, 4)"),

@@ -336,6 +336,143 @@ static void test_csv_words(void) {
         strstr(ae_last_error(), "long.csv: line 1, column 1: label longer than 255 bytes"));
 }
 
+/* An NPY v1.0 file of `dict` and len data bytes into dst; its length. */
+static size_t npy_bytes(unsigned char *dst, const char *dict, const void *data, size_t len) {
+  size_t dl = strlen(dict), hlen = (10 + dl + 1 + 63) / 64 * 64 - 10;
+  memcpy(dst, "\x93NUMPY\x01\x00", 8);
+  dst[8] = (unsigned char)(hlen & 255), dst[9] = (unsigned char)(hlen >> 8);
+  memset(dst + 10, ' ', hlen);
+  memcpy(dst + 10, dict, dl);
+  dst[10 + hlen - 1] = '\n';
+  memcpy(dst + 10 + hlen, data, len);
+  return 10 + hlen + len;
+}
+
+static void le16(unsigned char *p, unsigned v) { p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8); }
+static void le32(unsigned char *p, uint32_t v) { le16(p, v & 0xffff), le16(p + 2, v >> 16); }
+
+/* A zip of k members (names, bytes), stored or deflated (raw deflate, as
+ * np.savez_compressed writes), into dst; its length. */
+static size_t zip_bytes(unsigned char *dst, int k, const char *const *names,
+                        const unsigned char *const *data, const size_t *lens, int deflated) {
+  size_t at = 0, offs[4], csz[4];
+  uint32_t crcs[4];
+  for (int i = 0; i < k; i++) {
+    size_t nl = strlen(names[i]);
+    unsigned char *h = dst + at;
+    offs[i] = at;
+    crcs[i] = (uint32_t)crc32(0L, data[i], (uInt)lens[i]);
+    memset(h, 0, 30);
+    le32(h, 0x04034b50u), le16(h + 4, 20), le16(h + 8, deflated ? 8 : 0);
+    le32(h + 14, crcs[i]), le32(h + 22, (uint32_t)lens[i]), le16(h + 26, (unsigned)nl);
+    memcpy(h + 30, names[i], nl);
+    unsigned char *body = h + 30 + nl;
+    if (deflated) {
+      z_stream z;
+      memset(&z, 0, sizeof z);
+      CHECK(deflateInit2(&z, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+      z.next_in = (unsigned char *)data[i], z.avail_in = (uInt)lens[i];
+      z.next_out = body, z.avail_out = 4096;
+      CHECK(deflate(&z, Z_FINISH) == Z_STREAM_END);
+      csz[i] = z.total_out;
+      deflateEnd(&z);
+    } else {
+      memcpy(body, data[i], lens[i]);
+      csz[i] = lens[i];
+    }
+    le32(h + 18, (uint32_t)csz[i]);
+    at += 30 + nl + csz[i];
+  }
+  size_t cd = at;
+  for (int i = 0; i < k; i++) {
+    size_t nl = strlen(names[i]);
+    unsigned char *c = dst + at;
+    memset(c, 0, 46);
+    le32(c, 0x02014b50u), le16(c + 4, 20), le16(c + 6, 20), le16(c + 10, deflated ? 8 : 0);
+    le32(c + 16, crcs[i]), le32(c + 20, (uint32_t)csz[i]), le32(c + 24, (uint32_t)lens[i]);
+    le16(c + 28, (unsigned)nl), le32(c + 42, (uint32_t)offs[i]);
+    memcpy(c + 46, names[i], nl);
+    at += 46 + nl;
+  }
+  unsigned char *e = dst + at;
+  memset(e, 0, 22);
+  le32(e, 0x06054b50u), le16(e + 8, (unsigned)k), le16(e + 10, (unsigned)k);
+  le32(e + 12, (uint32_t)(at - cd)), le32(e + 16, (uint32_t)cd);
+  return at + 22;
+}
+
+/* NPZ: the data array by key or by the usual names, its labels beside it
+ * (y for x, y_train for x_train), deflated members; refusals. */
+static void test_npz(void) {
+  static unsigned char a[512], b[512], c[512], zip[4096];
+  const float x[6] = {0, 1, 2, 3, 4, 5};
+  const int64_t y[2] = {7, 9};
+  size_t la = npy_bytes(a, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", x, sizeof x);
+  size_t lb = npy_bytes(b, "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", y, sizeof y);
+  size_t lc = npy_bytes(c, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3), }", x + 3, 12);
+  ae_dataset *ds = NULL;
+  char stored[300] = "";
+  for (int deflated = 0; deflated < 2; deflated++) {
+    const char *names[3] = {"x_test.npy", "x.npy", "y.npy"};
+    const unsigned char *data[3] = {c, a, b};
+    size_t lens[3] = {lc, la, lb};
+    size_t n = zip_bytes(zip, 3, names, data, lens, deflated);
+    const char *p = put(deflated ? "xy_c.npz" : "xy.npz", zip, n, 0);
+    if (!deflated) snprintf(stored, sizeof stored, "%s", p);
+    CHECK_OK(ae_dataset_load(&ds, p, NULL)); /* x by its name, y its labels */
+    if (ds) {
+      CHECK(ae_dataset_count(ds) == 2 && ae_dataset_dim(ds) == 3 && ae_dataset_data(ds)[5] == 5.0f);
+      CHECK(ae_dataset_labels(ds) && ae_dataset_labels(ds)[1] == 9);
+    }
+    ae_dataset_free(ds);
+    ds = NULL;
+    char key[400];
+    snprintf(key, sizeof key, "%s:x_test", p); /* named; no y_test: no labels */
+    CHECK_OK(ae_dataset_load(&ds, key, NULL));
+    if (ds) CHECK(ae_dataset_count(ds) == 1 && ae_dataset_data(ds)[0] == 3.0f && !ae_dataset_labels(ds));
+    ae_dataset_free(ds);
+    ds = NULL;
+    snprintf(key, sizeof key, "%s:nope", p);
+    CHECK(ae_dataset_load(&ds, key, NULL) == AE_ERR_ARG &&
+          strstr(ae_last_error(), "no array 'nope' in the archive (it holds x_test, x, y)"));
+    ae_dataset_free(ds);
+    ds = NULL;
+  }
+  /* two arrays of no usual name: one must be named */
+  const char *odd[2] = {"a.npy", "b.npy"};
+  const unsigned char *od[2] = {a, c};
+  size_t ol[2] = {la, lc};
+  size_t n = zip_bytes(zip, 2, odd, od, ol, 0);
+  const char *p = put("odd.npz", zip, n, 0);
+  CHECK(ae_dataset_load(&ds, p, NULL) == AE_ERR_ARG && strstr(ae_last_error(), "2 arrays (a, b): name one"));
+  /* labels from another archive's array; a wrong count refused */
+  ae_load_options opt;
+  ae_load_options_defaults(&opt);
+  char lab[400];
+  snprintf(lab, sizeof lab, "%s:y", stored);
+  opt.labels_path = lab;
+  char ak[400];
+  snprintf(ak, sizeof ak, "%s:a", p);
+  CHECK_OK(ae_dataset_load(&ds, ak, &opt));
+  if (ds) CHECK(ae_dataset_labels(ds) && ae_dataset_labels(ds)[0] == 7);
+  ae_dataset_free(ds);
+  ds = NULL;
+  snprintf(ak, sizeof ak, "%s:b", p);
+  CHECK(ae_dataset_load(&ds, ak, &opt) == AE_ERR_SHAPE && strstr(ae_last_error(), "2 labels"));
+  /* a flipped data byte fails the CRC; a cut archive has no end record */
+  const char *names[2] = {"x.npy", "y.npy"};
+  const unsigned char *data[2] = {a, b};
+  size_t lens[2] = {la, lb};
+  n = zip_bytes(zip, 2, names, data, lens, 0);
+  zip[30 + 5 + 100] ^= 1;
+  p = put("crc.npz", zip, n, 0);
+  CHECK(ae_dataset_load(&ds, p, NULL) == AE_ERR_FORMAT && strstr(ae_last_error(), "fails its CRC-32 check"));
+  n = zip_bytes(zip, 2, names, data, lens, 1);
+  p = put("cut.npz", zip, n - 30, 0);
+  CHECK(ae_dataset_load(&ds, p, NULL) == AE_ERR_FORMAT && strstr(ae_last_error(), "cut.npz: not an NPZ archive"));
+  CHECK(!ds);
+}
+
 /* NPY float32 (v1.0), float64 (v2.0), uint8 4-d, big-endian float32. */
 static void test_npy(void) {
   ae_dataset *ds = NULL;
@@ -601,6 +738,7 @@ int main(void) {
   test_csv();
   test_csv_columns();
   test_csv_words();
+  test_npz();
   test_npy();
   test_bad_input();
   test_ops();

@@ -214,3 +214,14 @@ ae_status ae_model_scale_inputs(const ae_model *m, float *x, size_t n) {
   free(f);
   return AE_OK;
 }
+
+ae_status ae_model_copy_scaling(ae_model *dst, const ae_model *src) {
+  AE_ARG(dst && src, "ae_model_copy_scaling", "models must not be NULL");
+  if (dst->input_dim != src->input_dim)
+    return ae_set_error(AE_ERR_SHAPE, "ae_model_copy_scaling: the models take %d and %d values",
+                        dst->input_dim, src->input_dim);
+  ae_status st = ae_model_set_meta(&dst->features_json, src->features_json);
+  if (!st) st = ae_model_set_meta(&dst->range_json, src->range_json);
+  if (!st) dst->lo = src->lo, dst->hi = src->hi;
+  return st;
+}

@@ -133,17 +133,15 @@ static ae_status check_regular(const char *path) {
   return AE_OK;
 }
 
-/* Labels from a one-column CSV or NPY file of integers. */
-static ae_status read_table_labels(int32_t **labels, const char *path,
+/* Labels from a one-column CSV or NPY source of integers. */
+static ae_status read_table_labels(int32_t **labels, const ae_source *src, int csv,
                                    size_t n, int first_n) {
   ae_dataset *t = NULL;
   int32_t *lab = NULL; /* (N) */
-  ae_source src = {path, NULL, 0};
+  const char *path = src->name;
   size_t most = first_n ? n : 0;
   ae_csv_options co = {-1, -1, -1, 0, NULL, NULL};
-  ae_status s = ends_with(path, ".csv") || ends_with(path, ".tsv")
-                    ? ae_csv_read(&t, &src, &co, most, 0)
-                    : ae_npy_read(&t, &src, most, 0);
+  ae_status s = csv ? ae_csv_read(&t, src, &co, most, 0) : ae_npy_read(&t, src, most, 0);
   if (s) goto fail;
   if (t->dim != 1) {
     s = ae_set_error(AE_ERR_FORMAT, "%s: labels need one column, file has %zu",
@@ -197,6 +195,40 @@ static ae_status png_read(ae_dataset **out, const ae_source *src) {
   return AE_OK;
 }
 
+/* "file.npz:key" split into the file (into buf) and the key; NULL key
+ * for a plain name. Returns the file name. */
+static const char *npz_split(const char *path, char *buf, size_t cap, const char **key) {
+  *key = NULL;
+  const char *c = strrchr(path, ':');
+  if (!c || (size_t)(c - path) >= cap) return path;
+  memcpy(buf, path, (size_t)(c - path));
+  buf[c - path] = 0;
+  if (!ends_with(buf, ".npz")) return path;
+  *key = c + 1;
+  return buf;
+}
+
+/* An .npz archive's array as NPY bytes (*mem, caller frees) and a name
+ * for messages ("file.npz:key"); found as ae_npz_member's. */
+static ae_status npz_open(const ae_source *src, const char *key, size_t limit, unsigned char **mem,
+                          size_t *size, char *name, size_t cap, int *found) {
+  char chosen[256];
+  ae_status s = ae_npz_member(src, key, limit, mem, size, chosen, sizeof chosen, found);
+  if (!s && *mem) snprintf(name, cap, "%s:%s", src->name, chosen);
+  return s;
+}
+
+/* A key whose array may hold the labels of `key`'s: x -> y, X -> y or Y,
+ * x_train -> y_train, data -> target. */
+static int label_key(const char *key, char *out, size_t cap) {
+  if (!key || strlen(key) >= cap) return 0;
+  if (!strcmp(key, "data")) return snprintf(out, cap, "target"), 1;
+  if (key[0] != 'x' && key[0] != 'X') return 0;
+  snprintf(out, cap, "%s", key);
+  out[0] = key[0] == 'x' ? 'y' : 'Y';
+  return 1;
+}
+
 /* Read a data set from `src` (its name gives the format), and labels from
  * opt->labels_path. */
 static ae_status load_source(ae_dataset **out, const ae_source *src,
@@ -210,6 +242,10 @@ static ae_status load_source(ae_dataset **out, const ae_source *src,
     ae_load_options_defaults(&def);
     opt = &def;
   }
+  char file[4096], lfile[4096], member[4352];
+  const char *key = NULL;
+  ae_source whole = *src;
+  whole.name = path = npz_split(src->name, file, sizeof file, &key);
   if (!src->mem && (s = check_regular(path))) return s;
   if (opt->csv_header < -1 || opt->csv_header > 1)
     return ae_set_error(AE_ERR_ARG, "%s: csv_header must be -1 (detect), 0 or 1 (got %d)", path,
@@ -224,6 +260,25 @@ static ae_status load_source(ae_dataset **out, const ae_source *src,
                          opt->csv_delimiter ? opt->csv_delimiter : tsv ? '\t' : 0,
                          opt->csv_label_name, opt->csv_drop};
     s = ae_csv_read(&ds, src, &co, most, bytes);
+  } else if (ends_with(path, ".npz")) { /* one array of the archive */
+    unsigned char *mem = NULL;
+    size_t n = 0;
+    s = npz_open(&whole, key, bytes, &mem, &n, member, sizeof member, NULL);
+    ae_source ms = {member, mem, n};
+    if (!s) s = ae_npy_read(&ds, &ms, most, bytes);
+    free(mem);
+    /* its labels beside it (y for x, y_train for x_train), unless given */
+    char lk[256], chosen[256] = "";
+    if (!s) snprintf(chosen, sizeof chosen, "%s", strrchr(member, ':') + 1);
+    if (!s && !opt->labels_path && label_key(chosen, lk, sizeof lk)) {
+      int found = 0;
+      mem = NULL;
+      s = npz_open(&whole, lk, bytes, &mem, &n, member, sizeof member, &found);
+      ae_source ls = {member, mem, n};
+      if (!s && found)
+        s = read_table_labels(&ds->labels, &ls, 0, ds->n, most > 0 && ds->n == most);
+      free(mem);
+    }
   } else if (ends_with(path, ".npy")) {
     s = ae_npy_read(&ds, src, most, bytes);
   } else if (ends_with(path, ".png") || ends_with(path, ".PNG")) {
@@ -233,14 +288,23 @@ static ae_status load_source(ae_dataset **out, const ae_source *src,
   }
   if (s) goto fail;
   if (opt->labels_path) {
-    const char *lp = opt->labels_path;
+    const char *lkey = NULL;
+    const char *lp = npz_split(opt->labels_path, lfile, sizeof lfile, &lkey);
     int first_n = most > 0 && ds->n == most; /* the data was cut short */
     ae_source ls = {lp, NULL, 0};
     if ((s = check_regular(lp))) goto fail;
-    if (ends_with(lp, ".csv") || ends_with(lp, ".npy"))
-      s = read_table_labels(&ds->labels, lp, ds->n, first_n);
-    else
+    if (ends_with(lp, ".npz")) {
+      unsigned char *mem = NULL;
+      size_t n = 0;
+      s = npz_open(&ls, lkey, 0, &mem, &n, member, sizeof member, NULL);
+      ae_source ms = {member, mem, n};
+      if (!s) s = read_table_labels(&ds->labels, &ms, 0, ds->n, first_n);
+      free(mem);
+    } else if (ends_with(lp, ".csv") || ends_with(lp, ".npy")) {
+      s = read_table_labels(&ds->labels, &ls, ends_with(lp, ".csv"), ds->n, first_n);
+    } else {
       s = ae_idx_read_labels(&ds->labels, &ls, ds->n, first_n);
+    }
     if (s) goto fail;
   }
   *out = ds;

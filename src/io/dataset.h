@@ -66,5 +66,12 @@ ae_status ae_csv_read(ae_dataset **out, const ae_source *src, const ae_csv_optio
                       size_t max_samples, size_t max_bytes);
 ae_status ae_npy_read(ae_dataset **out, const ae_source *src, size_t max_samples,
                       size_t max_bytes);
+/* The bytes of one .npy array of an .npz archive (caller frees *data):
+ * `key` names it (its member name without ".npy"); NULL takes the only
+ * array, else the one called x, X, data or arr_0. Its key is written to
+ * chosen (cap bytes; may be NULL). With `found` set, a named key the
+ * archive lacks gives AE_OK, *data NULL and *found 0. */
+ae_status ae_npz_member(const ae_source *src, const char *key, size_t limit, unsigned char **data,
+                        size_t *size, char *chosen, size_t cap, int *found);
 
 #endif
