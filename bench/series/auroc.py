@@ -72,7 +72,7 @@ above, so a subset of series injects the same anomalies as the full run):
    of the train part) and cut into the same windows (W, stride 1), flat
    (n, W); k = the fewest components whose eigenvalues of the train
    windows' covariance explain >= 90% of its trace. Then
-       aekit pca -k K --data train_windows.npy --scale none -o pca.safetensors
+       aekit pca -c K --data train_windows.npy --scale none -o pca.safetensors
        aekit score pca.safetensors --data test_windows.npy -o pca_windows.npy
    gives each test window's reconstruction MSE (the script checks it against
    numpy's own projection); per-step scores are the mean over the windows
@@ -437,7 +437,7 @@ def run_series(i, name, loader, period, W, args, run, work, tm=None):
     np.save(ptr, np.ascontiguousarray(Xtr))
     np.save(pte, np.ascontiguousarray(Xte))
     pm, pw = os.path.join(d, "pca.safetensors"), os.path.join(d, "pca_windows.npy")
-    run("pca", "-k", k, "--data", ptr, "--scale", "none", "-o", pm, "-t", args.threads)
+    run("pca", "-c", k, "--data", ptr, "--scale", "none", "-o", pm, "-t", args.threads)
     run("score", pm, "--data", pte, "-o", pw, "-t", args.threads)
     wsc = np.load(pw).astype(np.float64).ravel()
     Vk = V[:, :k]
