@@ -109,7 +109,6 @@ static int step_scores(const ae_model *m, const float *s, size_t n, int stride, 
   ae_model_input_shape(m, &c, &win, &f);
   float *mean = malloc(steps * 2 * sizeof(float)), *val = mean + steps;
   unsigned char *flag = malloc(steps);
-  FILE *out = NULL;
   int rc = 1;
   if (!mean || !flag) {
     cli_error("score: out of memory");
@@ -143,19 +142,17 @@ static int step_scores(const ae_model *m, const float *s, size_t n, int stride, 
     goto done;
   }
   if (csv) {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", csv) >= (int)sizeof tmp || !(out = fopen(tmp, "wx"))) {
-      cli_error("%s: cannot create its temporary file: %s", csv, strerror(errno));
+    double *t = malloc(steps * 3 * sizeof *t); /* (steps, 3): step, score, flagged */
+    if (!t) {
+      cli_error("%s: out of memory", csv);
       goto done;
     }
-    fprintf(out, "step,score,flagged\n");
-    for (size_t i = 0; i < steps; i++) fprintf(out, "%zu,%.9g,%d\n", i, (double)mean[i], flag[i] && have);
-    int bad = ferror(out) | fflush(out);
-    bad |= fclose(out);
-    out = NULL;
-    if (bad || rename(tmp, csv)) {
-      remove(tmp);
-      cli_error("%s: cannot write it: %s", csv, strerror(errno));
+    for (size_t i = 0; i < steps; i++)
+      t[3 * i] = (double)i, t[3 * i + 1] = (double)mean[i], t[3 * i + 2] = flag[i] && have;
+    ae_status st = ae_table_save(csv, "step,score,flagged", t, steps, 3);
+    free(t);
+    if (st) {
+      cli_fail();
       goto done;
     }
     fprintf(cli_notes(csv), "wrote %zu step scores to %s\n", steps, csv);

@@ -277,6 +277,11 @@ ae_status ae_output_check(const char *path);
  * CSV (otherwise), atomically. */
 ae_status ae_array_save(const char *path, const float *x, size_t n,
                         size_t dim);
+/* Write n rows of dim doubles as CSV under a header line (NULL: none),
+ * atomically: integral values as integers, others to 9 significant
+ * digits (a float's round trip). */
+ae_status ae_table_save(const char *path, const char *header, const double *x, size_t n,
+                        size_t dim);
 
 /* ---- models ------------------------------------------------------------- */
 

@@ -53,7 +53,8 @@ grep -q '^samples 553$' "$tmp/out" && grep -q '^steps 600 in 553 windows of 48 e
 # flagged: some steps, all inside the shifted span
 awk -F, 'NR > 1 && $3 == 1 { n++; if ($1 < 300 || $1 > 315) bad++ } END { exit !(n > 0 && !bad) }' \
   "$tmp/steps.csv" || { echo "FAIL: flagged steps: $(grep -c ',1$' "$tmp/steps.csv") $(cat "$tmp/out")"; fail=1; }
-[ "$(wc -l <"$tmp/steps.csv")" -eq 601 ] && [ -s "$tmp/s.png" ] ||
+[ "$(wc -l <"$tmp/steps.csv")" -eq 601 ] && [ -s "$tmp/s.png" ] && head -1 "$tmp/steps.csv" | grep -qx 'step,score,flagged' &&
+  awk -F, 'NR == 2 { exit !($1 == "0" && ($3 == "0" || $3 == "1")) }' "$tmp/steps.csv" ||
   { echo "FAIL: step CSV or picture"; fail=1; }
 # reconstructions as numbers: one row per window
 expect_ok "$aekit" reconstruct "$tmp/m.safetensors" --data "$tmp/test.csv" -o "$tmp/rec.csv" -t 1

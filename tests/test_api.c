@@ -639,6 +639,12 @@ static int t_array_save_dim_max(void) {
   return CALL(ae_array_save(tmp_path("a.csv"), X, 2, SIZE_MAX));
 }
 static int t_array_save_empty_path(void) { return CALL(ae_array_save("", X, 5, 4)); }
+static const double T6[6] = {0, 0.5, 1, 1, 0.25, 0};
+static int t_table_save_null_path(void) { return CALL(ae_table_save(NULL, "a,b,c", T6, 2, 3)); }
+static int t_table_save_null_x(void) { return CALL(ae_table_save(tmp_path("t.csv"), "a", NULL, 2, 3)); }
+static int t_table_save_n0(void) { return CALL(ae_table_save(tmp_path("t.csv"), "a", T6, 0, 3)); }
+static int t_table_save_dim_max(void) { return CALL(ae_table_save(tmp_path("t.csv"), NULL, T6, 2, SIZE_MAX)); }
+static int t_table_save_two_lines(void) { return CALL(ae_table_save(tmp_path("t.csv"), "a\nb", T6, 2, 3)); }
 static int t_array_save_no_dir(void) {
   return CALL(ae_array_save(tmp_path("no-such-dir/a.csv"), X, 5, 4));
 }
@@ -1674,6 +1680,11 @@ static const entry entries[] = {
     E(split_no_val, MUST_FAIL, "ae_dataset_split: fraction 0.01 of 5 (no validation)"),
     E(split_no_train, MUST_FAIL, "ae_dataset_split: fraction 0.99 of 5 (no training)"),
     E(array_save_null_path, MUST_FAIL, "ae_array_save(NULL, x, 5, 4)"),
+    E(table_save_null_path, MUST_FAIL, "ae_table_save(NULL, h, x, 2, 3)"),
+    E(table_save_null_x, MUST_FAIL, "ae_table_save(p, h, NULL, 2, 3)"),
+    E(table_save_n0, MUST_FAIL, "ae_table_save(p, h, x, 0, 3)"),
+    E(table_save_dim_max, MUST_FAIL, "ae_table_save(p, NULL, x, 2, SIZE_MAX)"),
+    E(table_save_two_lines, MUST_FAIL, "ae_table_save(p, \"a\\nb\", x, 2, 3)"),
     E(array_save_null_x, MUST_FAIL, "ae_array_save(path, NULL, 5, 4)"),
     E(array_save_n0, MUST_FAIL, "ae_array_save(path, x, 0, 4)"),
     E(array_save_dim0, MUST_FAIL, "ae_array_save(path, x, 5, 0)"),
