@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* args.c — option parsing and data loading shared by the commands. */
+#define _POSIX_C_SOURCE 200809L /* fdopen, dup */
 #include "cli.h"
 
 #include <ctype.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int cli_error(const char *fmt, ...) {
   char raw[2048], line[2048];
@@ -39,6 +41,25 @@ void cli_warn(const char *fmt, ...) {
   fprintf(stderr, "aekit: warning: %s\n", line);
 }
 
+int cli_stdout_taken;
+
+/* Standard output carries data now: the command's own lines (printf) go to
+ * a stream on standard error instead; fd 1 is left to the writer. In the
+ * GNU C library stdout is a variable a program may set. */
+int cli_stdout_take(void) {
+  fflush(stdout);
+  int fd = dup(2);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!f) {
+    if (fd >= 0) close(fd);
+    return cli_error("standard output: cannot set up: %s", strerror(errno));
+  }
+  setvbuf(f, NULL, _IOLBF, 0);
+  stdout = f;
+  cli_stdout_taken = 1;
+  return 0;
+}
+
 FILE *cli_notes(const char *output) {
   struct stat a, b;
   if (output && stat(output, &a) == 0 && fstat(1, &b) == 0 && a.st_dev == b.st_dev &&
@@ -55,6 +76,7 @@ static void print_usage(const char *usage, const cli_opt *opts) {
     char left[64];
     const char *arg = o->type == OPT_FLAG     ? ""
                       : o->type == OPT_STRING ? " VALUE"
+                      : o->type == OPT_OUTPUT ? " FILE"
                       : o->type == OPT_FLOAT || o->type == OPT_DOUBLE ? " X"
                                               : " N";
     snprintf(left, sizeof left, "%s%s%s%s", o->alias ? o->alias : "", o->alias ? ", " : "",
@@ -71,6 +93,15 @@ static int set_value(const cli_opt *o, const char *cmd, const char *val) {
   switch (o->type) {
   case OPT_FLAG: *(int *)o->target = 1; return 0;
   case OPT_STRING: *(const char **)o->target = val; return 0;
+  case OPT_OUTPUT:
+    if (strcmp(val, "-")) {
+      *(const char **)o->target = val;
+      return 0;
+    }
+    if (cli_stdout_taken)
+      return cli_error("%s: option %s: standard output (-) is already another option's output", cmd, o->name);
+    *(const char **)o->target = "/dev/stdout";
+    return cli_stdout_take();
   case OPT_INT: {
     long v = strtol(val, &end, 10);
     if (errno || *end || end == val || v < -2147483647L || v > 2147483647L)
@@ -121,6 +152,17 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *usage,
       if ((strlen(o->name) == len && !strncmp(a, o->name, len)) ||
           (o->alias && strlen(o->alias) == len && !strncmp(a, o->alias, len)))
         break;
+    if (!o->name && a[1] == '-' && len > 2) { /* a unique prefix of a long name, as getopt_long */
+      const cli_opt *hit = NULL;
+      for (const cli_opt *p = opts; p->name; p++)
+        if (strlen(p->name) > len && !strncmp(a, p->name, len)) {
+          if (hit)
+            return cli_error("%s: option '%.*s' is ambiguous (%s, %s, ...; see aekit %s --help)", cmd,
+                             (int)len, a, hit->name, p->name, cmd);
+          hit = p;
+        }
+      if (hit) o = hit;
+    }
     if (!o->name)
       return cli_error("%s: unknown option '%.*s' (see aekit %s --help)", cmd, (int)len, a, cmd);
     const char *val = NULL;
@@ -182,6 +224,55 @@ int cli_parse_model(int argc, char **argv, const char *cmd, const char *usage,
   return 0;
 }
 
+/* Data from standard input ("-"): read whole, then its format told by its
+ * first bytes, since a pipe has no name (NPY, NPZ, PNG, gzip or IDX by
+ * their magic numbers; anything else is taken as CSV, its delimiter
+ * detected). Messages name it "<stdin>". */
+static int load_stdin(ae_dataset **ds, const ae_load_options *lo) {
+  static int used;
+  if (used) return cli_error("--data -: standard input was read already");
+  used = 1;
+  if (isatty(0)) return cli_error("--data -: standard input is a terminal; pipe the data in");
+  if (lo->labels_path && !strcmp(lo->labels_path, "-"))
+    return cli_error("--labels -: labels are read from a file, not standard input");
+  size_t cap = 1 << 16, n = 0, most = lo->max_bytes ? lo->max_bytes : AE_LOAD_LIMIT;
+  unsigned char *buf = malloc(cap);
+  for (;;) {
+    if (!buf) return cli_error("<stdin>: out of memory");
+    size_t got = fread(buf + n, 1, cap - n, stdin);
+    n += got;
+    if (got == 0) break;
+    if (n > most) {
+      free(buf);
+      return cli_error("<stdin>: more than %zu bytes; give a file instead", most);
+    }
+    if (n == cap) {
+      unsigned char *grown = realloc(buf, cap * 2);
+      if (!grown) free(buf);
+      buf = grown;
+      cap *= 2;
+    }
+  }
+  if (ferror(stdin)) {
+    free(buf);
+    return cli_error("<stdin>: read failed: %s", strerror(errno));
+  }
+  if (!n) {
+    free(buf);
+    return cli_error("<stdin>: no data (empty input)");
+  }
+  const char *name = "<stdin>.csv";
+  if (n >= 6 && !memcmp(buf, "\x93NUMPY", 6)) name = "<stdin>.npy";
+  else if (n >= 4 && (!memcmp(buf, "PK\x03\x04", 4) || !memcmp(buf, "PK\x05\x06", 4)))
+    name = "<stdin>.npz";
+  else if (n >= 8 && !memcmp(buf, "\x89PNG\r\n\x1a\n", 8)) name = "<stdin>.png";
+  else if ((n >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) || (n >= 4 && !buf[0] && !buf[1]))
+    name = "<stdin>"; /* IDX, gzip-compressed or not */
+  ae_status st = ae_dataset_load_memory(ds, buf, n, name, lo);
+  free(buf);
+  return st ? cli_fail() : 0;
+}
+
 /* Whether a path names Fashion-MNIST ("fashion" in any case). */
 static int names_fashion(const char *path) {
   for (const char *p = path; *p; p++)
@@ -224,7 +315,11 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
   if (d->limit < 0) return cli_error("--limit: must be positive (got %d)", d->limit);
   if (!d->classes && d->limit > 0) lo.max_samples = (size_t)d->limit; /* the rest is not read */
   ae_dataset *ds = NULL;
-  if (ae_dataset_load(&ds, path, &lo)) return cli_fail();
+  if (!strcmp(path, "-")) {
+    if (load_stdin(&ds, &lo)) return 1;
+  } else if (ae_dataset_load(&ds, path, &lo)) {
+    return cli_fail();
+  }
   if (!d->path || names_fashion(path)) { /* Fashion-MNIST: its ten names */
     const int32_t *lab = ae_dataset_labels(ds);
     size_t n = ae_dataset_count(ds), i = 0;

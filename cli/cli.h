@@ -27,10 +27,18 @@ void cli_warn(const char *fmt, ...)
  * clean. */
 FILE *cli_notes(const char *output);
 
+/* Whether an output option was "-" (cli_stdout_take has moved the
+ * command's printf lines to standard error). */
+extern int cli_stdout_taken;
+int cli_stdout_take(void);
+
 /* Print "aekit: error: <ae_last_error()>"; returns 1. */
 int cli_fail(void);
 
-typedef enum { OPT_FLAG, OPT_STRING, OPT_INT, OPT_FLOAT, OPT_U64, OPT_DOUBLE } opt_type;
+/* OPT_OUTPUT: a file the command writes (a string; "-" is standard output:
+ * the option's target becomes "/dev/stdout", which the library's writers
+ * write straight into, and the command's own lines go to standard error). */
+typedef enum { OPT_FLAG, OPT_STRING, OPT_INT, OPT_FLOAT, OPT_U64, OPT_DOUBLE, OPT_OUTPUT } opt_type;
 
 typedef struct cli_opt {
   const char *name;   /* "--epochs" */

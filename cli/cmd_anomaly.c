@@ -225,14 +225,13 @@ int cmd_score(int argc, char **argv) {
   d.series_steps = &steps;
   const cli_opt opts[] = {
       {"--predict", NULL, OPT_FLAG, &predict, "-o gets a second column: 1 above the threshold, else 0 (as PyOD's predict)"},
-      {"--steps", NULL, OPT_STRING, &steps_path, "series: per-step scores and flags as CSV"},
-      {"--plot", NULL, OPT_STRING, &plot, "series: the series, its scores and flagged spans as PNG"},
+      {"--steps", NULL, OPT_OUTPUT, &steps_path, "series: per-step scores and flags as CSV"},
+      {"--plot", NULL, OPT_OUTPUT, &plot, "series: the series, its scores and flagged spans as PNG"},
       {"--plot-steps", NULL, OPT_STRING, &plot_range, "series: draw steps A:B only, or worst:R (R steps around the highest score)"},
       {"--score", NULL, OPT_STRING, &kind, "recon (default) or ssim: 1 - SSIM of image and reconstruction"},
       {"--model", "-m", OPT_STRING, &model, "model file (or give it as MODEL)"},
-      {"--output", "-o", OPT_STRING, &output, "scores: .npy or .csv, one per sample"},
-      {"--out", NULL, OPT_STRING, &output, "same as --output"},
-      {"--roc", NULL, OPT_STRING, &roc, "ROC curve PNG (needs labels)"},
+      {"--output", "-o", OPT_OUTPUT, &output, "scores: .npy or .csv, one per sample"},
+      {"--roc", NULL, OPT_OUTPUT, &roc, "ROC curve PNG (needs labels)"},
       {"--normal-classes", NULL, OPT_STRING, &normal, "labels that are normal, e.g. 0 or 0,1"},
       {"--anomaly-classes", NULL, OPT_STRING, &anomaly, "labels that are anomalies"},
       {"--contamination", NULL, OPT_DOUBLE, &contamination, "threshold: this fraction of these data above it, (0, 0.5]"},
@@ -382,7 +381,7 @@ int cmd_fit_threshold(int argc, char **argv) {
   double contamination = NAN, percentile = NAN;
   const cli_opt opts[] = {
       {"--model", "-m", OPT_STRING, &model, "model file (or give it as MODEL)"},
-      {"--output", "-o", OPT_STRING, &output, "model file to write (default: MODEL itself)"},
+      {"--output", "-o", OPT_OUTPUT, &output, "model file to write (default: MODEL itself)"},
       {"--contamination", NULL, OPT_DOUBLE, &contamination, "expected fraction of anomalies, (0, 0.5]"},
       {"--percentile", NULL, OPT_DOUBLE, &percentile, "or: this percentile of the training scores"},
       DATA_OPTS(d), OPTS_END};

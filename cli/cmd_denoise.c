@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char *usage =
-    "usage: aekit denoise MODEL [--data FILE | IMAGE.png ...] [--noise SPEC] -o OUT.png|OUT.npy\n"
+    "usage: aekit denoise MODEL [--data FILE | IMAGE.png ...] [--noise SPEC] -o OUT.png|OUT.npy|OUT.csv\n"
     "                     [--grid GRID.png]\n\n"
     "Reconstruct (denoise) every image of a data set (IDX, CSV, NPY, NPZ or PNG; PNG\n"
     "files may also be listed after the model; default: the Fashion-MNIST test\n"
@@ -25,8 +25,8 @@ int cmd_denoise(int argc, char **argv) {
   uint64_t seed = 1;
   int count = 10;
   const cli_opt opts[] = {
-      {"--output", "-o", OPT_STRING, &output, "denoised images: .png grid, .npy or .csv"},
-      {"--grid", NULL, OPT_STRING, &grid, "PNG: noisy / denoised / clean rows"},
+      {"--output", "-o", OPT_OUTPUT, &output, "denoised images: .png grid, .npy or .csv"},
+      {"--grid", NULL, OPT_OUTPUT, &grid, "PNG: noisy / denoised / clean rows"},
       {"--count", "-n", OPT_INT, &count, "images in the --grid picture (default 10)"},
       {"--noise", NULL, OPT_STRING, &noise, "corrupt clean data first: gaussian:MEAN,STD, masking:P, salt-pepper:P"},
       {"--seed", NULL, OPT_U64, &seed, "seed of the corruption (default 1)"},

@@ -58,8 +58,7 @@ int cmd_inpaint(int argc, char **argv) {
       {"--mask", NULL, OPT_STRING, &rect, "rect:X,Y,W,H (pixels, from the top left)"},
       {"--mask-png", NULL, OPT_STRING, &mask_png, "mask picture, white = missing"},
       {"--iterations", NULL, OPT_INT, &iterations, "reconstruction rounds (default 5)"},
-      {"--output", "-o", OPT_STRING, &output, "PNG: masked / inpainted / original rows"},
-      {"--out", NULL, OPT_STRING, &output, "same as --output"},
+      {"--output", "-o", OPT_OUTPUT, &output, "PNG: masked / inpainted / original rows"},
       {"--count", "-n", OPT_INT, &count, "images in the picture (default 10)"},
       DATA_OPTS(d), OPTS_END};
   int r = apps_parse(argc, argv, "inpaint", usage, opts, &model);

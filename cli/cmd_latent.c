@@ -14,13 +14,13 @@ int cmd_generate(int argc, char **argv) {
   int count = 100, threads = 0;
   uint64_t seed = 1;
   const cli_opt opts[] = {
-      {"--output", "-o", OPT_STRING, &output, "images out: .png (grid of 10 columns), .npy or .csv"},
+      {"--output", "-o", OPT_OUTPUT, &output, "images out: .png (grid of 10 columns), .npy or .csv"},
       {"--count", "-n", OPT_INT, &count, "samples to draw (default 100)"},
       {"--seed", NULL, OPT_U64, &seed, "seed of z ~ N(0, I) (default 1)"},
       {"--threads", "-t", OPT_INT, &threads, "threads (default: all cores)"},
       OPTS_END};
   int r = cli_parse_model(argc, argv, "generate",
-                          "usage: aekit generate MODEL -o GRID.png|OUT.npy [options]\n\n"
+                          "usage: aekit generate MODEL -o GRID.png|OUT.npy|OUT.csv [options]\n\n"
                           "Sample a variational autoencoder: draw codes z ~ N(0, I) and decode\n"
                           "them. Other autoencoders have no prior over their codes; decode\n"
                           "chosen codes with aekit decode instead.",
@@ -59,13 +59,13 @@ int cmd_interpolate(int argc, char **argv) {
   const char *model = NULL, *output = NULL;
   int from = 0, to = 1, steps = 10;
   const cli_opt opts[] = {
-      {"--output", "-o", OPT_STRING, &output, "strip out: .png, .npy or .csv"},
+      {"--output", "-o", OPT_OUTPUT, &output, "strip out: .png, .npy or .csv"},
       {"--from", NULL, OPT_INT, &from, "index of the first sample (default 0)"},
       {"--to", NULL, OPT_INT, &to, "index of the second sample (default 1)"},
       {"--steps", NULL, OPT_INT, &steps, "decodings along the line, ends included (default 10)"},
       DATA_OPTS(d), OPTS_END};
   int r = cli_parse_model(argc, argv, "interpolate",
-                          "usage: aekit interpolate MODEL -o STRIP.png [options]\n\n"
+                          "usage: aekit interpolate MODEL -o STRIP.png|OUT.npy|OUT.csv [options]\n\n"
                           "Encode two samples (a VAE: their means), decode evenly spaced points\n"
                           "on the line between the two codes. The strip shows the first\n"
                           "input, the decodings, then the second input.",
@@ -144,7 +144,7 @@ int cmd_manifold(int argc, char **argv) {
   const char *model = NULL, *output = NULL;
   int grid = 20;
   const cli_opt opts[] = {
-      {"--output", "-o", OPT_STRING, &output, "PNG picture to write"},
+      {"--output", "-o", OPT_OUTPUT, &output, "PNG picture to write"},
       {"--grid", NULL, OPT_INT, &grid, "decodings per side (default 20)"},
       DATA_OPTS(d), OPTS_END};
   int r = cli_parse_model(argc, argv, "manifold",
@@ -237,7 +237,7 @@ out:
 int cmd_scatter(int argc, char **argv) {
   cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *output = NULL;
-  const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG picture to write"},
+  const cli_opt opts[] = {{"--output", "-o", OPT_OUTPUT, &output, "PNG picture to write"},
                           DATA_OPTS(d), OPTS_END};
   int r = cli_parse_model(argc, argv, "scatter",
                           "usage: aekit scatter MODEL -o SCATTER.png [options]\n\n"

@@ -9,10 +9,10 @@
 #include <string.h>
 
 static const char *pca_usage =
-    "usage: aekit pca --components K [--data FILE] [--scale auto|standard|minmax|none|LO,HI]\n"
+    "usage: aekit pca --components N [--data FILE] [--scale auto|standard|minmax|none|LO,HI]\n"
     "                 -o PCA.safetensors\n\n"
-    "Fit PCA with K components (LAPACK on the covariance, in double) and save\n"
-    "it as an ordinary model (dense:K:identity|dense:D:identity;loss=mse):\n"
+    "Fit PCA with N components (LAPACK on the covariance, in double) and save\n"
+    "it as an ordinary model (dense:N:identity|dense:D:identity;loss=mse):\n"
     "every command that takes a model takes it. Default data: Fashion-MNIST's\n"
     "training images, scaled as aekit train scales them.";
 
@@ -22,8 +22,7 @@ int cmd_pca(int argc, char **argv) {
   int k = 0;
   const cli_opt opts[] = {
       {"--components", "-c", OPT_INT, &k, "number of components (scikit-learn's n_components)"},
-      {"--output", "-o", OPT_STRING, &output, "model file to write (.safetensors)"},
-      {"--out", NULL, OPT_STRING, &output, "same as --output"},
+      {"--output", "-o", OPT_OUTPUT, &output, "model file to write (.safetensors)"},
       {"--scale", NULL, OPT_STRING, &scale, "auto (uint8: 0,255; else data min,max), standard or minmax (per feature), none, or LO,HI"},
       DATA_OPTS_DEFAULT(d, "training set"), OPTS_END};
   const char *pos[1];

@@ -40,7 +40,7 @@ int cmd_search(int argc, char **argv) {
       {"--k", "-k", OPT_INT, &k, "neighbours per query (default 10)"},
       {"--metric", NULL, OPT_STRING, &metric, "euclidean (default), cosine or hamming"},
       {"--bit-threshold", NULL, OPT_FLOAT, &bit_threshold, "hamming: a code unit is on above this"},
-      {"--png", NULL, OPT_STRING, &png, "picture: each query, then its neighbours"},
+      {"--png", NULL, OPT_OUTPUT, &png, "picture: each query, then its neighbours"},
       {"--rows", NULL, OPT_INT, &rows, "queries in the picture (default 10)"},
       {"--show", NULL, OPT_INT, &show, "queries whose neighbours are printed (default 5)"},
       DATA_OPTS_DEFAULT(d, "training set"), OPTS_END};

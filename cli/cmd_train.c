@@ -156,7 +156,7 @@ int cmd_train(int argc, char **argv) {
   const char *channel_scale = "zscore";
   const cli_opt opts[] = {
       {"--model", "-m", OPT_STRING, &model, "preset (dense, deep, conv, conv-pool, vae, conv-vae, lstm, gru, conv1d) or spec, e.g. dense:128:relu,dense:32:relu"},
-      {"--output", "-o", OPT_STRING, &output, "model file to write (.safetensors)"},
+      {"--output", "-o", OPT_OUTPUT, &output, "model file to write (.safetensors)"},
       {"--data", NULL, OPT_STRING, &d.path, "training data: IDX (.gz), CSV, NPY or NPZ (FILE.npz:ARRAY)"},
       {"--labels", NULL, OPT_STRING, &d.labels, "labels of the data: IDX, CSV, NPY or FILE.npz:ARRAY (an NPZ's y beside its x is taken)"},
       {"--csv-header", NULL, OPT_STRING, &d.header, "yes, no or auto (default auto)"},
@@ -167,7 +167,7 @@ int cmd_train(int argc, char **argv) {
       {"--val-data", NULL, OPT_STRING, &val_path, "validation data file (same format)"},
       {"--val-split", NULL, OPT_FLOAT, &val_split, "fraction of the data held out for validation"},
       {"--scale", NULL, OPT_STRING, &scale, "auto (uint8: 0,255; else data min,max), standard or minmax (per feature, fitted on the training part), none, or LO,HI"},
-      {"--window", NULL, OPT_INT, &window, "the data is a time series (rows = steps): train on windows of W steps"},
+      {"--window", NULL, OPT_INT, &window, "the data is a time series (rows = steps): train on windows of N steps"},
       {"--stride", NULL, OPT_INT, &stride, "steps between windows (1)"},
       {"--channel-scale", NULL, OPT_STRING, &channel_scale, "series: zscore (default), minmax or none, per channel"},
       {"--epochs", "-e", OPT_INT, &o.epochs, "epochs (default 20)"},
@@ -175,7 +175,7 @@ int cmd_train(int argc, char **argv) {
       {"--optimizer", NULL, OPT_STRING, &optimizer, "adam, adamw or sgd (default adam)"},
       {"--lr", NULL, OPT_FLOAT, &o.lr, "learning rate (default 1e-3)"},
       {"--lr-schedule", NULL, OPT_STRING, &o.lr_schedule, "none, step:EPOCHS:GAMMA, cosine[:MIN] or plateau:PATIENCE:FACTOR[:MIN]"},
-      {"--lr-warmup", NULL, OPT_FLOAT, &o.lr_warmup, "raise the learning rate linearly over N epochs"},
+      {"--lr-warmup", NULL, OPT_FLOAT, &o.lr_warmup, "raise the learning rate linearly over the first X epochs"},
       {"--beta1", NULL, OPT_FLOAT, &o.beta1, "Adam beta1 (0.9)"},
       {"--beta2", NULL, OPT_FLOAT, &o.beta2, "Adam beta2 (0.999)"},
       {"--eps", NULL, OPT_FLOAT, &o.eps, "Adam epsilon (1e-8)"},
@@ -189,7 +189,7 @@ int cmd_train(int argc, char **argv) {
       {"--threads", "-t", OPT_INT, &o.threads, "threads (default: all cores)"},
       {"--noise", NULL, OPT_STRING, &o.noise, "denoising: gaussian:MEAN,STD, masking:P or salt-pepper:P"},
       {"--beta", NULL, OPT_FLOAT, &beta, "VAE: weight of the KL term (1)"},
-      {"--kl-warmup", NULL, OPT_FLOAT, &o.kl_warmup, "VAE: raise the KL weight from 0 over N epochs"},
+      {"--kl-warmup", NULL, OPT_FLOAT, &o.kl_warmup, "VAE: raise the KL weight from 0 over the first X epochs"},
       {"--l1", NULL, OPT_FLOAT, &l1, "sparse: L1 penalty on the code (Keras activity_regularizer)"},
       {"--sparsity", NULL, OPT_STRING, &sparsity, "sparse: RHO,BETA KL penalty toward mean activation RHO"},
       {"--contractive", NULL, OPT_FLOAT, &contractive, "contractive: weight of |d code/d input|_F^2"},
@@ -200,8 +200,8 @@ int cmd_train(int argc, char **argv) {
       {"--checkpoint-every", NULL, OPT_INT, &o.checkpoint_every, "also every N optimizer steps"},
       {"--resume", NULL, OPT_STRING, &resume, "go on from this checkpoint (same data and options)"},
       {"--stop-after", NULL, OPT_INT, &stop_after, "stop after N optimizer steps in all (resume later)"},
-      {"--history", NULL, OPT_STRING, &history, "write per-epoch losses as CSV"},
-      {"--loss-curve", NULL, OPT_STRING, &curve, "write the loss curve as PNG"},
+      {"--history", NULL, OPT_OUTPUT, &history, "write per-epoch losses as CSV"},
+      {"--loss-curve", NULL, OPT_OUTPUT, &curve, "write the loss curve as PNG"},
       {"--quiet", "-q", OPT_FLAG, &quiet, "no progress output"},
       {NULL, NULL, 0, NULL, NULL}};
   const char *pos[1];

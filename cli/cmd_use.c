@@ -16,7 +16,7 @@ int cmd_eval(int argc, char **argv) {
   const cli_opt opts[] = {
       {"--noise", NULL, OPT_STRING, &noise, "corrupt the inputs first: gaussian:MEAN,STD, masking:P, salt-pepper:P"},
       {"--seed", NULL, OPT_U64, &seed, "seed of the corruption and of --iw-samples (default 1)"},
-      {"--iw-samples", NULL, OPT_INT, &iw, "VAE: importance-weighted -log p(x) with K draws"},
+      {"--iw-samples", NULL, OPT_INT, &iw, "VAE: importance-weighted -log p(x) with N draws"},
       DATA_OPTS(d), OPTS_END};
   int r = cli_parse_model(argc, argv, "eval",
                           "usage: aekit eval MODEL [options]\n\n"
@@ -24,7 +24,7 @@ int cmd_eval(int argc, char **argv) {
                           "code's mean and fraction of near-zero values (|h| < 0.01) and,\n"
                           "for a dense code layer, the mean Frobenius norm of its Jacobian.\n"
                           "A VAE reports reconstruction, KL and negative ELBO in nats per\n"
-                          "sample, and with --iw-samples K the importance-weighted estimate\n"
+                          "sample, and with --iw-samples N the importance-weighted estimate\n"
                           "of -log p(x). With --noise: MSE and PSNR of the corrupted inputs\n"
                           "and of their denoised reconstructions, both against the clean data.",
                           opts, &model);
@@ -71,7 +71,7 @@ int cmd_encode(int argc, char **argv) {
   cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *output = NULL;
   const cli_opt opts[] = {
-      {"--output", "-o", OPT_STRING, &output, "codes file: .npy or .csv"}, DATA_OPTS(d), OPTS_END};
+      {"--output", "-o", OPT_OUTPUT, &output, "codes file: .npy or .csv"}, DATA_OPTS(d), OPTS_END};
   int r = cli_parse_model(argc, argv, "encode",
                           "usage: aekit encode MODEL -o CODES.npy|CODES.csv [options]\n\n"
                           "Write the code of every sample, one row per sample.",
@@ -103,10 +103,10 @@ int cmd_decode(int argc, char **argv) {
   const cli_opt opts[] = {
       {"--codes", NULL, OPT_STRING, &codes_path, "codes to decode: .npy or .csv, one row each"},
       {"--threads", "-t", OPT_INT, &threads, "threads (default: all cores)"},
-      {"--output", "-o", OPT_STRING, &output, "images out: .png (grid), .npy or .csv"},
+      {"--output", "-o", OPT_OUTPUT, &output, "images out: .png (grid), .npy or .csv"},
       OPTS_END};
   int r = cli_parse_model(argc, argv, "decode",
-                          "usage: aekit decode MODEL --codes CODES.npy -o OUT.png|OUT.npy\n\n"
+                          "usage: aekit decode MODEL --codes CODES.npy|CODES.csv -o OUT.png|OUT.npy|OUT.csv\n\n"
                           "Turn codes back into images (values in the model's [0,1] scale).",
                           opts, &model);
   if (r) return r == 2 ? 0 : 1;
@@ -150,7 +150,7 @@ int cmd_reconstruct(int argc, char **argv) {
   cli_data d = CLI_DATA_INIT;
   const char *model = NULL, *output = NULL;
   int count = 0;
-  const cli_opt opts[] = {{"--output", "-o", OPT_STRING, &output, "PNG grid, or .npy/.csv numbers"},
+  const cli_opt opts[] = {{"--output", "-o", OPT_OUTPUT, &output, "PNG grid, or .npy/.csv numbers"},
                           {"--count", "-n", OPT_INT, &count, "samples (default: 10 in a grid, all as numbers)"},
                           DATA_OPTS(d), OPTS_END};
   int r = cli_parse_model(argc, argv, "reconstruct",
@@ -254,7 +254,7 @@ int cmd_info(int argc, char **argv) {
 int cmd_export(int argc, char **argv) {
   const char *model = NULL, *output = NULL, *part = "full";
   const cli_opt opts[] = {
-      {"--output", "-o", OPT_STRING, &output, "the ONNX file to write (model.onnx)"},
+      {"--output", "-o", OPT_OUTPUT, &output, "the ONNX file to write (model.onnx)"},
       {"--part", NULL, OPT_STRING, &part, "full (default), encoder or decoder"}, OPTS_END};
   int r = cli_parse_model(argc, argv, "export",
                           "usage: aekit export MODEL -o MODEL.onnx [--part full|encoder|decoder]\n\n"

@@ -42,7 +42,9 @@ static void usage(FILE *f) {
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
   fprintf(f, "\n  help COMMAND   the command's options (as aekit COMMAND --help)\n"
-             "  -h, --help     this text\n  -V, --version  the version\n");
+             "  -h, --help     this text\n  -V, --version  the version\n\n"
+             "A long option may be shortened to any prefix that names one option\n"
+             "of the command (--out for --output); --name=VALUE works too.\n");
 }
 
 /* A command, as one rank of an MPI job when mpirun started the program:

@@ -41,6 +41,13 @@ expect_error "--init" "$aekit" train --data "$tmp/ok.csv" --init zeros -o "$tmp/
 expect_error "noise" "$aekit" train --data "$tmp/ok.csv" --noise gaussian:0.5 -o "$tmp/x.safetensors"
 expect_error "(1, 2, 2)" "$aekit" train --model conv --data "$tmp/ok.csv" -o "$tmp/x.safetensors"
 expect_error "--bogus" "$aekit" train --bogus -o "$tmp/x.safetensors"
+expect_error "ambiguous (--labels, --label-column" "$aekit" train --data "$tmp/ok.csv" --la 0 -o "$tmp/x.safetensors"
+# a unique prefix is the option it begins (--out for --output, --epo for --epochs)
+if ! "$aekit" train --data "$tmp/ok.csv" --model dense:2 --epo 1 -q --out "$tmp/prefix.safetensors" ||
+  ! "$aekit" info "$tmp/prefix.safetensors" | grep -q "epochs.*1"; then
+  echo "FAIL: train with --epo 1 --out FILE"
+  fail=1
+fi
 expect_error "--epochs" "$aekit" train --epochs ten -o "$tmp/x.safetensors"
 expect_error "nope" "$aekit" nope
 expect_error "swish" "$aekit" train --data "$tmp/ok.csv" --model dense:2:swish -o "$tmp/x.safetensors"

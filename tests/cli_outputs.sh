@@ -140,6 +140,25 @@ rc=${PIPESTATUS[0]}
 { [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] && grep -q 'Broken pipe' "$tmp/pipe.err"; } ||
   { echo "FAIL: a closed pipe gave rc $rc: $(cat "$tmp/pipe.err")"; fail=1; }
 
+# "-" is standard output (the numbers as CSV, the command's own lines on
+# stderr) and, for --data, standard input (its format told by its bytes)
+"$aekit" encode "$tmp/m.safetensors" --data "$tmp/ok.csv" -o - 2>"$tmp/note" >"$tmp/dash.csv"
+cmp -s "$tmp/dash.csv" "$tmp/direct.csv" || { echo "FAIL: encode -o - (only the codes on stdout)"; fail=1; }
+grep -q "wrote" "$tmp/note" || { echo "FAIL: encode -o -: the note did not go to stderr"; fail=1; }
+"$aekit" score "$tmp/m.safetensors" --data "$tmp/ok.csv" -o - 2>/dev/null >"$tmp/scores.csv"
+[ "$(grep -c . "$tmp/scores.csv")" -eq "$(grep -c . "$tmp/ok.csv")" ] && ! grep -q '[a-z]' "$tmp/scores.csv" ||
+  { echo "FAIL: score -o -: stdout holds more than the scores"; cat "$tmp/scores.csv"; fail=1; }
+"$aekit" encode "$tmp/m.safetensors" --data - -o - <"$tmp/ok.csv" 2>/dev/null | cmp -s - "$tmp/direct.csv" ||
+  { echo "FAIL: encode --data - (CSV on stdin)"; fail=1; }
+enc "$tmp/codes.npy"
+"$aekit" reconstruct "$tmp/m.safetensors" --data "$tmp/ok.csv" -o "$tmp/rec.npy" >/dev/null
+"$aekit" encode "$tmp/m.safetensors" --data - -o - <"$tmp/rec.npy" >"$tmp/from-npy.csv" 2>/dev/null &&
+  [ "$(grep -c . "$tmp/from-npy.csv")" -eq "$(grep -c . "$tmp/ok.csv")" ] ||
+  { echo "FAIL: encode --data - (NPY on stdin)"; fail=1; }
+expect_error "<stdin>: no data" "$aekit" encode "$tmp/m.safetensors" --data - -o "$tmp/x.csv" </dev/null
+expect_error "already another option's output" "$aekit" encode "$tmp/m.safetensors" --data "$tmp/ok.csv" -o - --output -
+expect_error "features" "$aekit" encode "$tmp/m.safetensors" --data - -o "$tmp/x.csv" <"$tmp/codes.npy"
+
 # messages stay one printable line whatever the bytes: a spec with a
 # newline and an escape, an NPY header key, a CSV field, a file name
 expect_error 'dense:2:relu\n\x1b[31m' "$aekit" train --data "$tmp/ok.csv" --model $'dense:2:relu\n\033[31m' -o "$tmp/x.safetensors"
