@@ -29,7 +29,7 @@ DEPS = gcc make cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev lib
        openmpi-bin libopenmpi-dev bc python3-onnx python3-numpy groff-base
 DEPS_TORCH = python3-torch python3-numpy python3-sklearn time
 
-.PHONY: all deps deps-torch build demo demo-ecg demo-sklearn test bench sanitize tsan clang fuzz noplot fixtures install clean
+.PHONY: all deps deps-torch deps-node build demo demo-ecg demo-sklearn test bench sanitize tsan clang fuzz noplot fixtures install clean
 
 all: build
 
@@ -54,6 +54,11 @@ deps:
 deps-torch:
 	$(call install_pkgs,$(DEPS) $(DEPS_TORCH))
 
+# node and npm for the ONNX Runtime rows of make bench, from Debian when the
+# machine has none of its own
+deps-node:
+	$(call install_pkgs,nodejs npm)
+
 $(BUILD)/Makefile: CMakeLists.txt
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 
@@ -77,6 +82,7 @@ test: build
 # Speed against PyTorch on this machine (release build); prints a Markdown table.
 bench: deps-torch build
 	$(call install_pkgs,python3-scipy python3-statsmodels python3-vega-datasets)
+	@command -v node >/dev/null && command -v npm >/dev/null || $(MAKE) --no-print-directory deps-node
 	bash bench/run.sh
 
 sanitize: deps

@@ -3,9 +3,11 @@
  * aekit side of `make bench`'s inference rows (training rows time the real
  * `aekit train`).
  *
- *   aekit-bench infer PRESET THREADS [DATA_DIR]
+ *   aekit-bench infer PRESET|MODEL.safetensors THREADS [DATA_DIR]
  *
- * prints `encode_samples_per_s`, `reconstruct_samples_per_s` (batches of 256
+ * (a preset is built with seed 42; a model file is loaded, so that ONNX
+ * Runtime can run the very same weights: bench/ort.sh), and prints
+ * `encode_samples_per_s`, `reconstruct_samples_per_s` (batches of 256
  * over the 10 000 Fashion-MNIST test images, best of 3) and
  * `encode_latency_us` (median of 2000 single-sample encodes). */
 #define _POSIX_C_SOURCE 200809L
@@ -29,7 +31,7 @@ static int cmp_double(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
   if (argc < 4 || strcmp(argv[1], "infer")) {
-    fprintf(stderr, "usage: aekit-bench infer PRESET THREADS [DATA_DIR]\n");
+    fprintf(stderr, "usage: aekit-bench infer PRESET|MODEL.safetensors THREADS [DATA_DIR]\n");
     return 2;
   }
   const char *dir = argc > 4 ? argv[4] : "/usr/share/datasets/fashion-mnist";
@@ -38,7 +40,9 @@ int main(int argc, char **argv) {
   ae_dataset *ds = NULL;
   ae_model *m = NULL;
   if (ae_dataset_load(&ds, path, NULL) || ae_dataset_scale(ds, 0.0f, 255.0f) ||
-      ae_model_create(&m, argv[2], 1, 28, 28, 42) || ae_model_set_threads(m, atoi(argv[3]))) {
+      (strstr(argv[2], ".safetensors") ? ae_model_load(&m, argv[2])
+                                        : ae_model_create(&m, argv[2], 1, 28, 28, 42)) ||
+      ae_model_set_threads(m, atoi(argv[3]))) {
     fprintf(stderr, "aekit-bench: error: %s\n", ae_last_error());
     return 1;
   }

@@ -20,7 +20,9 @@
 # BENCH_THREADS the thread counts (default "1 2"); BENCH_KERNELS=0 skips the
 # kernel tables; BENCH_SEQ=0 the sequence presets against PyTorch
 # (bench/seq.sh, SEQ_EPOCHS epochs, default 10: about 25 min), BENCH_SERIES=0
-# the time-series AUROC table (bench/series/auroc.sh, about 7 min).
+# the time-series AUROC table (bench/series/auroc.sh, about 7 min), BENCH_ORT=0
+# the inference rows against ONNX Runtime (bench/ort.sh, about 4 min; needs
+# node, installs onnxruntime-node under BUILD/ort).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
@@ -116,6 +118,12 @@ for model in ${BENCH_INFER_MODELS-dense deep}; do
     done
   done
 done
+if [ "${BENCH_ORT:-1}" = 1 ]; then
+  echo
+  echo "Inference against ONNX Runtime on the same exported models (bench/ort.sh, best of ${ORT_REPS:-3}):"
+  echo
+  bash bench/ort.sh "$build" | tail -n +3
+fi
 if [ "${BENCH_MPI:-1}" = 1 ] && "$build/aekit" --version | grep -q MPI; then
   echo
   echo "Across ranks on this machine's 2 cores (bench/mpi.sh, best of ${MPI_REPS:-3}):"
