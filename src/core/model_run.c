@@ -142,9 +142,32 @@ static void run_chunk(ae_model *m, ae_workspace *ws, const run_job *j, size_t i,
 /* The ranks that share a distributed model's runs (1 when it is not). */
 static int run_ranks(const ae_model *m) { return m->distributed ? ae_dist_size() : 1; }
 
-/* Split n samples into chunks of at most 256, at least one per thread of the
- * job (threads x ranks for a distributed model). */
-static void plan_chunks(const ae_model *m, size_t n, int *threads, size_t *size, size_t *chunks) {
+/* The most samples a chunk of a job of `kind` takes: 256, or for encoding,
+ * decoding and reconstructing with a model whose activations and scratch
+ * take many floats per sample (convolutions), as many as keep those of the
+ * nets the job runs within about 8 MiB, at least 4: each layer's pass
+ * then finds the previous one's output still in cache (conv encode at 1 thread: 12-14k -> 17-18k samples/s
+ * at 8 to 32 a chunk, while dense and deep lose at 64 and below). A
+ * sample's outputs do not depend on the chunk it is in beyond rounding: the
+ * BLAS blocks the same inner sums whatever the columns. Evaluation keeps
+ * 256: its sums and its draws go by chunk. */
+static size_t chunk_cap(const ae_model *m, run_kind kind) {
+  if (kind != RUN_ENCODE && kind != RUN_DECODE && kind != RUN_RECONSTRUCT) return AE_INFER_BATCH;
+  size_t one = (size_t)m->input_dim; /* the input's or the output's copy */
+  if (kind != RUN_DECODE) /* the encoder's activations and scratch */
+    one += ae_net_act_count(&m->enc, 1) + ae_net_scratch_count(&m->enc, 2) -
+           ae_net_scratch_count(&m->enc, 1);
+  if (kind != RUN_ENCODE)
+    one += ae_net_act_count(&m->dec, 1) + ae_net_scratch_count(&m->dec, 2) -
+           ae_net_scratch_count(&m->dec, 1);
+  size_t cap = ((size_t)2 << 20) / one;
+  return cap < 4 ? 4 : cap > AE_INFER_BATCH ? AE_INFER_BATCH : cap;
+}
+
+/* Split n samples into chunks of at most chunk_cap, at least one per thread
+ * of the job (threads x ranks for a distributed model). */
+static void plan_chunks(const ae_model *m, run_kind kind, size_t n, int *threads, size_t *size,
+                        size_t *chunks) {
   int t = m->threads > 0 ? m->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (t < 1) t = 1;
   if (t > AE_MAX_WORKERS) t = AE_MAX_WORKERS;
@@ -152,7 +175,8 @@ static void plan_chunks(const ae_model *m, size_t n, int *threads, size_t *size,
   size_t all = (size_t)t * (size_t)run_ranks(m);
   if (all > n) all = n ? n : 1;
   size_t per = (n + all - 1) / all;
-  *size = per < AE_INFER_BATCH ? (per ? per : 1) : AE_INFER_BATCH;
+  size_t cap = chunk_cap(m, kind);
+  *size = per < cap ? (per ? per : 1) : cap;
   *chunks = (n + *size - 1) / *size;
   *threads = t;
 }
@@ -225,7 +249,7 @@ static ae_status run(ae_model *m, const run_job *j, size_t n) {
   if (n == 0) return AE_OK;
   int threads;
   size_t size, all_chunks, c0 = 0, c1;
-  plan_chunks(m, n, &threads, &size, &all_chunks);
+  plan_chunks(m, j->kind, n, &threads, &size, &all_chunks);
   rank_chunks(m, all_chunks, run_ranks(m) > 1 ? ae_dist_rank() : 0, &c0, &c1);
   size_t chunks = c1 - c0;
   ae_status st = run_local(m, j, n, threads, size, c0, chunks);
@@ -315,7 +339,7 @@ static ae_status run_sums(ae_model *m, run_job *j, size_t n, chunk_sums *a) {
   if (n == 0) return ae_set_error(AE_ERR_ARG, "empty data set");
   int threads;
   size_t size, chunks;
-  plan_chunks(m, n, &threads, &size, &chunks);
+  plan_chunks(m, j->kind, n, &threads, &size, &chunks);
   chunk_sums *sums = calloc(chunks, sizeof *sums);
   if (!sums) return ae_set_error(AE_ERR_NOMEM, "out of memory");
   j->sums = sums;
