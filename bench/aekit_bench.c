@@ -9,7 +9,13 @@
  * Runtime can run the very same weights: bench/ort.sh), and prints
  * `encode_samples_per_s`, `reconstruct_samples_per_s` (batches of 256
  * over the 10 000 Fashion-MNIST test images, best of 3) and
- * `encode_latency_us` (median of 2000 single-sample encodes). */
+ * `encode_latency_us` (median of 2000 single-sample encodes).
+ *
+ *   aekit-bench flops PRESET
+ *
+ * prints `forward_flops`, the preset's forward FLOPs a sample on 28 x 28
+ * images (ae_model_flops: its weight products), for the share of the roof
+ * that make bench gives each training row. */
 #define _POSIX_C_SOURCE 200809L
 #include "aekit.h"
 
@@ -30,6 +36,16 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 3 && !strcmp(argv[1], "flops")) { /* the preset's forward FLOPs a sample */
+    ae_model *m = NULL;
+    if (ae_model_create(&m, argv[2], 1, 28, 28, 42)) {
+      fprintf(stderr, "aekit-bench: error: %s\n", ae_last_error());
+      return 1;
+    }
+    printf("forward_flops %.0f\n", ae_model_flops(m));
+    ae_model_free(m);
+    return 0;
+  }
   if (argc < 4 || strcmp(argv[1], "infer")) {
     fprintf(stderr, "usage: aekit-bench infer PRESET|MODEL.safetensors THREADS [DATA_DIR]\n");
     return 2;

@@ -16,8 +16,10 @@
 #include "kernels_conv.h"
 
 #include <cblas.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 void openblas_set_num_threads(int num_threads);
@@ -47,7 +49,58 @@ static float *randn(size_t n) {
     secs = t_ / (double)reps_;                                                \
   } while (0)
 
+/* ---- the roof: a large square GEMM, 1024^3 ---- */
+enum { SQ = 1024 };
+
+typedef struct {
+  float *a, *b, *c, *pack;
+  double secs;
+} own_job;
+
+static void *own_gemm(void *arg) {
+  own_job *j = arg;
+  TIME_IT(j->secs, ae_gemm(0, 0, SQ, SQ, SQ, 1.0f, j->a, SQ, j->b, SQ, 0.0f, j->c, SQ, j->pack));
+  return NULL;
+}
+
+/* `aekit-bench-kernels roof THREADS`: the machine's single-precision roof
+ * at THREADS threads, two ways: cblas_sgemm with this machine's settings
+ * (OpenBLAS with THREADS threads, OPENBLAS_CORETYPE as set), and aekit's
+ * own GEMM (the AVX-512 kernel where the CPU has one, else the same
+ * CBLAS), one single-threaded product per thread at once, as data-parallel
+ * training runs it. Prints `sgemm_roof G`, `own_roof G` and `roof G` (the
+ * larger, in GFLOP/s). */
+static int roof(int threads) {
+  double flops = 2.0 * SQ * SQ * SQ, t;
+  own_job jobs[64];
+  pthread_t tid[64];
+  if (threads < 1 || threads > 64) return fprintf(stderr, "roof: 1..64 threads\n"), 2;
+  for (int i = 0; i < threads; i++) {
+    jobs[i].a = randn((size_t)SQ * SQ), jobs[i].b = randn((size_t)SQ * SQ);
+    jobs[i].c = randn((size_t)SQ * SQ);
+    jobs[i].pack = malloc(ae_gemm_pack_floats() * sizeof(float));
+  }
+  TIME_IT(t, cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, SQ, SQ, SQ, 1.0f, jobs[0].a,
+                         SQ, jobs[0].b, SQ, 0.0f, jobs[0].c, SQ));
+  double blas = flops / t * 1e-9, own = 0.0;
+  openblas_set_num_threads(1); /* the own GEMM falls back to it, one a thread */
+  for (int i = 1; i < threads; i++) pthread_create(&tid[i], NULL, own_gemm, &jobs[i]);
+  own_gemm(&jobs[0]);
+  for (int i = 1; i < threads; i++) pthread_join(tid[i], NULL);
+  for (int i = 0; i < threads; i++) {
+    own += flops / jobs[i].secs * 1e-9;
+    free(jobs[i].a), free(jobs[i].b), free(jobs[i].c), free(jobs[i].pack);
+  }
+  printf("sgemm_roof %.1f\nown_roof %.1f (%s)\nroof %.1f\n", blas, own,
+         ae_gemm_native() ? "own AVX-512 kernel" : "CBLAS: no AVX-512 here", blas > own ? blas : own);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 2 && !strcmp(argv[1], "roof")) {
+    openblas_set_num_threads(atoi(argv[2]));
+    return roof(atoi(argv[2]));
+  }
   int threads = argc > 1 ? atoi(argv[1]) : 1;
   openblas_set_num_threads(threads);
   static const struct {

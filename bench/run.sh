@@ -57,8 +57,22 @@ torch_configs() { if [ "$1" = 1 ]; then echo "1:1"; else echo "1:1 2:1 2:2"; fi;
 
 echo "# aekit vs PyTorch $($py -c 'import torch; print(torch.__version__)'), $(nproc) cores: $(lscpu | sed -n 's/^Model name: *//p')"
 echo
-echo "| row | threads | aekit | PyTorch (best config) | ratio | aekit RSS MB | PyTorch RSS MB | RSS ratio |"
-echo "|---|---|---|---|---|---|---|---|"
+# The machine's single-precision roof at each thread count, measured now
+# (aekit-bench-kernels roof: cblas_sgemm with this machine's settings, and
+# aekit's own GEMM one product a thread; the larger): each training row's
+# model FLOPs (3 x the forward's weight products a sample, ae_model_flops)
+# per second as a share of the roof at its thread count.
+declare -A ROOF=()
+echo "Roof (1024^3 GEMM, GFLOP/s; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}):"
+echo
+for threads in ${BENCH_THREADS:-1 2}; do
+  "$build/aekit-bench-kernels" roof "$threads" >"$tmp/roof"
+  ROOF[$threads]=$(awk '$1 == "roof" {print $2}' "$tmp/roof")
+  echo "- $threads thread(s): cblas_sgemm $(awk '$1 == "sgemm_roof" {print $2}' "$tmp/roof"), own GEMM $(awk '$1 == "own_roof" {$1 = ""; sub(/^ /, ""); print}' "$tmp/roof"): roof ${ROOF[$threads]}"
+done
+echo
+echo "| row | threads | aekit | PyTorch (best config) | ratio | aekit RSS MB | PyTorch RSS MB | RSS ratio | aekit model GFLOP/s, share of the roof |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for model in ${BENCH_TRAIN_MODELS:-dense deep conv vae}; do
   # conv trains at batch 32 on the first 8192 images (a full epoch of the
   # PyTorch reference takes minutes), vae at batch 128 (the PyTorch
@@ -84,9 +98,12 @@ for model in ${BENCH_TRAIN_MODELS:-dense deep conv vae}; do
       done
     done
     set -- $a $p
+    fwd=$("$build/aekit-bench" flops "$model" | awk '$1 == "forward_flops" {print $2}')
     awk -v row="train $model (batch $batch)" -v t=$threads -v a=$1 -v ar=$2 -v p=$3 -v pr=$4 -v c="$pcfg" \
-      'BEGIN { split(c, q, ":"); printf "| %s | %d | %.0f samples/s | %.0f (torch %s, OpenBLAS %s) | %.2fx | %d | %d | %.2f |\n",
-               row, t, a, p, q[1], q[2], a / p, ar, pr, ar / pr }'
+      -v fwd="$fwd" -v roof="${ROOF[$threads]}" \
+      'BEGIN { split(c, q, ":"); g = 3 * fwd * a * 1e-9;
+               printf "| %s | %d | %.0f samples/s | %.0f (torch %s, OpenBLAS %s) | %.2fx | %d | %d | %.2f | %.1f, %.0f%% of %.0f |\n",
+               row, t, a, p, q[1], q[2], a / p, ar, pr, ar / pr, g, 100 * g / roof, roof }'
   done
 done
 for model in ${BENCH_INFER_MODELS-dense deep}; do

@@ -205,6 +205,14 @@ static void group_digits(char *buf, size_t len, size_t v) {
   buf[k] = 0;
 }
 
+/* 1234567 -> "1.23 M" */
+static void flops_text(char *buf, size_t cap, double f) {
+  const char *unit[] = {"", " k", " M", " G", " T"};
+  int u = 0;
+  while (f >= 1000.0 && u < 4) f /= 1000.0, u++;
+  snprintf(buf, cap, u ? "%.3g%s" : "%.0f%s", f, unit[u]);
+}
+
 int cmd_info(int argc, char **argv) {
   const char *model = NULL;
   int json = 0;
@@ -223,7 +231,7 @@ int cmd_info(int argc, char **argv) {
     int c, h, w, n = ae_model_layer_count(m), enc = 0;
     char shape[48], num[32];
     ae_model_input_shape(m, &c, &h, &w);
-    printf("%-44s %-16s %s\n", "layer", "output shape", "parameters");
+    printf("%-44s %-16s %-12s %s\n", "layer", "output shape", "parameters", "FLOPs");
     snprintf(shape, sizeof shape, "(%d, %d, %d)", c, h, w);
     printf("%-44s %s\n", "input", shape);
     for (int i = 0; i < n; i++) {
@@ -237,10 +245,16 @@ int cmd_info(int argc, char **argv) {
       snprintf(name, sizeof name, "%s %d  %.40s", s.decoder ? "decoder" : "encoder", k, s.spec);
       snprintf(shape, sizeof shape, "(%d, %d, %d)", s.c, s.h, s.w);
       group_digits(num, sizeof num, s.params);
-      printf("%-44s %-16s %s\n", name, shape, num);
+      char fl[24] = "";
+      if (s.flops > 0) flops_text(fl, sizeof fl, s.flops);
+      if (fl[0]) printf("%-44s %-16s %-12s %s\n", name, shape, num, fl);
+      else printf("%-44s %-16s %s\n", name, shape, num);
     }
     group_digits(num, sizeof num, ae_model_param_count(m));
-    printf("total %s parameters, code of %zu values\n", num, ae_model_code_dim(m));
+    char fl[24];
+    flops_text(fl, sizeof fl, ae_model_flops(m));
+    printf("total %s parameters, code of %zu values; %s FLOPs a sample forward (weight "
+           "products; a training step about 3x)\n", num, ae_model_code_dim(m), fl);
     int k = ae_model_class_count(m);
     for (int i = 0; i < k; i++)
       printf("%s%d %s%s", i ? ", " : "classes: ", i, ae_model_class_name(m, i), i == k - 1 ? "\n" : "");

@@ -389,12 +389,18 @@ typedef struct ae_layer_summary {
   int c, h, w;     /* its output shape per sample */
   size_t params;   /* its trainable parameters */
   int decoder;     /* 0: a layer of the encoder, 1: of the decoder */
+  double flops;    /* its forward pass per sample in weight products (dense,
+                      convolution, recurrent), 2 per multiply-add */
 } ae_layer_summary;
 
 /* The number of layers (encoder then decoder), 0 for NULL. */
 int ae_model_layer_count(const ae_model *m);
 /* Layer i (0-based) of m. */
 ae_status ae_model_layer_summary(const ae_model *m, int i, ae_layer_summary *out);
+/* The model's forward FLOPs per sample, as the summaries' sum (0 for NULL):
+ * the work of its weight products. A training step costs about 3 times
+ * that a sample (forward, input gradients, weight gradients). */
+double ae_model_flops(const ae_model *m);
 
 /* Input scaling recorded in the model: x -> (x - lo) / (hi - lo). */
 ae_status ae_model_set_scaling(ae_model *m, float lo, float hi);

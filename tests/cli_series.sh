@@ -95,9 +95,11 @@ grep -q '"input_shape":.*\[1, 6, 2\]' <("$aekit" info "$tmp/w.safetensors") ||
 
 # info: a line per layer (Keras' summary), the total, then the JSON alone with --json
 "$aekit" info "$tmp/lstm.safetensors" >"$tmp/info"
-grep -q '^encoder 1  lstm:64:out=last  *(1, 1, 64)  *17 152$' "$tmp/info" &&
-  grep -q '^decoder 3  tdense:1:identity  *(1, 24, 1)  *65$' "$tmp/info" &&
-  grep -q '^total 50 497 parameters, code of 64 values$' "$tmp/info" ||
+# (FLOPs: 2 x 4 gates x 64 x (1 + 64) x 24 steps; 2 x 64 x 24)
+grep -q '^encoder 1  lstm:64:out=last  *(1, 1, 64)  *17 152  *799 k$' "$tmp/info" &&
+  grep -q '^decoder 1  repeat:24  *(1, 24, 64)  *0 *$' "$tmp/info" &&
+  grep -q '^decoder 3  tdense:1:identity  *(1, 24, 1)  *65  *3.07 k$' "$tmp/info" &&
+  grep -q '^total 50 497 parameters, code of 64 values; 2.37 M FLOPs a sample forward' "$tmp/info" ||
   { echo "FAIL: info summary: $(head -8 "$tmp/info")"; fail=1; }
 "$aekit" info --json "$tmp/lstm.safetensors" | head -1 | grep -q '^{$' || { echo "FAIL: info --json"; fail=1; }
 

@@ -797,6 +797,16 @@ static int t_model_free_null(void) {
 static int t_input_dim_null(void) { return ae_model_input_dim(NULL) != 0; }
 static int t_code_dim_null(void) { return ae_model_code_dim(NULL) != 0; }
 static int t_param_count_null(void) { return ae_model_param_count(NULL) != 0; }
+static int t_flops_null(void) { return ae_model_flops(NULL) != 0.0; }
+static int t_layer_summary_null(void) {
+  ae_layer_summary out;
+  return CALL(ae_model_layer_summary(NULL, 0, &out));
+}
+static int t_layer_summary_null_out(void) { return CALL(ae_model_layer_summary(mk_model(), 0, NULL)); }
+static int t_layer_summary_range(void) {
+  ae_layer_summary out;
+  return CALL(ae_model_layer_summary(mk_model(), 2, &out));
+}
 static int t_input_shape_null(void) {
   int c = KEPT, h = KEPT, w = KEPT;
   ae_model_input_shape(NULL, &c, &h, &w);
@@ -1738,6 +1748,10 @@ static const entry entries[] = {
     E(input_dim_null, NEUTRAL, "ae_model_input_dim(NULL)"),
     E(code_dim_null, NEUTRAL, "ae_model_code_dim(NULL)"),
     E(param_count_null, NEUTRAL, "ae_model_param_count(NULL)"),
+    E(flops_null, NEUTRAL, "ae_model_flops(NULL)"),
+    E(layer_summary_null, MUST_FAIL, "ae_model_layer_summary(NULL, 0, &out)"),
+    E(layer_summary_null_out, MUST_FAIL, "ae_model_layer_summary(m, 0, NULL)"),
+    E(layer_summary_range, MUST_FAIL, "ae_model_layer_summary(m, 2, &out) of 2 layers"),
     E(input_shape_null, NEUTRAL, "ae_model_input_shape(NULL, &c, &h, &w)"),
     E(input_shape_null_outs, NEUTRAL, "ae_model_input_shape(m, NULL, NULL, NULL)"),
     E(loss_null, NEUTRAL, "ae_model_loss(NULL)"),

@@ -424,6 +424,48 @@ out:
   ae_dataset_free(ds);
 }
 
+/* ae_model_flops and the summaries' flops: 2 per multiply-add of each
+ * weight product, counted by hand for one layer of every kind that has
+ * one. */
+static void test_flops(void) {
+  static const struct {
+    const char *spec;
+    int c, h, w;
+    double flops;
+  } cases[] = {
+      /* 784 -> 32 -> 784 */
+      {"dense", 1, 28, 28, 2.0 * (784 * 32 + 32 * 784)},
+      /* conv: each weight once per output position; convt: per input one */
+      {"conv:8:3:stride=2:pad=1,flatten,dense:4|dense:392,reshape:8:7:7,convt:1:3:stride=2:pad=1:outpad=1;loss=mse",
+       1, 14, 14, 2.0 * (8 * 1 * 9 * 49 + 392 * 4 + 4 * 392 + 1 * 8 * 9 * 49)},
+      /* lstm: 4 gates x 16 units x (inputs 5 + recurrent 16) a step, 7 steps;
+       * gru 3 gates; tdense 5 per step */
+      {"lstm:16:out=last|repeat:7,gru:16,tdense:5;loss=mse", 1, 7, 5,
+       2.0 * (4 * 16 * (5 + 16) * 7 + 3 * 16 * (16 + 16) * 7 + 16 * 5 * 7)},
+      /* conv1d: per output step (stride 2: 4 of 7), convt1d: per input step */
+      {"conv1d:6:3:stride=2:pad=1,flatten,dense:3|dense:24,reshape:1:4:6,convt1d:2:3:stride=2:pad=1:outpad=0;loss=mse",
+       1, 7, 2, 2.0 * (2 * 6 * 3 * 4 + 24 * 3 + 3 * 24 + 6 * 2 * 3 * 4)},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    ae_model *m = NULL;
+    CHECK_OK(ae_model_create(&m, cases[k].spec, cases[k].c, cases[k].h, cases[k].w, 1));
+    if (!m) continue;
+    double sum = 0.0;
+    for (int i = 0; i < ae_model_layer_count(m); i++) {
+      ae_layer_summary s;
+      CHECK_OK(ae_model_layer_summary(m, i, &s));
+      sum += s.flops;
+    }
+    if (fabs(ae_model_flops(m) - cases[k].flops) > 0.5 || fabs(sum - cases[k].flops) > 0.5) {
+      fprintf(stderr, "flops of %s: %.0f (summaries %.0f), want %.0f\n", cases[k].spec,
+              ae_model_flops(m), sum, cases[k].flops);
+      CHECK(0);
+    }
+    ae_model_free(m);
+  }
+  CHECK(ae_model_flops(NULL) == 0.0);
+}
+
 int main(void) {
   char dir[] = "/tmp/aekit-test-model-XXXXXX";
   if (!mkdtemp(dir)) return 1;
@@ -436,6 +478,7 @@ int main(void) {
   test_png_input(dir);
   test_conv_threads_and_files(dir);
   test_data_memory(dir);
+  test_flops();
   rmdir(dir);
   CHECK_DONE();
 }

@@ -68,6 +68,8 @@ check(len(h) == 10 and h[-1] < h[0] and h[-1] < 0.40,
 check(ae.spec_ == "dense:32:relu|dense:784:sigmoid;loss=bce" and ae.code_dim_ == 32 and
       ae.n_features_in_ == 784, f"spec {ae.spec_}, code {ae.code_dim_}")
 check(ae.metadata_["scaling"] == {"lo": 0, "hi": 255}, f"scaling {ae.metadata_['scaling']}")
+fl = [l["flops"] for l in ae.layers()]
+check(fl == [2 * 784 * 32, 2 * 32 * 784], f"layers' forward FLOPs {fl}")
 np.save(f"{tmp}/x.npy", x.astype(np.float32))
 np.save(f"{tmp}/xt.npy", xt.astype(np.float32))
 subprocess.run([PROGRAM, "train", "--data", f"{tmp}/x.npy", "--model", "dense", "-e", "10",

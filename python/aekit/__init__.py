@@ -108,7 +108,8 @@ _spec = _sig("ae_model_spec", _cs, _p)
 
 class _LayerSummary(ctypes.Structure):  # ae_layer_summary
     _fields_ = [("spec", ctypes.c_char * 128), ("c", ctypes.c_int), ("h", ctypes.c_int),
-                ("w", ctypes.c_int), ("params", ctypes.c_size_t), ("decoder", ctypes.c_int)]
+                ("w", ctypes.c_int), ("params", ctypes.c_size_t), ("decoder", ctypes.c_int),
+                ("flops", ctypes.c_double)]
 
 
 _layer_count = _sig("ae_model_layer_count", _i, _p)
@@ -408,13 +409,14 @@ class AutoEncoder:
     def layers(self):
         """The layers as `aekit info` lists them: dicts of spec (the layer's
         canonical text), shape (its output per sample, (c, h, w)), params,
-        and part ("encoder" or "decoder")."""
+        part ("encoder" or "decoder") and flops (of its forward pass a
+        sample, in weight products)."""
         m, out = self._model(), []
         for k in range(_layer_count(m)):
             s = _LayerSummary()
             _ok(_layer_summary(m, k, ctypes.byref(s)))
             out.append({"spec": s.spec.decode(), "shape": (s.c, s.h, s.w), "params": s.params,
-                        "part": "decoder" if s.decoder else "encoder"})
+                        "part": "decoder" if s.decoder else "encoder", "flops": s.flops})
         return out
 
     @property

@@ -570,5 +570,13 @@ ae_status ae_model_layer_summary(const ae_model *m, int i, ae_layer_summary *out
   out->c = l->out.c, out->h = l->out.h, out->w = l->out.w;
   out->params = l->ops->param_count(l);
   out->decoder = i >= m->n_enc;
+  out->flops = l->ops->macs ? 2.0 * l->ops->macs(l) : 0.0;
   return AE_OK;
+}
+
+double ae_model_flops(const ae_model *m) {
+  double f = 0.0;
+  for (int i = 0; m && i < m->n_layers; i++)
+    if (m->layers[i].ops->macs) f += 2.0 * m->layers[i].ops->macs(&m->layers[i]);
+  return f;
 }

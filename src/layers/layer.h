@@ -85,6 +85,10 @@ typedef struct ae_layer_ops {
   /* Add the layer's nodes to an ONNX graph being built (layer_onnx.h), in
    * evaluation mode. NULL: the kind has no ONNX form (the export says so). */
   ae_status (*onnx)(const ae_layer *l, ae_onnx *g);
+  /* Multiply-adds of the forward pass per sample in the layer's weight
+   * products (GEMMs and convolutions; element-wise work is not counted).
+   * NULL: none. */
+  double (*macs)(const ae_layer *l);
 } ae_layer_ops;
 
 typedef struct ae_dense_params {

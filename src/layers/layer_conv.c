@@ -152,6 +152,12 @@ static ae_status conv_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, 
   return AE_OK;
 }
 
+/* Each weight once per output position (conv) or input position (convt). */
+static double conv_macs(const ae_layer *l) {
+  const ae_shape *g = is_transpose(l) ? &l->in : &l->out;
+  return (double)conv_weight_count(l) * g->h * g->w;
+}
+
 static const ae_layer_ops ae_conv2d_ops = {
     .name = "conv",
     .param_count = conv_param_count,
@@ -163,6 +169,7 @@ static const ae_layer_ops ae_conv2d_ops = {
     .tensors = conv_tensors,
     .run_act = conv_run_act,
     .onnx = conv_onnx,
+    .macs = conv_macs,
 };
 
 static const ae_layer_ops ae_conv_transpose2d_ops = {
@@ -176,6 +183,7 @@ static const ae_layer_ops ae_conv_transpose2d_ops = {
     .tensors = conv_tensors,
     .run_act = conv_run_act,
     .onnx = conv_onnx,
+    .macs = conv_macs,
 };
 
 const ae_layer_desc ae_conv2d_desc = {"conv", &ae_conv2d_ops, 2, 1, "stride,pad,dil", conv_build, 0};

@@ -82,6 +82,8 @@ static ae_status dense_build(ae_layer *l, const ae_layer_fields *f, ae_shape in,
   return AE_OK;
 }
 
+static double dense_macs(const ae_layer *l) { return (double)l->in_dim * l->out_dim; }
+
 static const ae_layer_ops ae_dense_ops = {
     .name = "dense",
     .param_count = dense_param_count,
@@ -92,6 +94,7 @@ static const ae_layer_ops ae_dense_ops = {
     .tensors = dense_tensors,
     .run_act = dense_run_act,
     .onnx = dense_onnx,
+    .macs = dense_macs,
 };
 
 const ae_layer_desc ae_dense_desc = {"dense", &ae_dense_ops, 1, 1, "", dense_build, 0};

@@ -293,6 +293,13 @@ static ae_status rnn_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, a
   return AE_OK;
 }
 
+/* Per direction and step: the input projection and the recurrent product. */
+static double rnn_macs(const ae_layer *l) {
+  const rnn_params *p = PC(l);
+  double gh = (double)p->gates * p->hidden;
+  return p->dirs * gh * (l->in.w + p->hidden) * l->in.h;
+}
+
 static const ae_layer_ops ae_rnn_ops = {
     .name = "rnn",
     .param_count = rnn_param_count,
@@ -303,6 +310,7 @@ static const ae_layer_ops ae_rnn_ops = {
     .spec = rnn_spec,
     .tensors = rnn_tensors,
     .onnx = rnn_onnx,
+    .macs = rnn_macs,
 };
 
 const ae_layer_desc ae_lstm_desc = {"lstm", &ae_rnn_ops, 1, 0, "bi,out", rnn_build, 0};

@@ -191,6 +191,11 @@ static ae_status conv_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, 
   return AE_OK;
 }
 
+/* Each weight once per output step (conv1d) or input step (convt1d). */
+static double conv_macs(const ae_layer *l) {
+  return (double)conv_weights(l) * (is_transpose(l) ? T_IN(l) : T_OUT(l));
+}
+
 static const ae_layer_ops ae_conv1d_ops = {
     .name = "conv1d",
     .param_count = conv_param_count,
@@ -202,6 +207,7 @@ static const ae_layer_ops ae_conv1d_ops = {
     .tensors = conv_tensors,
     .run_act = seq_run_act,
     .onnx = conv_onnx,
+    .macs = conv_macs,
 };
 
 const ae_layer_desc ae_conv1d_desc = {"conv1d", &ae_conv1d_ops, 2, 1, "stride,pad,dil",
@@ -439,6 +445,8 @@ static ae_status td_build(ae_layer *l, const ae_layer_fields *f, ae_shape in, ae
   return AE_OK;
 }
 
+static double td_macs(const ae_layer *l) { return (double)PC(l)->units * C_IN(l) * T_IN(l); }
+
 static const ae_layer_ops ae_tdense_ops = {
     .name = "tdense",
     .param_count = td_param_count,
@@ -449,6 +457,7 @@ static const ae_layer_ops ae_tdense_ops = {
     .tensors = td_tensors,
     .run_act = seq_run_act,
     .onnx = td_onnx,
+    .macs = td_macs,
 };
 
 const ae_layer_desc ae_tdense_desc = {"tdense", &ae_tdense_ops, 1, 1, "", td_build, 0};
