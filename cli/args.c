@@ -495,15 +495,16 @@ int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
   return 1;
 }
 
-/* Lay out n images of h*w (scaled to [0,1]) as a grid of `cols` columns. */
-ae_status cli_write_grid(const char *path, const float *img, size_t n, int h, int w,
-                                  int cols) {
+/* Lay out n images of c*h*w (scaled to [0,1]; c 1 or 3) as a grid of
+ * `cols` columns. */
+ae_status cli_write_grid(const char *path, const float *img, size_t n, int c, int h, int w,
+                         int cols) {
   int rows = (int)((n + (size_t)cols - 1) / (size_t)cols);
-  size_t hw = (size_t)h * w;
-  float *grid = calloc((size_t)rows * cols * hw, sizeof(float));
+  size_t chw = (size_t)c * h * w;
+  float *grid = calloc((size_t)rows * cols * chw, sizeof(float));
   if (!grid) return AE_ERR_NOMEM;
-  memcpy(grid, img, n * hw * sizeof(float));
-  ae_status st = ae_png_write_grid(path, grid, rows, cols, h, w, 2, 2);
+  memcpy(grid, img, n * chw * sizeof(float));
+  ae_status st = ae_png_write_grid_c(path, grid, c, rows, cols, h, w, 2, 2);
   free(grid);
   return st;
 }
@@ -524,8 +525,10 @@ int cli_write_images(const char *path, const float *img, size_t n, const ae_mode
   int c, h, w;
   ae_model_input_shape(m, &c, &h, &w);
   if (!cli_ends_with(path, ".png")) return ae_array_save(path, img, n, ae_model_input_dim(m)) ? cli_fail() : 0;
-  if (c != 1) return cli_error("%s: PNG output needs single-channel images; use .npy", path);
-  ae_status st = cli_write_grid(path, img, n, h, w, n < 10 ? (int)n : 10);
+  if (c != 1 && c != 3)
+    return cli_error("%s: PNG output needs gray or RGB images (these have %d channels); use .npy",
+                     path, c);
+  ae_status st = cli_write_grid(path, img, n, c, h, w, n < 10 ? (int)n : 10);
   if (st == AE_ERR_NOMEM) return cli_error("%s: out of memory", path);
   return st ? cli_fail() : 0;
 }
@@ -542,8 +545,13 @@ int cli_load_images(ae_model **m, ae_dataset **ds, const char *model_path, const
     cli_error("out of memory");
     goto fail;
   }
+  int c, h, w;
+  ae_model_input_shape(*m, &c, &h, &w);
+  ae_load_options lo; /* a PNG as the model takes it: gray, or colour */
+  ae_load_options_defaults(&lo);
+  lo.png_channels = c == 1 || c == 3 ? c : 0;
   for (int i = 0; i < n_files; i++) {
-    if (ae_dataset_load(&one, files[i], NULL)) goto fail_lib;
+    if (ae_dataset_load(&one, files[i], &lo)) goto fail_lib;
     const float *x = ae_dataset_data(one);
     if (ae_dataset_count(one) != 1 || ae_dataset_dim(one) != dim || !x) {
       cli_error("%s: %zu values, model %s takes images of %zu", files[i], ae_dataset_dim(one),
@@ -554,8 +562,6 @@ int cli_load_images(ae_model **m, ae_dataset **ds, const char *model_path, const
     ae_dataset_free(one);
     one = NULL;
   }
-  int c, h, w;
-  ae_model_input_shape(*m, &c, &h, &w);
   if (ae_dataset_from_array(ds, all, (size_t)n_files, dim, NULL) ||
       ae_dataset_set_shape(*ds, c, h, w) || ae_model_scale_dataset(*m, *ds))
     goto fail_lib;

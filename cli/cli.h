@@ -133,7 +133,8 @@ int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
 
 /* Write n images of h*w values in [0,1] as a PNG grid of `cols` columns
  * (the last row padded with black). */
-ae_status cli_write_grid(const char *path, const float *img, size_t n, int h, int w, int cols);
+ae_status cli_write_grid(const char *path, const float *img, size_t n, int c, int h, int w,
+                         int cols);
 int cli_ends_with(const char *s, const char *suffix);
 
 /* The progress bar (progress.c): begin at the command's start; a phase

@@ -72,8 +72,8 @@ int cmd_denoise(int argc, char **argv) {
   if (grid) {
     size_t k = n < (size_t)count ? n : (size_t)count;
     int rows = noise ? 3 : 2;
-    if (c != 1) {
-      cli_error("%s: pictures need single-channel images", grid);
+    if (c != 1 && c != 3) {
+      cli_error("%s: pictures need gray or RGB images (these have %d channels)", grid, c);
       goto done;
     }
     if (!(pic = malloc((size_t)rows * k * dim * sizeof(float)))) {
@@ -83,7 +83,7 @@ int cmd_denoise(int argc, char **argv) {
     memcpy(pic, noisy, k * dim * sizeof(float));
     memcpy(pic + k * dim, out, k * dim * sizeof(float));
     if (noise) memcpy(pic + 2 * k * dim, clean, k * dim * sizeof(float));
-    if (ae_png_write_grid(grid, pic, rows, (int)k, h, w, 2, 2)) goto fail;
+    if (ae_png_write_grid_c(grid, pic, c, rows, (int)k, h, w, 2, 2)) goto fail;
     printf("wrote %s: %s\n", grid, noise ? "noisy (top), denoised, clean (bottom)" : "input (top), denoised (bottom)");
   }
   rc = 0;

@@ -24,7 +24,10 @@ static int make_mask(unsigned char *mask, const char *rect, const char *png, int
       for (int x = x0; x < x0 + rw; x++) mask[(size_t)y * w + x] = 1;
   } else {
     ae_dataset *img = NULL;
-    if (ae_dataset_load(&img, png, NULL)) return cli_fail();
+    ae_load_options lo;
+    ae_load_options_defaults(&lo);
+    lo.png_channels = 1; /* a mask is gray whatever the picture was saved as */
+    if (ae_dataset_load(&img, png, &lo)) return cli_fail();
     const float *v = ae_dataset_data(img);
     int ok = v && ae_dataset_dim(img) == hw;
     if (ok)

@@ -104,10 +104,11 @@ int cmd_interpolate(int argc, char **argv) {
   ae_model_input_shape(m, &c, &h, &w);
   if (!cli_ends_with(output, ".png")) {
     if (ae_array_save(output, strip, (size_t)steps + 2, dim)) goto fail;
-  } else if (c != 1) {
-    cli_error("%s: PNG output needs single-channel images; use .npy", output);
+  } else if (c != 1 && c != 3) {
+    cli_error("%s: PNG output needs gray or RGB images (these have %d channels); use .npy",
+              output, c);
     goto out;
-  } else if (ae_png_write_grid(output, strip, 1, steps + 2, h, w, 2, 2)) {
+  } else if (ae_png_write_grid_c(output, strip, c, 1, steps + 2, h, w, 2, 2)) {
     goto fail;
   }
   fprintf(cli_notes(output), "wrote %s: sample %d, %d decodings, sample %d\n", output, from, steps, to);
@@ -171,8 +172,8 @@ int cmd_manifold(int argc, char **argv) {
               "(see aekit scatter for a projection)", model, z);
     goto out;
   }
-  if (c != 1) {
-    cli_error("%s: the manifold picture needs single-channel images", model);
+  if (c != 1 && c != 3) {
+    cli_error("%s: the manifold picture needs gray or RGB images (these have %d channels)", model, c);
     goto out;
   }
   double lo[2], hi[2];
@@ -217,7 +218,7 @@ int cmd_manifold(int argc, char **argv) {
       }
     }
   if (ae_model_decode(m, img, codes, cells) ||
-      ae_png_write_grid(output, img, grid, grid, h, w, 1, 0))
+      ae_png_write_grid_c(output, img, c, grid, grid, h, w, 1, 0))
     goto fail;
   fprintf(cli_notes(output), "wrote %s: %dx%d decodings, z1 in [%.3g, %.3g], z2 in [%.3g, %.3g]\n", output, grid, grid,
          lo[0], hi[0], lo[1], hi[1]);

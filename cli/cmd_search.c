@@ -127,8 +127,8 @@ int cmd_search(int argc, char **argv) {
   if (png) {
     int c, h, w;
     ae_model_input_shape(m, &c, &h, &w);
-    if (c != 1) {
-      cli_error("%s: pictures need single-channel images", png);
+    if (c != 1 && c != 3) {
+      cli_error("%s: pictures need gray or RGB images (these have %d channels)", png, c);
       goto out;
     }
     size_t nr = nq < (size_t)rows ? nq : (size_t)rows, cols = 1 + (size_t)k;
@@ -140,7 +140,7 @@ int cmd_search(int argc, char **argv) {
         memcpy(pic + (i * cols + 1 + (size_t)j) * dim, xdb + idx[i * (size_t)k + (size_t)j] * dim,
                dim * sizeof *pic);
     }
-    if (ae_png_write_grid(png, pic, (int)nr, (int)cols, h, w, 2, 2)) goto fail;
+    if (ae_png_write_grid_c(png, pic, c, (int)nr, (int)cols, h, w, 2, 2)) goto fail;
     printf("wrote %s: each row a query (left) and its %d nearest, nearest first\n", png, k);
   }
   rc = 0;

@@ -175,7 +175,9 @@ int cmd_reconstruct(int argc, char **argv) {
   if (count && (size_t)count < n) n = (size_t)count;
   size_t dim = ae_model_input_dim(m);
   float *grid = malloc(2 * n * dim * sizeof(float));
-  if (png && c != 1) rc = cli_error("%s: reconstruction grids need single-channel images; use -o OUT.npy", model);
+  if (png && c != 1 && c != 3)
+    rc = cli_error("%s: reconstruction grids need gray or RGB images (these have %d channels); "
+                   "use -o OUT.npy", model, c);
   else if (!grid) rc = cli_error("reconstruct: out of memory");
   else if (ae_model_reconstruct(m, grid + n * dim, ae_dataset_data(ds), n)) rc = cli_fail();
   else if (!png) {
@@ -183,7 +185,7 @@ int cmd_reconstruct(int argc, char **argv) {
     else fprintf(cli_notes(output), "wrote %zu reconstructions of %zu values to %s\n", n, dim, output);
   } else {
     memcpy(grid, ae_dataset_data(ds), n * dim * sizeof(float));
-    if (ae_png_write_grid(output, grid, 2, (int)n, h, w, 2, 2))
+    if (ae_png_write_grid_c(output, grid, c, 2, (int)n, h, w, 2, 2))
       rc = cli_fail();
     else
       fprintf(cli_notes(output), "wrote %s: %zu originals (top) and reconstructions (bottom)\n", output, n);

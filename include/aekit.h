@@ -146,6 +146,10 @@ typedef struct ae_load_options {
                               data row (a series' time stamps) */
   size_t max_samples;      /* read at most this many samples (0 = all) */
   size_t max_bytes;        /* memory the data may take (0 = AE_LOAD_LIMIT) */
+  int png_channels;        /* PNG: 0 = as stored (gray: (1, H, W), colour: RGB
+                              (3, H, W), alpha dropped), 1 = converted to gray
+                              (libpng's luminance weights), 3 = RGB (gray
+                              copied to all three) */
 } ae_load_options;
 
 void ae_load_options_defaults(ae_load_options *opt);
@@ -154,7 +158,7 @@ void ae_load_options_defaults(ae_load_options *opt);
  * *.npz (one array: "FILE.npz:ARRAY", or the only one, or x, X, data or
  * arr_0; its labels from the array beside it, y for x, unless labels_path
  * names others, which may be "FILE.npz:ARRAY" too), *.png (one
- * grayscale image, one sample), otherwise IDX (plain or gzip-compressed). Values are kept as read (0..255 for uint8
+ * image, one sample: gray (1, H, W) or colour (3, H, W), see png_channels), otherwise IDX (plain or gzip-compressed). Values are kept as read (0..255 for uint8
  * sources); see ae_dataset_scale. opt may be NULL for defaults. Rejects
  * truncated files, sizes that overflow, ragged rows, NaN and infinity. */
 ae_status ae_dataset_load(ae_dataset **out, const char *path,
@@ -651,6 +655,10 @@ ae_status ae_train(ae_model *m, const ae_dataset *train,
  * `zoom` and separated by `pad` pixels. */
 ae_status ae_png_write_grid(const char *path, const float *images, int rows,
                             int cols, int h, int w, int zoom, int pad);
+/* ae_png_write_grid for images of c channels ((rows*cols, c, h, w) floats in
+ * [0, 1], planar as the models hold them): c = 1 draws gray, c = 3 RGB. */
+ae_status ae_png_write_grid_c(const char *path, const float *images, int c, int rows, int cols,
+                              int h, int w, int zoom, int pad);
 
 /* 1 when this build draws plots (PLplot: the ae_plot_* functions), 0 in a
  * build without them (cmake -DAE_PLOTS=OFF), where each ae_plot_* function

@@ -476,6 +476,89 @@ static void test_marks(void) {
               "no point on a ROC curve");
 }
 
+/* Colour: a grid of (3, H, W) images drawn as RGB, every channel of every
+ * pixel where it belongs; such a PNG read back as (3, H, W) planar, as
+ * gray (png_channels 1: libpng's luminance, the same bytes as
+ * ae_png_read_gray), and a gray PNG as RGB (png_channels 3: copied). */
+static void test_colour(void) {
+  enum { N = 2, C = 3, CH = 2, CW = 3 };
+  float img[N * C * CH * CW]; /* (N, C, CH, CW) */
+  for (int i = 0; i < N * C * CH * CW; i++) img[i] = (float)((i * 37) % 256) / 255.0f;
+  char p[512], q[512];
+  in_dir(p, sizeof p, "colour.png");
+  CHECK_OK(ae_png_write_grid_c(p, img, C, 1, N, CH, CW, 1, 0)); /* side by side: 6 x 2 */
+  int w = 0, h = 0, bad = 0;
+  unsigned char *rgb = read_rgb(p, &w, &h);
+  CHECK(rgb && w == N * CW && h == CH);
+  if (rgb && w == N * CW && h == CH)
+    for (int i = 0; i < N; i++)
+      for (int k = 0; k < C; k++)
+        for (int y = 0; y < CH; y++)
+          for (int x = 0; x < CW; x++) {
+            unsigned char want = expect(img[((i * C + k) * CH + y) * CW + x]);
+            unsigned char got = rgb[(y * w + i * CW + x) * 3 + k];
+            if (got != want && bad++ < 5)
+              fprintf(stderr, "colour grid: image %d channel %d (%d, %d): %d, want %d\n", i, k, y,
+                      x, got, want);
+          }
+  CHECK(bad == 0);
+  CHECK(ae_png_write_grid_c(p, img, 2, 1, N, CH, CW, 1, 0) == AE_ERR_ARG); /* 2 channels */
+  /* read back: planar (3, H, W), the bytes of the file */
+  ae_dataset *ds = NULL;
+  CHECK_OK(ae_dataset_load(&ds, p, NULL));
+  if (ds && rgb) {
+    int c, hh, ww;
+    ae_dataset_shape(ds, &c, &hh, &ww);
+    CHECK(c == 3 && hh == CH && ww == N * CW && ae_dataset_dim(ds) == (size_t)3 * w * h);
+    const float *v = ae_dataset_data(ds);
+    bad = 0;
+    for (int k = 0; k < 3 && c == 3; k++)
+      for (int j = 0; j < w * h; j++)
+        if (v[k * w * h + j] != (float)rgb[j * 3 + k] && bad++ < 5)
+          fprintf(stderr, "colour PNG read: channel %d pixel %d: %g, want %d\n", k, j, v[k * w * h + j],
+                  rgb[j * 3 + k]);
+    CHECK(bad == 0);
+  }
+  ae_dataset_free(ds);
+  /* as gray: what the gray reader gives */
+  ae_load_options lo;
+  ae_load_options_defaults(&lo);
+  lo.png_channels = 1;
+  unsigned char *gray = NULL;
+  int gw = 0, gh = 0;
+  CHECK_OK(ae_png_read_gray(p, &gray, &gw, &gh));
+  ds = NULL;
+  CHECK_OK(ae_dataset_load(&ds, p, &lo));
+  if (ds && gray) {
+    CHECK(ae_dataset_dim(ds) == (size_t)gw * gh);
+    const float *v = ae_dataset_data(ds);
+    bad = 0;
+    for (int j = 0; j < gw * gh && ae_dataset_dim(ds) == (size_t)gw * gh; j++) bad += v[j] != gray[j];
+    CHECK(bad == 0);
+    /* and that gray written and read as RGB: three equal planes */
+    in_dir(q, sizeof q, "gray.png");
+    CHECK_OK(ae_png_write_gray(q, gray, gw, gh));
+    ae_dataset *g3 = NULL;
+    lo.png_channels = 3;
+    CHECK_OK(ae_dataset_load(&g3, q, &lo));
+    if (g3) {
+      const float *t = ae_dataset_data(g3);
+      CHECK(ae_dataset_dim(g3) == (size_t)3 * gw * gh);
+      bad = 0;
+      for (int k = 0; k < 3 && ae_dataset_dim(g3) == (size_t)3 * gw * gh; k++)
+        for (int j = 0; j < gw * gh; j++) bad += t[k * gw * gh + j] != gray[j];
+      CHECK(bad == 0);
+    }
+    ae_dataset_free(g3);
+    lo.png_channels = 2;
+    g3 = NULL;
+    CHECK(ae_dataset_load(&g3, q, &lo) == AE_ERR_ARG && !g3);
+  }
+  ae_dataset_free(ds);
+  free(gray);
+  free(rgb);
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "%s", "/tmp/aekit_pictures_XXXXXX");
   if (!mkdtemp(dir)) {
@@ -488,6 +571,7 @@ int main(void) {
   test_plots();
   test_scatter();
   test_marks();
+  test_colour();
   remove_all();
   CHECK_DONE();
 }

@@ -176,21 +176,28 @@ fail:
   return s;
 }
 
-/* One grayscale image (any PNG, converted to 8-bit gray) as one sample of
- * shape (1, H, W), stored as bytes with the range 0..255. */
-static ae_status png_read(ae_dataset **out, const ae_source *src) {
+/* One image (any PNG) as one sample of shape (C, H, W), planar, stored as
+ * bytes with the range 0..255: C as stored (gray 1, colour 3) or as
+ * `channels` (1 or 3) asks. */
+static ae_status png_read(ae_dataset **out, const ae_source *src, int channels) {
   unsigned char *px = NULL;
-  int w = 0, h = 0;
+  int w = 0, h = 0, c = 1;
+  if (channels != 0 && channels != 1 && channels != 3)
+    return ae_set_error(AE_ERR_ARG, "%s: png_channels must be 0, 1 or 3 (got %d)", src->name,
+                        channels);
   /* one image is one sample: no model takes more than 2^24 values */
-  ae_status s = ae_png_decode_gray(src, &px, &w, &h, (size_t)1 << 24);
+  ae_status s = ae_png_decode(src, &px, &w, &h, &c, channels != 1, (size_t)1 << 24);
   if (s) return s;
-  if ((s = ae_dataset_alloc_u8(out, 1, (size_t)w * (size_t)h))) {
+  int C = channels ? channels : c;
+  size_t hw = (size_t)w * (size_t)h;
+  if ((s = ae_dataset_alloc_u8(out, 1, (size_t)C * hw))) {
     free(px);
     return s;
   }
-  memcpy((*out)->u8, px, (size_t)w * (size_t)h);
+  for (int k = 0; k < C; k++) /* (H, W, c) interleaved -> (C, H, W) */
+    for (size_t i = 0; i < hw; i++) (*out)->u8[(size_t)k * hw + i] = px[i * (size_t)c + (c == 3 ? (size_t)k : 0)];
   free(px);
-  (*out)->c = 1, (*out)->h = h, (*out)->w = w;
+  (*out)->c = C, (*out)->h = h, (*out)->w = w;
   (*out)->lo = 0.0f, (*out)->hi = 255.0f;
   return AE_OK;
 }
@@ -282,7 +289,7 @@ static ae_status load_source(ae_dataset **out, const ae_source *src,
   } else if (ends_with(path, ".npy")) {
     s = ae_npy_read(&ds, src, most, bytes);
   } else if (ends_with(path, ".png") || ends_with(path, ".PNG")) {
-    s = png_read(&ds, src);
+    s = png_read(&ds, src, opt->png_channels);
   } else {
     s = ae_idx_read(&ds, src, most, bytes);
   }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* png.c — grayscale PNG files: image grids out, any PNG in as 8-bit gray.
+/* png.c — PNG files: image grids out (gray or RGB), any PNG in as 8-bit gray
+ * or, asked for, as RGB where it has colour.
  *
  * libpng reports errors by calling an error function that must not return;
  * ours records libpng's message and longjmps back to the setjmp in the
@@ -43,8 +44,8 @@ static void on_png_warning(png_structp png, png_const_charp msg) {
 
 typedef struct gray_job {
   const char *path;
-  const unsigned char *pixels; /* (height, width) */
-  int width, height;
+  const unsigned char *pixels; /* (height, width, channels) */
+  int width, height, channels; /* channels 1 (gray) or 3 (RGB) */
   char msg[PNG_MSG_LEN];
 } gray_job;
 
@@ -65,11 +66,11 @@ static ae_status write_gray(FILE *f, void *ctx) {
   }
   png_init_io(png, f);
   png_set_IHDR(png, info, (png_uint_32)job->width, (png_uint_32)job->height, 8,
-               PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+               job->channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
   for (int y = 0; y < job->height; y++)
-    png_write_row(png, job->pixels + (size_t)y * (size_t)job->width);
+    png_write_row(png, job->pixels + (size_t)y * (size_t)job->width * (size_t)job->channels);
   png_write_end(png, NULL);
   png_destroy_write_struct(&png, &info);
   return AE_OK;
@@ -83,7 +84,18 @@ ae_status ae_png_write_gray(const char *path, const unsigned char *pixels,
   if (width < 1 || height < 1 || width > AE_PNG_MAX_SIDE || height > AE_PNG_MAX_SIDE)
     return ae_set_error(AE_ERR_ARG, "%s: image of %dx%d pixels: each side must be 1..%d",
                         path, width, height, AE_PNG_MAX_SIDE);
-  gray_job job = {path, pixels, width, height, {0}};
+  gray_job job = {path, pixels, width, height, 1, {0}};
+  return ae_write_atomic(path, write_gray, &job);
+}
+
+ae_status ae_png_write_rgb(const char *path, const unsigned char *pixels, int width,
+                           int height) {
+  if (!path || !path[0]) return ae_set_error(AE_ERR_ARG, "ae_png_write_rgb: no file name");
+  if (!pixels) return ae_set_error(AE_ERR_ARG, "%s: no pixels to write", path);
+  if (width < 1 || height < 1 || width > AE_PNG_MAX_SIDE || height > AE_PNG_MAX_SIDE)
+    return ae_set_error(AE_ERR_ARG, "%s: image of %dx%d pixels: each side must be 1..%d",
+                        path, width, height, AE_PNG_MAX_SIDE);
+  gray_job job = {path, pixels, width, height, 3, {0}};
   return ae_write_atomic(path, write_gray, &job);
 }
 
@@ -95,9 +107,17 @@ static unsigned char to_byte(float v) {
 
 ae_status ae_png_write_grid(const char *path, const float *images, int rows,
                             int cols, int h, int w, int zoom, int pad) {
+  return ae_png_write_grid_c(path, images, 1, rows, cols, h, w, zoom, pad);
+}
+
+ae_status ae_png_write_grid_c(const char *path, const float *images, int c, int rows, int cols,
+                              int h, int w, int zoom, int pad) {
   if (!path || !path[0])
     return ae_set_error(AE_ERR_ARG, "ae_png_write_grid: no file name");
   if (!images) return ae_set_error(AE_ERR_ARG, "%s: no images to draw", path);
+  if (c != 1 && c != 3)
+    return ae_set_error(AE_ERR_ARG, "%s: images of %d channels: a picture takes 1 (gray) or "
+                        "3 (RGB)", path, c);
   if (rows < 1 || cols < 1 || h < 1 || w < 1 || zoom < 1 || pad < 0)
     return ae_set_error(AE_ERR_ARG,
                         "%s: invalid grid: %d x %d images of %dx%d, zoom %d, pad %d "
@@ -115,29 +135,31 @@ ae_status ae_png_write_grid(const char *path, const float *images, int rows,
                         "%s: grid of %d x %d images of %dx%d at zoom %d, pad %d is "
                         "larger than %d pixels on a side",
                         path, rows, cols, h, w, zoom, pad, AE_PNG_MAX_SIDE);
-  size_t width = (size_t)W, height = (size_t)H;
-  unsigned char *pix = malloc(width * height); /* (height, width) */
+  size_t width = (size_t)W, height = (size_t)H, hw = (size_t)h * (size_t)w, C = (size_t)c;
+  unsigned char *pix = malloc(width * height * C); /* (height, width, c) */
   if (!pix)
     return ae_set_error(AE_ERR_NOMEM, "%s: out of memory for %zux%zu pixels", path,
                         width, height);
-  memset(pix, GRID_BACKGROUND, width * height);
+  memset(pix, GRID_BACKGROUND, width * height * C);
   for (int r = 0; r < rows; r++) {
     for (int k = 0; k < cols; k++) {
-      const float *img = images + ((size_t)r * (size_t)cols + (size_t)k) *
-                                      (size_t)h * (size_t)w; /* (h, w) */
+      const float *img = images + ((size_t)r * (size_t)cols + (size_t)k) * C * hw; /* (c, h, w) */
       size_t x0 = (size_t)k * (size_t)(w * zoom + pad);
       size_t y0 = (size_t)r * (size_t)(h * zoom + pad);
       for (int y = 0; y < h; y++) {
-        unsigned char *dst = pix + (y0 + (size_t)y * (size_t)zoom) * width + x0;
+        unsigned char *dst = pix + ((y0 + (size_t)y * (size_t)zoom) * width + x0) * C;
         for (int x = 0; x < w; x++)
-          memset(dst + (size_t)x * (size_t)zoom, to_byte(img[(size_t)y * (size_t)w + (size_t)x]),
-                 (size_t)zoom);
+          for (int z = 0; z < zoom; z++)
+            for (size_t ch = 0; ch < C; ch++)
+              dst[((size_t)x * (size_t)zoom + (size_t)z) * C + ch] =
+                  to_byte(img[ch * hw + (size_t)y * (size_t)w + (size_t)x]);
         for (int z = 1; z < zoom; z++)
-          memcpy(dst + (size_t)z * width, dst, (size_t)w * (size_t)zoom);
+          memcpy(dst + (size_t)z * width * C, dst, (size_t)w * (size_t)zoom * C);
       }
     }
   }
-  ae_status st = ae_png_write_gray(path, pix, (int)width, (int)height);
+  ae_status st = c == 3 ? ae_png_write_rgb(path, pix, (int)width, (int)height)
+                        : ae_png_write_gray(path, pix, (int)width, (int)height);
   free(pix);
   return st;
 }
@@ -149,9 +171,11 @@ typedef struct read_job {
   const unsigned char *data; /* the whole file, after the signature */
   size_t left;
   size_t max_pixels;
-  unsigned char *pixels; /* (height, width) */
+  unsigned char *pixels; /* (height, width, channels) */
   png_bytep *rows;       /* (height) pointers into pixels */
   int width, height;
+  int colour;            /* in: keep RGB (1) or convert to gray (0) */
+  int channels;          /* out: 1 or 3 */
   char msg[PNG_MSG_LEN];
 } read_job;
 
@@ -206,26 +230,29 @@ static ae_status read_gray(read_job *job) {
   if (type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
   if (type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
   if (depth == 16) png_set_scale_16(png);
-  if (type & PNG_COLOR_MASK_COLOR)
+  int rgb = job->colour && (type & PNG_COLOR_MASK_COLOR);
+  if ((type & PNG_COLOR_MASK_COLOR) && !rgb)
     png_set_rgb_to_gray(png, PNG_ERROR_ACTION_NONE, PNG_RGB_TO_GRAY_DEFAULT,
                         PNG_RGB_TO_GRAY_DEFAULT);
   png_set_strip_alpha(png); /* also the alpha a palette's tRNS expands to */
   png_set_interlace_handling(png);
   png_read_update_info(png, info);
-  if (png_get_channels(png, info) != 1 || png_get_bit_depth(png, info) != 8 ||
-      png_get_rowbytes(png, info) != w) {
+  size_t ch = rgb ? 3 : 1;
+  if (png_get_channels(png, info) != ch || png_get_bit_depth(png, info) != 8 ||
+      png_get_rowbytes(png, info) != w * ch) {
     png_destroy_read_struct(&png, &info, NULL);
     return ae_set_error(AE_ERR_FORMAT, "%s: cannot convert this PNG (colour type %d, "
-                        "%d bits) to 8-bit gray", job->path, type, depth);
+                        "%d bits) to 8-bit %s", job->path, type, depth, rgb ? "RGB" : "gray");
   }
-  job->pixels = malloc((size_t)w * h);
+  job->channels = (int)ch;
+  job->pixels = malloc((size_t)w * h * ch);
   job->rows = malloc((size_t)h * sizeof *job->rows);
   if (!job->pixels || !job->rows) {
     png_destroy_read_struct(&png, &info, NULL);
     return ae_set_error(AE_ERR_NOMEM, "%s: out of memory for %lux%lu pixels",
                         job->path, (unsigned long)w, (unsigned long)h);
   }
-  for (png_uint_32 y = 0; y < h; y++) job->rows[y] = job->pixels + (size_t)y * w;
+  for (png_uint_32 y = 0; y < h; y++) job->rows[y] = job->pixels + (size_t)y * w * ch;
   png_read_image(png, job->rows);
   png_read_end(png, NULL);
   png_destroy_read_struct(&png, &info, NULL);
@@ -234,14 +261,15 @@ static ae_status read_gray(read_job *job) {
   return AE_OK;
 }
 
-ae_status ae_png_decode_gray(const ae_source *src, unsigned char **pixels, int *width,
-                             int *height, size_t max_pixels) {
+ae_status ae_png_decode(const ae_source *src, unsigned char **pixels, int *width, int *height,
+                        int *channels, int colour, size_t max_pixels) {
   if (!pixels || !width || !height)
-    return ae_set_error(AE_ERR_ARG, "ae_png_read_gray: NULL output argument");
+    return ae_set_error(AE_ERR_ARG, "ae_png_decode: NULL output argument");
   *pixels = NULL;
   *width = *height = 0;
+  if (channels) *channels = 0;
   if (!src || !src->name || !src->name[0])
-    return ae_set_error(AE_ERR_ARG, "ae_png_read_gray: no file name");
+    return ae_set_error(AE_ERR_ARG, "ae_png_decode: no file name");
   const char *path = src->name;
   unsigned char *buf = NULL;
   size_t size = 0;
@@ -252,7 +280,7 @@ ae_status ae_png_decode_gray(const ae_source *src, unsigned char **pixels, int *
     return ae_set_error(AE_ERR_FORMAT, "%s: not a PNG file (bad signature)", path);
   }
   read_job job = {path, buf + 8, size - 8, max_pixels && max_pixels < READ_MAX_PIXELS
-                  ? max_pixels : READ_MAX_PIXELS, NULL, NULL, 0, 0, {0}};
+                  ? max_pixels : READ_MAX_PIXELS, NULL, NULL, 0, 0, colour && channels, 1, {0}};
   st = read_gray(&job);
   free(buf);
   free(job.rows);
@@ -263,7 +291,13 @@ ae_status ae_png_decode_gray(const ae_source *src, unsigned char **pixels, int *
   *pixels = job.pixels;
   *width = job.width;
   *height = job.height;
+  if (channels) *channels = job.channels;
   return AE_OK;
+}
+
+ae_status ae_png_decode_gray(const ae_source *src, unsigned char **pixels, int *width,
+                             int *height, size_t max_pixels) {
+  return ae_png_decode(src, pixels, width, height, NULL, 0, max_pixels);
 }
 
 ae_status ae_png_read_gray(const char *path, unsigned char **pixels, int *width,

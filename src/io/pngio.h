@@ -31,4 +31,16 @@ ae_status ae_png_read_gray(const char *path, unsigned char **pixels,
 ae_status ae_png_decode_gray(const ae_source *src, unsigned char **pixels, int *width,
                              int *height, size_t max_pixels);
 
+/* ae_png_decode_gray, but with colour != 0 (and channels given) an image
+ * that has colour (RGB, palette, with or without alpha) comes as 8-bit RGB,
+ * *pixels (*height, *width, 3) and *channels 3; a gray one as before,
+ * *channels 1. Alpha is dropped either way. */
+ae_status ae_png_decode(const ae_source *src, unsigned char **pixels, int *width, int *height,
+                        int *channels, int colour, size_t max_pixels);
+
+/* Write width*height RGB pixels ((height, width, 3) bytes) as an 8-bit RGB
+ * PNG, atomically, as ae_png_write_gray. */
+ae_status ae_png_write_rgb(const char *path, const unsigned char *pixels, int width,
+                           int height);
+
 #endif
