@@ -24,7 +24,7 @@ PYTHON ?= /usr/bin/python3
 # the environment wins.
 PIN = OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-Haswell}
 
-DEPS = gcc make cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev libpng-dev \
+DEPS = gcc make cmake pkg-config libopenblas-dev liblapacke-dev libcjson-dev libpng-dev libjpeg62-turbo-dev \
        zlib1g-dev libplplot-dev plplot-driver-cairo dataset-fashion-mnist \
        openmpi-bin libopenmpi-dev bc python3-onnx python3-numpy groff-base
 DEPS_TORCH = python3-torch python3-numpy python3-sklearn time

@@ -226,7 +226,7 @@ int cli_parse_model(int argc, char **argv, const char *cmd, const char *usage,
 
 /* Data from standard input ("-"): read whole, then its format told by its
  * first bytes, since a pipe has no name (NPY, NPZ, PNG, gzip or IDX by
- * their magic numbers; anything else is taken as CSV, its delimiter
+ * their magic numbers, JPEG too; anything else is taken as CSV, its delimiter
  * detected). Messages name it "<stdin>". */
 static int load_stdin(ae_dataset **ds, const ae_load_options *lo) {
   static int used;
@@ -266,6 +266,7 @@ static int load_stdin(ae_dataset **ds, const ae_load_options *lo) {
   else if (n >= 4 && (!memcmp(buf, "PK\x03\x04", 4) || !memcmp(buf, "PK\x05\x06", 4)))
     name = "<stdin>.npz";
   else if (n >= 8 && !memcmp(buf, "\x89PNG\r\n\x1a\n", 8)) name = "<stdin>.png";
+  else if (n >= 3 && !memcmp(buf, "\xff\xd8\xff", 3)) name = "<stdin>.jpg";
   else if ((n >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) || (n >= 4 && !buf[0] && !buf[1]))
     name = "<stdin>"; /* IDX, gzip-compressed or not */
   ae_status st = ae_dataset_load_memory(ds, buf, n, name, lo);
@@ -311,6 +312,7 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
     else return cli_error("--label-column '%s' is not a column index, a header name or last", d->label_column);
   }
   lo.csv_drop = d->drop;
+  lo.image_channels = d->channels;
   if (d->series) lo.csv_time_column = -2; /* a first column of time stamps is skipped */
   if (d->limit < 0) return cli_error("--limit: must be positive (got %d)", d->limit);
   if (!d->classes && d->limit > 0) lo.max_samples = (size_t)d->limit; /* the rest is not read */
@@ -452,7 +454,9 @@ int cli_load_data_for(ae_dataset **ds, const ae_model *m, const char *model_path
     else ae_dataset_free(series);
     return e;
   }
-  if (cli_load(ds, d, fashion_file, fashion_labels)) return 1;
+  cli_data md = *d; /* a PNG or JPEG read gray or RGB as the model takes it */
+  md.channels = c == 1 || c == 3 ? c : 0;
+  if (cli_load(ds, &md, fashion_file, fashion_labels)) return 1;
   const char *name = d->path ? d->path : fashion_file;
   if (adopt_classes(*ds, m, name)) {
     ae_dataset_free(*ds);
@@ -549,7 +553,7 @@ int cli_load_images(ae_model **m, ae_dataset **ds, const char *model_path, const
   ae_model_input_shape(*m, &c, &h, &w);
   ae_load_options lo; /* a PNG as the model takes it: gray, or colour */
   ae_load_options_defaults(&lo);
-  lo.png_channels = c == 1 || c == 3 ? c : 0;
+  lo.image_channels = c == 1 || c == 3 ? c : 0;
   for (int i = 0; i < n_files; i++) {
     if (ae_dataset_load(&one, files[i], &lo)) goto fail_lib;
     const float *x = ae_dataset_data(one);

@@ -70,9 +70,11 @@ typedef struct cli_data {
   size_t *series_steps; /* out, when set: the steps of the series a series
                            model's windows were cut from */
   const char *drop;     /* a CSV's columns not read (names or indices), or NULL */
+  int channels;         /* an image file's channels as a model takes them (1 gray,
+                           3 RGB), 0 = as stored */
 } cli_data;
 
-#define CLI_DATA_INIT {NULL, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL}
+#define CLI_DATA_INIT {NULL, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL, 0}
 
 /* Relabel ds (named `name` in errors) into the class names of ref, where
  * both have names (two CSVs of words each sort their own). 0, or 1 after

@@ -10,8 +10,9 @@
 static const char *usage =
     "usage: aekit denoise MODEL [--data FILE | IMAGE.png ...] [--noise SPEC] -o OUT.png|OUT.npy|OUT.csv\n"
     "                     [--grid GRID.png]\n\n"
-    "Reconstruct (denoise) every image of a data set (IDX, CSV, NPY, NPZ or PNG; PNG\n"
-    "files may also be listed after the model; default: the Fashion-MNIST test\n"
+    "Reconstruct (denoise) every image of a data set (IDX, CSV, NPY, NPZ, PNG or\n"
+    "JPEG; PNG and JPEG files may also be listed after the model, read gray or\n"
+    "RGB as the model takes them; default: the Fashion-MNIST test\n"
     "set) with a denoising autoencoder. With\n"
     "--noise the clean images are first corrupted as given (the tutorial's\n"
     "demonstration) and MSE/PSNR against the clean images are printed;\n"

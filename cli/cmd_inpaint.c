@@ -26,7 +26,7 @@ static int make_mask(unsigned char *mask, const char *rect, const char *png, int
     ae_dataset *img = NULL;
     ae_load_options lo;
     ae_load_options_defaults(&lo);
-    lo.png_channels = 1; /* a mask is gray whatever the picture was saved as */
+    lo.image_channels = 1; /* a mask is gray whatever the picture was saved as */
     if (ae_dataset_load(&img, png, &lo)) return cli_fail();
     const float *v = ae_dataset_data(img);
     int ok = v && ae_dataset_dim(img) == hw;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """make_corpus.py AEKIT — write the seed corpora of the fuzz harnesses
 (fuzz/corpus/NAME/): small valid files of every kind each reader takes,
-made with the standard library alone; model files are trained by AEKIT.
+made with the standard library alone (JPEG with Pillow); model files are
+trained by AEKIT.
 Each data seed starts with the options byte the harness reads first."""
 import gzip, os, struct, subprocess, sys, tempfile, zlib
 
@@ -113,6 +114,27 @@ put("png", "palette", b"\x00" + png(2, 1, 8, 3, [bytes([0, 1])],
                                     chunk(b"PLTE", bytes([0, 0, 0, 255, 255, 255])) + chunk(b"tRNS", b"\x80")))
 put("png", "graya-interlaced", b"\x00" + png(2, 2, 8, 4, [bytes([1, 255, 2, 255]), bytes([3, 0, 4, 0])],
                                              interlace=0))
+
+# JPEG: colour (4:2:0 and 4:4:4), gray, progressive; made with Pillow (the
+# one seed kind the standard library cannot write), left out without it
+try:
+    import io
+    from PIL import Image
+
+    def jpeg(mode, size, **kw):
+        im = Image.new(mode, size)
+        im.putdata([tuple((7 * i + 40 * c) % 256 for c in range(3)) if mode == "RGB" else (7 * i) % 256
+                    for i in range(size[0] * size[1])])
+        b = io.BytesIO()
+        im.save(b, "JPEG", **kw)
+        return b.getvalue()
+
+    put("jpeg", "rgb420", b"\x00" + jpeg("RGB", (16, 8), quality=75))
+    put("jpeg", "rgb444", b"\x00" + jpeg("RGB", (5, 3), quality=100, subsampling=0))
+    put("jpeg", "gray", b"\x00" + jpeg("L", (8, 8), quality=90))
+    put("jpeg", "progressive", b"\x00" + jpeg("RGB", (9, 9), quality=50, progressive=True))
+except ImportError:
+    print("make_corpus.py: no Pillow: the JPEG seeds are left as they are", file=sys.stderr)
 
 # specs: byte 0 picks the input shape (1x8x8, 1x1x12, 2x4x4, 1x28x28)
 specs = [

@@ -146,7 +146,7 @@ typedef struct ae_load_options {
                               data row (a series' time stamps) */
   size_t max_samples;      /* read at most this many samples (0 = all) */
   size_t max_bytes;        /* memory the data may take (0 = AE_LOAD_LIMIT) */
-  int png_channels;        /* PNG: 0 = as stored (gray: (1, H, W), colour: RGB
+  int image_channels;        /* PNG: 0 = as stored (gray: (1, H, W), colour: RGB
                               (3, H, W), alpha dropped), 1 = converted to gray
                               (libpng's luminance weights), 3 = RGB (gray
                               copied to all three) */
@@ -158,7 +158,8 @@ void ae_load_options_defaults(ae_load_options *opt);
  * *.npz (one array: "FILE.npz:ARRAY", or the only one, or x, X, data or
  * arr_0; its labels from the array beside it, y for x, unless labels_path
  * names others, which may be "FILE.npz:ARRAY" too), *.png (one
- * image, one sample: gray (1, H, W) or colour (3, H, W), see png_channels), otherwise IDX (plain or gzip-compressed). Values are kept as read (0..255 for uint8
+ * image, one sample: gray (1, H, W) or colour (3, H, W), see image_channels),
+ * *.jpg or *.jpeg (the same, through libjpeg-turbo), otherwise IDX (plain or gzip-compressed). Values are kept as read (0..255 for uint8
  * sources); see ae_dataset_scale. opt may be NULL for defaults. Rejects
  * truncated files, sizes that overflow, ragged rows, NaN and infinity. */
 ae_status ae_dataset_load(ae_dataset **out, const char *path,

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # cli_colour.sh AEKIT FASHION_DIR — colour images end to end: (N, 3, H, W)
 # NPY data trains a convolutional model; its pictures (reconstruct, denoise
-# --grid, search --png) are RGB PNGs; an RGB PNG given to the model is read
-# as (3, H, W); images of a channel count a picture cannot show are refused
+# --grid, search --png) are RGB PNGs; an RGB PNG or JPEG given to the model
+# is read as (3, H, W), a truncated JPEG refused; images of a channel count a picture cannot show are refused
 # with one error line.
 set -u
 aekit=$1
@@ -29,12 +29,15 @@ for i in range(64):
 x = np.array(x, np.float32)
 np.save(f"{tmp}/x.npy", x)
 np.save(f"{tmp}/two.npy", x[:, :2])
-rgb = (x[0].transpose(1, 2, 0) * 255 + 0.5).astype(np.uint8)
-raw = b"".join(b"\x00" + rgb[y].tobytes() for y in range(8))
 chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
-with open(f"{tmp}/one.png", "wb") as f:
-    f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)) +
-            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+def png(path, rgb):
+    h, w, _ = rgb.shape
+    raw = b"".join(b"\x00" + rgb[y].tobytes() for y in range(h))
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+                chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+png(f"{tmp}/one.png", (x[0].transpose(1, 2, 0) * 255 + 0.5).astype(np.uint8))
+png(f"{tmp}/red28.png", np.tile(np.array([200, 30, 30], np.uint8), (28, 28, 1)))
 EOF
 
 # colour_type FILE: the PNG header's colour type (0 gray, 2 RGB)
@@ -57,9 +60,26 @@ echo "colour conv, 30 epochs on 64 images: MSE $mse"
 # the PNG came in as (3, 8, 8): 192 values a row
 [ "$($py -c "import numpy as np; print(np.load('$tmp/den.npy').shape)")" = "(1, 192)" ] ||
   { echo "FAIL: denoise one.png: $($py -c "import numpy as np; print(np.load('$tmp/den.npy').shape)")"; fail=1; }
+# a JPEG (tests/fixtures/rgb8.jpg: 8 x 8 RGB ramps, written by Pillow with
+# Image.new("RGB", (8, 8)), putdata([(32*(i%8), 32*(i//8), 160)]), quality
+# 95) comes in as (3, 8, 8) too, and through standard input
+jpg="$(dirname "$0")/fixtures/rgb8.jpg"
+"$aekit" denoise "$tmp/m.safetensors" "$jpg" -o "$tmp/denj.npy" >/dev/null &&
+  [ "$($py -c "import numpy as np; print(np.load('$tmp/denj.npy').shape)")" = "(1, 192)" ] ||
+  { echo "FAIL: denoise of an RGB JPEG"; fail=1; }
+"$aekit" encode "$tmp/m.safetensors" --data - -o "$tmp/codej.csv" <"$jpg" >/dev/null 2>&1 &&
+  [ "$(awk -F, 'END {print NR, NF}' "$tmp/codej.csv")" = "1 8" ] ||
+  { echo "FAIL: encode --data - < a JPEG"; fail=1; }
+head -c 300 "$jpg" >"$tmp/half.jpg"
+expect_error "half.jpg" "$aekit" denoise "$tmp/m.safetensors" "$tmp/half.jpg" -o "$tmp/x.npy"
 "$aekit" search "$tmp/m.safetensors" --data "$tmp/x.npy" --queries "$tmp/x.npy" --k 3 \
   --png "$tmp/s.png" >/dev/null && [ "$(colour_type "$tmp/s.png")" = 2 ] ||
   { echo "FAIL: search --png of colour images"; fail=1; }
+
+# a gray model reads a colour picture as gray (libpng's luminance)
+"$aekit" train -m dense --limit 100 -e 1 -q -o "$tmp/gray.safetensors" >/dev/null 2>&1 &&
+  "$aekit" eval "$tmp/gray.safetensors" --data "$tmp/red28.png" >"$tmp/out" 2>&1 &&
+  grep -q '^samples 1$' "$tmp/out" || { echo "FAIL: a gray model on an RGB PNG: $(cat "$tmp/out")"; fail=1; }
 
 # two channels: numbers yes, pictures no
 "$aekit" train --data "$tmp/two.npy" -m "conv:4:3:pad=1:relu,flatten,dense:8|dense:256:relu,reshape:4:8:8,convt:2:3:pad=1:sigmoid" \

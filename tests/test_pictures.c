@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <math.h>
 #include <png.h>
+#include <jpeglib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -478,8 +479,8 @@ static void test_marks(void) {
 
 /* Colour: a grid of (3, H, W) images drawn as RGB, every channel of every
  * pixel where it belongs; such a PNG read back as (3, H, W) planar, as
- * gray (png_channels 1: libpng's luminance, the same bytes as
- * ae_png_read_gray), and a gray PNG as RGB (png_channels 3: copied). */
+ * gray (image_channels 1: libpng's luminance, the same bytes as
+ * ae_png_read_gray), and a gray PNG as RGB (image_channels 3: copied). */
 static void test_colour(void) {
   enum { N = 2, C = 3, CH = 2, CW = 3 };
   float img[N * C * CH * CW]; /* (N, C, CH, CW) */
@@ -523,7 +524,7 @@ static void test_colour(void) {
   /* as gray: what the gray reader gives */
   ae_load_options lo;
   ae_load_options_defaults(&lo);
-  lo.png_channels = 1;
+  lo.image_channels = 1;
   unsigned char *gray = NULL;
   int gw = 0, gh = 0;
   CHECK_OK(ae_png_read_gray(p, &gray, &gw, &gh));
@@ -539,7 +540,7 @@ static void test_colour(void) {
     in_dir(q, sizeof q, "gray.png");
     CHECK_OK(ae_png_write_gray(q, gray, gw, gh));
     ae_dataset *g3 = NULL;
-    lo.png_channels = 3;
+    lo.image_channels = 3;
     CHECK_OK(ae_dataset_load(&g3, q, &lo));
     if (g3) {
       const float *t = ae_dataset_data(g3);
@@ -550,13 +551,102 @@ static void test_colour(void) {
       CHECK(bad == 0);
     }
     ae_dataset_free(g3);
-    lo.png_channels = 2;
+    lo.image_channels = 2;
     g3 = NULL;
     CHECK(ae_dataset_load(&g3, q, &lo) == AE_ERR_ARG && !g3);
   }
   ae_dataset_free(ds);
   free(gray);
   free(rgb);
+}
+
+/* A JPEG of w x h pixels of `comp` (1 or 3) channels at quality 100, no
+ * chroma subsampling, written with libjpeg to `path`; returns 0 or -1. */
+static int write_jpeg(const char *path, const unsigned char *px, int w, int h, int comp) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return -1;
+  struct jpeg_compress_struct c;
+  struct jpeg_error_mgr e;
+  c.err = jpeg_std_error(&e);
+  jpeg_create_compress(&c);
+  jpeg_stdio_dest(&c, f);
+  c.image_width = (JDIMENSION)w, c.image_height = (JDIMENSION)h;
+  c.input_components = comp;
+  c.in_color_space = comp == 3 ? JCS_RGB : JCS_GRAYSCALE;
+  jpeg_set_defaults(&c);
+  jpeg_set_quality(&c, 100, TRUE);
+  for (int i = 0; i < c.num_components; i++) c.comp_info[i].h_samp_factor = c.comp_info[i].v_samp_factor = 1;
+  jpeg_start_compress(&c, TRUE);
+  while (c.next_scanline < c.image_height) {
+    JSAMPROW row = (JSAMPROW)(px + (size_t)c.next_scanline * w * comp);
+    jpeg_write_scanlines(&c, &row, 1);
+  }
+  jpeg_finish_compress(&c);
+  jpeg_destroy_compress(&c);
+  return fclose(f) ? -1 : 0;
+}
+
+/* JPEG in: colour as (3, H, W) within JPEG's rounding of the pixels it was
+ * made from (quality 100, 4:4:4), gray as (1, H, W), colour as gray on
+ * request; truncated and non-JPEG files refused naming the file. */
+static void test_jpeg(void) {
+  enum { JW = 16, JH = 8 };
+  unsigned char px[JH * JW * 3];
+  for (int y = 0; y < JH; y++)
+    for (int x = 0; x < JW; x++) {
+      unsigned char *p = px + (y * JW + x) * 3;
+      p[0] = (unsigned char)(16 * x), p[1] = (unsigned char)(30 * y), p[2] = 200;
+    }
+  char p[512], q[512];
+  in_dir(p, sizeof p, "colour.jpg");
+  CHECK(write_jpeg(p, px, JW, JH, 3) == 0);
+  ae_dataset *ds = NULL;
+  CHECK_OK(ae_dataset_load(&ds, p, NULL));
+  if (ds) {
+    int c, h, w;
+    ae_dataset_shape(ds, &c, &h, &w);
+    CHECK(c == 3 && h == JH && w == JW);
+    const float *v = ae_dataset_data(ds);
+    double worst = 0.0;
+    for (int k = 0; k < 3 && c == 3 && h == JH && w == JW; k++)
+      for (int j = 0; j < JW * JH; j++) {
+        double d = fabs(v[k * JW * JH + j] - px[j * 3 + k]);
+        if (d > worst) worst = d;
+      }
+    if (worst > 4.0) fprintf(stderr, "JPEG colour read: worst difference %g (want <= 4)\n", worst);
+    CHECK(worst <= 4.0);
+  }
+  ae_dataset_free(ds);
+  ae_load_options lo;
+  ae_load_options_defaults(&lo);
+  lo.image_channels = 1;
+  ds = NULL;
+  CHECK_OK(ae_dataset_load(&ds, p, &lo));
+  CHECK(ds && ae_dataset_dim(ds) == JW * JH);
+  ae_dataset_free(ds);
+  /* gray */
+  unsigned char g[JH * JW];
+  for (int j = 0; j < JW * JH; j++) g[j] = (unsigned char)(j * 2);
+  in_dir(q, sizeof q, "gray.jpeg");
+  CHECK(write_jpeg(q, g, JW, JH, 1) == 0);
+  ds = NULL;
+  CHECK_OK(ae_dataset_load(&ds, q, NULL));
+  if (ds) {
+    int c, h, w;
+    ae_dataset_shape(ds, &c, &h, &w);
+    CHECK(c == 1 && h == JH && w == JW);
+  }
+  ae_dataset_free(ds);
+  /* truncated: half the file */
+  FILE *f = fopen(p, "rb");
+  unsigned char buf[8192];
+  size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+  if (f) fclose(f);
+  ds = NULL;
+  CHECK(ae_dataset_load_memory(&ds, buf, n / 2, "half.jpg", NULL) == AE_ERR_FORMAT && !ds);
+  CHECK(strstr(ae_last_error(), "half.jpg") != NULL);
+  CHECK(ae_dataset_load_memory(&ds, "not a jpeg", 10, "text.jpg", NULL) == AE_ERR_FORMAT && !ds);
+  CHECK(strstr(ae_last_error(), "text.jpg: not a JPEG") != NULL);
 }
 
 int main(void) {
@@ -572,6 +662,7 @@ int main(void) {
   test_scatter();
   test_marks();
   test_colour();
+  test_jpeg();
   remove_all();
   CHECK_DONE();
 }

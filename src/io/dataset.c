@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "dataset.h"
 #include "kernels.h"
+#include "jpegio.h"
 #include "pngio.h"
 
 #include "error.h"
@@ -176,17 +177,18 @@ fail:
   return s;
 }
 
-/* One image (any PNG) as one sample of shape (C, H, W), planar, stored as
- * bytes with the range 0..255: C as stored (gray 1, colour 3) or as
- * `channels` (1 or 3) asks. */
-static ae_status png_read(ae_dataset **out, const ae_source *src, int channels) {
+/* One image (any PNG, or a JPEG when `jpeg`) as one sample of shape (C, H,
+ * W), planar, stored as bytes with the range 0..255: C as stored (gray 1,
+ * colour 3) or as `channels` (1 or 3) asks. */
+static ae_status image_read(ae_dataset **out, const ae_source *src, int channels, int jpeg) {
   unsigned char *px = NULL;
   int w = 0, h = 0, c = 1;
   if (channels != 0 && channels != 1 && channels != 3)
-    return ae_set_error(AE_ERR_ARG, "%s: png_channels must be 0, 1 or 3 (got %d)", src->name,
+    return ae_set_error(AE_ERR_ARG, "%s: image_channels must be 0, 1 or 3 (got %d)", src->name,
                         channels);
   /* one image is one sample: no model takes more than 2^24 values */
-  ae_status s = ae_png_decode(src, &px, &w, &h, &c, channels != 1, (size_t)1 << 24);
+  ae_status s = jpeg ? ae_jpeg_decode(src, &px, &w, &h, &c, channels != 1, (size_t)1 << 24)
+                     : ae_png_decode(src, &px, &w, &h, &c, channels != 1, (size_t)1 << 24);
   if (s) return s;
   int C = channels ? channels : c;
   size_t hw = (size_t)w * (size_t)h;
@@ -289,7 +291,10 @@ static ae_status load_source(ae_dataset **out, const ae_source *src,
   } else if (ends_with(path, ".npy")) {
     s = ae_npy_read(&ds, src, most, bytes);
   } else if (ends_with(path, ".png") || ends_with(path, ".PNG")) {
-    s = png_read(&ds, src, opt->png_channels);
+    s = image_read(&ds, src, opt->image_channels, 0);
+  } else if (ends_with(path, ".jpg") || ends_with(path, ".jpeg") || ends_with(path, ".JPG") ||
+             ends_with(path, ".JPEG")) {
+    s = image_read(&ds, src, opt->image_channels, 1);
   } else {
     s = ae_idx_read(&ds, src, most, bytes);
   }
