@@ -313,6 +313,18 @@ int cli_load(ae_dataset **out, const cli_data *d, const char *fashion_file,
   }
   lo.csv_drop = d->drop;
   lo.image_channels = d->channels;
+  if (d->resize) {
+    int used = 0;
+    if (sscanf(d->resize, "%dx%d%n", &lo.image_width, &lo.image_height, &used) != 2 ||
+        d->resize[used] || lo.image_width < 1 || lo.image_height < 1 || lo.image_width > 65535 ||
+        lo.image_height > 65535)
+      return cli_error("--resize: '%s' is not WxH (e.g. 32x32)", d->resize);
+  }
+  if (d->patches) {
+    int used = 0, n = sscanf(d->patches, "%d%n:%d%n", &lo.patch, &used, &lo.patch_stride, &used);
+    if (n < 1 || d->patches[used] || lo.patch < 1 || lo.patch > 65535 || (n == 2 && lo.patch_stride < 1))
+      return cli_error("--patches: '%s' is not P or P:STRIDE (e.g. 16 or 16:8)", d->patches);
+  }
   if (d->series) lo.csv_time_column = -2; /* a first column of time stamps is skipped */
   if (d->limit < 0) return cli_error("--limit: must be positive (got %d)", d->limit);
   if (!d->classes && d->limit > 0) lo.max_samples = (size_t)d->limit; /* the rest is not read */

@@ -72,9 +72,11 @@ typedef struct cli_data {
   const char *drop;     /* a CSV's columns not read (names or indices), or NULL */
   int channels;         /* an image file's channels as a model takes them (1 gray,
                            3 RGB), 0 = as stored */
+  const char *resize;   /* a folder of images: "WxH", or NULL */
+  const char *patches;  /* a folder of images: "P" or "P:STRIDE", or NULL */
 } cli_data;
 
-#define CLI_DATA_INIT {NULL, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL, 0}
+#define CLI_DATA_INIT {NULL, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL, 0, NULL, NULL}
 
 /* Relabel ds (named `name` in errors) into the class names of ref, where
  * both have names (two CSVs of words each sort their own). 0, or 1 after
@@ -122,11 +124,13 @@ int cli_load_for_model(ae_model **m, ae_dataset **ds, const char *model_path,
  * the Fashion-MNIST part the command reads without --data. */
 #define DATA_OPTS(d) DATA_OPTS_DEFAULT(d, "test set")
 #define DATA_OPTS_DEFAULT(d, DEFAULT)                                                    \
-  {"--data", NULL, OPT_STRING, &(d).path, "data: IDX (.gz), CSV, NPY or NPZ (FILE.npz:ARRAY; default: Fashion-MNIST " DEFAULT ")"}, \
+  {"--data", NULL, OPT_STRING, &(d).path, "data: IDX (.gz), CSV, NPY, NPZ (FILE.npz:ARRAY), PNG, JPEG or a folder of images (default: Fashion-MNIST " DEFAULT ")"}, \
   {"--labels", NULL, OPT_STRING, &(d).labels, "labels of the data: IDX, CSV, NPY or FILE.npz:ARRAY (an NPZ's y beside its x is taken)"},                         \
   {"--csv-header", NULL, OPT_STRING, &(d).header, "yes, no or auto (default auto)"},                     \
   {"--label-column", NULL, OPT_STRING, &(d).label_column, "CSV label column: 0-based index, header name or last"}, \
   {"--drop-columns", NULL, OPT_STRING, &(d).drop, "CSV columns not read: names or indices, e.g. id,2"},     \
+  {"--resize", NULL, OPT_STRING, &(d).resize, "a folder of images: each resized to WxH (bilinear), e.g. 32x32"}, \
+  {"--patches", NULL, OPT_STRING, &(d).patches, "a folder of images: cut into PxP patches, every STRIDE pixels (P or P:STRIDE)"}, \
   {"--limit", NULL, OPT_INT, &(d).limit, "use only the first N samples"},                                \
   {"--classes", NULL, OPT_STRING, &(d).classes, "keep only samples with these labels, e.g. 0 or 3,5"},   \
   {"--threads", "-t", OPT_INT, &(d).threads, "threads (default: all cores)"}

@@ -149,7 +149,12 @@ typedef struct ae_load_options {
   int image_channels;        /* PNG: 0 = as stored (gray: (1, H, W), colour: RGB
                               (3, H, W), alpha dropped), 1 = converted to gray
                               (libpng's luminance weights), 3 = RGB (gray
-                              copied to all three) */
+                              copied to all three); JPEG the same */
+  int image_width, image_height; /* a folder of images: each resized to this
+                              (bilinear, pixel centres aligned) when both > 0 */
+  int patch, patch_stride; /* a folder of images: each cut into patch x patch
+                              tiles every patch_stride pixels (0: patch) when
+                              patch > 0; the tiles are the samples */
 } ae_load_options;
 
 void ae_load_options_defaults(ae_load_options *opt);
@@ -159,7 +164,10 @@ void ae_load_options_defaults(ae_load_options *opt);
  * arr_0; its labels from the array beside it, y for x, unless labels_path
  * names others, which may be "FILE.npz:ARRAY" too), *.png (one
  * image, one sample: gray (1, H, W) or colour (3, H, W), see image_channels),
- * *.jpg or *.jpeg (the same, through libjpeg-turbo), otherwise IDX (plain or gzip-compressed). Values are kept as read (0..255 for uint8
+ * *.jpg or *.jpeg (the same, through libjpeg-turbo); a folder: its PNG and
+ * JPEG images in name order, or one sub-folder per class (labels in the
+ * sub-folders' name order, their names the class names), resized or cut
+ * into patches as the options say, otherwise IDX (plain or gzip-compressed). Values are kept as read (0..255 for uint8
  * sources); see ae_dataset_scale. opt may be NULL for defaults. Rejects
  * truncated files, sizes that overflow, ragged rows, NaN and infinity. */
 ae_status ae_dataset_load(ae_dataset **out, const char *path,

@@ -38,6 +38,13 @@ def png(path, rgb):
                 chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 png(f"{tmp}/one.png", (x[0].transpose(1, 2, 0) * 255 + 0.5).astype(np.uint8))
 png(f"{tmp}/red28.png", np.tile(np.array([200, 30, 30], np.uint8), (28, 28, 1)))
+import os
+for k, name in enumerate(["red", "blue"]):  # a folder of classes, images of two sizes
+    os.makedirs(f"{tmp}/folder/{name}")
+    for i in range(4):
+        im = np.zeros((10 + i, 12, 3), np.uint8)
+        im[..., 0 if k == 0 else 2] = 60 * i + 40
+        png(f"{tmp}/folder/{name}/{i}.png", im)
 EOF
 
 # colour_type FILE: the PNG header's colour type (0 gray, 2 RGB)
@@ -75,6 +82,16 @@ expect_error "half.jpg" "$aekit" denoise "$tmp/m.safetensors" "$tmp/half.jpg" -o
 "$aekit" search "$tmp/m.safetensors" --data "$tmp/x.npy" --queries "$tmp/x.npy" --k 3 \
   --png "$tmp/s.png" >/dev/null && [ "$(colour_type "$tmp/s.png")" = 2 ] ||
   { echo "FAIL: search --png of colour images"; fail=1; }
+
+# a folder of class sub-folders: labels and names from them, --resize to one
+# size (they differ), --patches cut from each
+"$aekit" train --data "$tmp/folder" --resize 8x8 -m "$spec" -e 1 -q -o "$tmp/f.safetensors" >"$tmp/out" 2>&1 &&
+  "$aekit" info "$tmp/f.safetensors" | grep -q '^classes: 0 blue, 1 red$' ||
+  { echo "FAIL: train on a folder of classes: $(cat "$tmp/out")"; fail=1; }
+"$aekit" train --data "$tmp/folder" --patches 4:4 -m dense:3 -e 1 -o "$tmp/p.safetensors" >"$tmp/out" 2>&1 &&
+  grep -q ' 60 training samples' "$tmp/out" || { echo "FAIL: --patches 4:4 (want 2 x 3 x (2 + 2 + 3 + 3) = 60): $(head -1 "$tmp/out")"; fail=1; }
+expect_error "blue/1.png: image of 3 channels, 12x11" "$aekit" train --data "$tmp/folder" -m dense:3 -e 1 -o "$tmp/x.safetensors"
+expect_error "--resize" "$aekit" train --data "$tmp/folder" --resize 8 -m dense:3 -o "$tmp/x.safetensors"
 
 # a gray model reads a colour picture as gray (libpng's luminance)
 "$aekit" train -m dense --limit 100 -e 1 -q -o "$tmp/gray.safetensors" >/dev/null 2>&1 &&

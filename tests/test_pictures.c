@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -649,6 +650,98 @@ static void test_jpeg(void) {
   CHECK(strstr(ae_last_error(), "text.jpg: not a JPEG") != NULL);
 }
 
+/* A folder of images as a data set: class sub-folders (labels in name
+ * order, names kept), files in name order, resize, patches, gray as RGB,
+ * and what it refuses: mixed sizes, images beside class folders, none. */
+static void test_folder(void) {
+  enum { FW = 4, FH = 6 };
+  char root[512], p[600];
+  in_dir(root, sizeof root, "imgs");
+  const char *sub[] = {"b_dog", "a_cat"}; /* made out of order: read sorted */
+  unsigned char px[FH * FW];
+  mkdir(root, 0755);
+  for (int k = 0; k < 2; k++) {
+    snprintf(p, sizeof p, "%s/%s", root, sub[k]);
+    mkdir(p, 0755);
+    for (int i = 0; i < 2 - k; i++) { /* b_dog: 2 images, a_cat: 1 */
+      for (int j = 0; j < FH * FW; j++) px[j] = (unsigned char)(100 * k + 10 * i + j);
+      snprintf(p, sizeof p, "%s/%s/%d.png", root, sub[k], i);
+      CHECK_OK(ae_png_write_gray(p, px, FW, FH));
+    }
+  }
+  ae_dataset *ds = NULL;
+  CHECK_OK(ae_dataset_load(&ds, root, NULL));
+  if (ds) {
+    int c, h, w;
+    ae_dataset_shape(ds, &c, &h, &w);
+    const int32_t *lab = ae_dataset_labels(ds);
+    CHECK(ae_dataset_count(ds) == 3 && c == 1 && h == FH && w == FW && lab);
+    CHECK(ae_dataset_class_count(ds) == 2 && !strcmp(ae_dataset_class_name(ds, 0), "a_cat") &&
+          !strcmp(ae_dataset_class_name(ds, 1), "b_dog"));
+    const float *x = ae_dataset_data(ds);
+    /* a_cat/0 (k = 1, i = 0), then b_dog/0, b_dog/1 */
+    if (lab && ae_dataset_count(ds) == 3) {
+      CHECK(lab[0] == 0 && lab[1] == 1 && lab[2] == 1);
+      CHECK(x[0] == 100.0f && x[1 * FH * FW + 5] == 5.0f && x[2 * FH * FW] == 10.0f);
+    }
+  }
+  ae_dataset_free(ds);
+  /* resized (a constant stays constant, a ramp's ends move in), as RGB */
+  ae_load_options lo;
+  ae_load_options_defaults(&lo);
+  lo.image_width = 2, lo.image_height = 3, lo.image_channels = 3;
+  ds = NULL;
+  CHECK_OK(ae_dataset_load(&ds, root, &lo));
+  if (ds) {
+    int c, h, w;
+    ae_dataset_shape(ds, &c, &h, &w);
+    CHECK(c == 3 && h == 3 && w == 2 && ae_dataset_count(ds) == 3);
+    const float *x = ae_dataset_data(ds);
+    /* 4 -> 2 columns, 6 -> 3 rows: output (0, 0) samples input (0.5, 0.5):
+     * the mean of pixels (0,0) (0,1) (1,0) (1,1) = 100 + (0 + 1 + 4 + 5) / 4 */
+    CHECK(fabs(x[0] - 102.5f) <= 0.5f && x[6] == x[0] && x[12] == x[0]);
+  }
+  ae_dataset_free(ds);
+  /* patches of 2 every 2: 2 x 3 of each image, the first the top-left */
+  ae_load_options_defaults(&lo);
+  lo.patch = 2;
+  ds = NULL;
+  CHECK_OK(ae_dataset_load(&ds, root, &lo));
+  if (ds) {
+    CHECK(ae_dataset_count(ds) == 3 * 6 && ae_dataset_dim(ds) == 4);
+    const float *x = ae_dataset_data(ds);
+    const int32_t *lab = ae_dataset_labels(ds);
+    CHECK(x[0] == 100.0f && x[1] == 101.0f && x[2] == 104.0f && x[3] == 105.0f);
+    CHECK(x[4 * 1] == 102.0f);  /* the second patch: columns 2, 3 */
+    CHECK(lab && lab[5] == 0 && lab[6] == 1); /* a patch keeps its image's label */
+  }
+  ae_dataset_free(ds);
+  /* refused: a different size, images beside class folders, an empty folder */
+  snprintf(p, sizeof p, "%s/b_dog/2.png", root);
+  CHECK_OK(ae_png_write_gray(p, px, FW + 1, FH - 1));
+  ds = NULL;
+  CHECK(ae_dataset_load(&ds, root, NULL) == AE_ERR_FORMAT && !ds &&
+        strstr(ae_last_error(), "b_dog/2.png") && strstr(ae_last_error(), "5x5"));
+  remove(p);
+  snprintf(p, sizeof p, "%s/loose.png", root);
+  CHECK_OK(ae_png_write_gray(p, px, FW, FH));
+  CHECK(ae_dataset_load(&ds, root, NULL) == AE_ERR_FORMAT && strstr(ae_last_error(), "loose.png"));
+  remove(p);
+  lo.patch = 9; /* larger than the image */
+  CHECK(ae_dataset_load(&ds, root, &lo) == AE_ERR_FORMAT && strstr(ae_last_error(), "patch"));
+  for (int k = 0; k < 2; k++)
+    for (int i = 0; i < 2; i++) {
+      snprintf(p, sizeof p, "%s/%s/%d.png", root, sub[k], i);
+      remove(p);
+    }
+  CHECK(ae_dataset_load(&ds, root, NULL) == AE_ERR_FORMAT && strstr(ae_last_error(), "no PNG or JPEG"));
+  for (int k = 0; k < 2; k++) {
+    snprintf(p, sizeof p, "%s/%s", root, sub[k]);
+    rmdir(p);
+  }
+  rmdir(root);
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "%s", "/tmp/aekit_pictures_XXXXXX");
   if (!mkdtemp(dir)) {
@@ -663,6 +756,7 @@ int main(void) {
   test_marks();
   test_colour();
   test_jpeg();
+  test_folder();
   remove_all();
   CHECK_DONE();
 }

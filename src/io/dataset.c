@@ -255,6 +255,13 @@ static ae_status load_source(ae_dataset **out, const ae_source *src,
   const char *key = NULL;
   ae_source whole = *src;
   whole.name = path = npz_split(src->name, file, sizeof file, &key);
+  struct stat dst;
+  if (!src->mem && !key && stat(path, &dst) == 0 && S_ISDIR(dst.st_mode)) { /* a folder of images */
+    if (opt->labels_path)
+      return ae_set_error(AE_ERR_ARG, "%s: a folder of images takes its labels from its class "
+                          "sub-folders, not from %s", path, opt->labels_path);
+    return ae_folder_read(out, path, opt);
+  }
   if (!src->mem && (s = check_regular(path))) return s;
   if (opt->csv_header < -1 || opt->csv_header > 1)
     return ae_set_error(AE_ERR_ARG, "%s: csv_header must be -1 (detect), 0 or 1 (got %d)", path,

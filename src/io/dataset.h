@@ -32,6 +32,9 @@ void ae_dataset_rows(float *out, const ae_dataset *ds, const uint32_t *idx,
 ae_status ae_dataset_alloc(ae_dataset **out, size_t n, size_t dim);
 
 /* The same with compact uint8 storage: u8 zero-filled, x NULL. */
+/* A folder of images as a data set (io_folder.c; see ae_dataset_load). */
+ae_status ae_folder_read(ae_dataset **out, const char *dir, const ae_load_options *opt);
+
 ae_status ae_dataset_alloc_u8(ae_dataset **out, size_t n, size_t dim);
 
 /* Shape (1, k, k) when dim == k*k with k >= 2, else (1, 1, dim). */
