@@ -658,7 +658,7 @@ static void test_folder(void) {
   char root[512], p[600];
   in_dir(root, sizeof root, "imgs");
   const char *sub[] = {"b_dog", "a_cat"}; /* made out of order: read sorted */
-  unsigned char px[FH * FW];
+  unsigned char px[(FH + 1) * (FW + 1)] = {0}; /* room for the 5x5 one below */
   mkdir(root, 0755);
   for (int k = 0; k < 2; k++) {
     snprintf(p, sizeof p, "%s/%s", root, sub[k]);
