@@ -29,7 +29,7 @@ int cmd_denoise(int argc, char **argv) {
       {"--output", "-o", OPT_OUTPUT, &output, "denoised images: .png grid, .npy or .csv"},
       {"--grid", NULL, OPT_OUTPUT, &grid, "PNG: noisy / denoised / clean rows"},
       {"--count", "-n", OPT_INT, &count, "images in the --grid picture (default 10)"},
-      {"--noise", NULL, OPT_STRING, &noise, "corrupt clean data first: gaussian:MEAN,STD, masking:P, salt-pepper:P"},
+      {"--noise", NULL, OPT_STRING, &noise, "corrupt clean data first: gaussian:MEAN,STD, masking:P, salt-pepper:P or grey (RGB to luminance)"},
       {"--seed", NULL, OPT_U64, &seed, "seed of the corruption (default 1)"},
       DATA_OPTS(d), OPTS_END};
   enum { MAX_FILES = 1000 };
@@ -58,7 +58,7 @@ int cmd_denoise(int argc, char **argv) {
     goto done;
   }
   memcpy(noisy, clean, total * sizeof(float));
-  if (noise && ae_noise_corrupt(noisy, total, noise, seed)) goto fail;
+  if (noise && ae_noise_corrupt_images(noisy, n, c, h, w, noise, seed)) goto fail;
   if (ae_model_reconstruct(m, out, noisy, n)) goto fail;
   if (noise) {
     ae_eval_result nr, dr;

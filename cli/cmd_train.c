@@ -189,7 +189,7 @@ int cmd_train(int argc, char **argv) {
       {"--init", NULL, OPT_STRING, &init, "keras (He/Glorot uniform, default) or pytorch (nn.Linear's)"},
       {"--seed", NULL, OPT_U64, &o.seed, "seed for shuffling, split and initialisation (42)"},
       {"--threads", "-t", OPT_INT, &o.threads, "threads (default: all cores)"},
-      {"--noise", NULL, OPT_STRING, &o.noise, "denoising: gaussian:MEAN,STD, masking:P or salt-pepper:P"},
+      {"--noise", NULL, OPT_STRING, &o.noise, "denoising: gaussian:MEAN,STD, masking:P, salt-pepper:P or grey (RGB to luminance: colourisation)"},
       {"--beta", NULL, OPT_FLOAT, &beta, "VAE: weight of the KL term (1)"},
       {"--kl-warmup", NULL, OPT_FLOAT, &o.kl_warmup, "VAE: raise the KL weight from 0 over the first X epochs"},
       {"--l1", NULL, OPT_FLOAT, &l1, "sparse: L1 penalty on the code (Keras activity_regularizer)"},

@@ -14,7 +14,7 @@ int cmd_eval(int argc, char **argv) {
   uint64_t seed = 1;
   int iw = 0;
   const cli_opt opts[] = {
-      {"--noise", NULL, OPT_STRING, &noise, "corrupt the inputs first: gaussian:MEAN,STD, masking:P, salt-pepper:P"},
+      {"--noise", NULL, OPT_STRING, &noise, "corrupt the inputs first: gaussian:MEAN,STD, masking:P, salt-pepper:P or grey (RGB to luminance)"},
       {"--seed", NULL, OPT_U64, &seed, "seed of the corruption and of --iw-samples (default 1)"},
       {"--iw-samples", NULL, OPT_INT, &iw, "VAE: importance-weighted -log p(x) with N draws"},
       DATA_OPTS(d), OPTS_END};

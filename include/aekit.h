@@ -554,8 +554,16 @@ ae_status ae_model_generate(ae_model *m, float *x, size_t n, uint64_t seed);
 /* Corrupt `count` values (scaled to [0, 1]) in place with a noise model:
  * "gaussian:MEAN,STD" (added, then clipped to [0, 1]), "masking:P" (set to
  * 0), "salt-pepper:P" (set to 0 or 1), or "none"; drawn from `seed`. */
+/* (and "grey", which needs the images' shape: ae_noise_corrupt_images) */
 ae_status ae_noise_corrupt(float *x, size_t count, const char *noise,
                            uint64_t seed);
+
+/* The same over n images of (c, h, w) values: also "grey", which sets each
+ * pixel of an RGB image (c = 3; other counts: AE_ERR_ARG) to its luminance
+ * (0.2126 R + 0.7152 G + 0.0722 B) in all three channels: a colourisation
+ * model's input. */
+ae_status ae_noise_corrupt_images(float *x, size_t n, int c, int h, int w, const char *noise,
+                                  uint64_t seed);
 
 /* Denoising quality on an already-scaled data set: corrupt a copy with
  * `noise` (from `seed`), then `noisy` gets MSE/PSNR of the corrupted inputs

@@ -83,6 +83,21 @@ expect_error "half.jpg" "$aekit" denoise "$tmp/m.safetensors" "$tmp/half.jpg" -o
   --png "$tmp/s.png" >/dev/null && [ "$(colour_type "$tmp/s.png")" = 2 ] ||
   { echo "FAIL: search --png of colour images"; fail=1; }
 
+# colourisation: --noise grey feeds the luminance and keeps the colour
+# target; denoise --noise grey reports both PSNRs (the grey input's is the
+# first baseline), and the model must beat it
+"$aekit" train --data "$tmp/x.npy" -m "conv:8:3:pad=1:relu,conv:8:3:pad=1:relu|conv:3:3:pad=1:sigmoid" \
+  --noise grey -e 30 -b 16 -q -o "$tmp/cz.safetensors" >/dev/null 2>&1 &&
+  "$aekit" denoise "$tmp/cz.safetensors" --data "$tmp/x.npy" --noise grey -o "$tmp/cz.npy" \
+    --grid "$tmp/cz.png" >"$tmp/out" 2>&1 ||
+  { echo "FAIL: train and denoise with --noise grey: $(cat "$tmp/out")"; fail=1; }
+awk '/^noisy vs clean/ {g = $NF == "dB" ? $(NF - 1) : 0} /^denoised vs clean/ {d = $(NF - 1)}
+     END { printf "colourisation PSNR: grey input %s dB, model %s dB\n", g, d; exit !(d > g + 1) }' "$tmp/out" ||
+  { echo "FAIL: colourisation not 1 dB above its grey input"; fail=1; }
+grep -q '"noise":.*"grey"' <("$aekit" info "$tmp/cz.safetensors" --json) ||
+  { echo "FAIL: the model does not record its grey noise"; fail=1; }
+expect_error "1 channel, not 3" "$aekit" train -m dense --limit 50 -e 1 --noise grey -o "$tmp/x.safetensors"
+
 # a folder of class sub-folders: labels and names from them, --resize to one
 # size (they differ), --patches cut from each
 "$aekit" train --data "$tmp/folder" --resize 8x8 -m "$spec" -e 1 -q -o "$tmp/f.safetensors" >"$tmp/out" 2>&1 &&

@@ -256,6 +256,50 @@ static void test_masking_salt_pepper(float *x) {
   CHECK(kept == 4096);
 }
 
+/* grey: text round trip, each pixel of an RGB sample its Rec. 709
+ * luminance in all three planes, nothing drawn; refused off RGB. */
+static void test_grey(void) {
+  ae_noise nz;
+  char buf[32];
+  CHECK_OK(ae_noise_parse(&nz, "grey"));
+  CHECK(nz.kind == AE_NOISE_GREY);
+  CHECK(ae_noise_format(&nz, buf, sizeof buf) == 4 && !strcmp(buf, "grey"));
+  CHECK_OK(ae_noise_parse(&nz, "gray"));
+  CHECK(ae_noise_parse(&nz, "grey:0.5") == AE_ERR_ARG);
+  float x[2 * 3 * 2] = {/* sample 0: R (2 px), G, B */ 1, 0, 0, 1, 0, 0.5f,
+                        /* sample 1 */ 0.2f, 0.4f, 0.6f, 0.8f, 1, 0};
+  float want[2][2];
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++)
+      want[i][j] = 0.2126f * x[i * 6 + j] + 0.7152f * x[i * 6 + 2 + j] + 0.0722f * x[i * 6 + 4 + j];
+  ae_rng r, r0;
+  ae_rng_seed(&r, 5);
+  r0 = r;
+  CHECK_OK(ae_noise_parse(&nz, "grey"));
+  ae_noise_apply_samples(&nz, x, 2, 3, 2, 0.0f, 1.0f, &r);
+  int bad = 0;
+  for (int i = 0; i < 2; i++)
+    for (int k = 0; k < 3; k++)
+      for (int j = 0; j < 2; j++) bad += x[i * 6 + k * 2 + j] != want[i][j];
+  CHECK(bad == 0);
+  CHECK(fabsf(want[0][0] - 0.2126f) < 1e-7f && fabsf(want[0][1] - (0.7152f + 0.0361f)) < 1e-6f);
+  CHECK(ae_rng_next(&r) == ae_rng_next(&r0)); /* drew nothing */
+  CHECK(ae_noise_check(&nz, 1) == AE_ERR_ARG && strstr(ae_last_error(), "1 channel"));
+  CHECK_OK(ae_noise_check(&nz, 3));
+  float g[4] = {0.1f, 0.2f, 0.3f, 0.4f};
+  CHECK(ae_noise_corrupt(g, 4, "grey", 1) == AE_ERR_ARG);
+  CHECK(ae_noise_corrupt_images(g, 1, 1, 2, 2, "grey", 1) == AE_ERR_ARG && g[0] == 0.1f);
+  /* the other kinds are the same through the per-sample call */
+  float a[12], b[12];
+  for (int i = 0; i < 12; i++) a[i] = b[i] = (float)i / 12;
+  CHECK_OK(ae_noise_parse(&nz, "gaussian:0,0.1"));
+  ae_rng_seed(&r, 9);
+  ae_rng_seed(&r0, 9);
+  ae_noise_apply(&nz, a, 12, 0.0f, 1.0f, &r);
+  ae_noise_apply_samples(&nz, b, 2, 3, 2, 0.0f, 1.0f, &r0);
+  CHECK(!memcmp(a, b, sizeof a));
+}
+
 int main(void) {
   float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
   if (!x || !y) return 1;
@@ -264,6 +308,7 @@ int main(void) {
   test_normal_fill(x);
   test_gaussian(x);
   test_masking_salt_pepper(x);
+  test_grey();
   free(x);
   free(y);
   CHECK_DONE();

@@ -442,14 +442,22 @@ ae_status ae_model_generate(ae_model *m, float *x, size_t n, uint64_t seed) {
 }
 
 ae_status ae_noise_corrupt(float *x, size_t count, const char *noise, uint64_t seed) {
-  AE_ARG(x || !count, "ae_noise_corrupt", "values are NULL");
-  AE_ARG(ae_fits(count, 1, sizeof(float)), "ae_noise_corrupt", "count cannot be in memory");
+  return ae_noise_corrupt_images(x, count, 1, 1, 1, noise, seed);
+}
+
+ae_status ae_noise_corrupt_images(float *x, size_t n, int c, int h, int w, const char *noise,
+                                  uint64_t seed) {
+  AE_ARG(x || !n, "ae_noise_corrupt", "values are NULL");
+  AE_ARG(c > 0 && h > 0 && w > 0, "ae_noise_corrupt_images", "the shape must be positive");
+  size_t plane = (size_t)h * (size_t)w;
+  AE_ARG(ae_fits(n, (size_t)c, plane) && ae_fits(n * (size_t)c, plane, sizeof(float)),
+         "ae_noise_corrupt", "count cannot be in memory");
   ae_noise nz;
   ae_status st = ae_noise_parse(&nz, noise);
-  if (st) return st;
+  if (st || (st = ae_noise_check(&nz, c))) return st;
   ae_rng rng;
   ae_rng_seed(&rng, seed);
-  ae_noise_apply(&nz, x, count, 0.0f, 1.0f, &rng);
+  ae_noise_apply_samples(&nz, x, n, c, plane, 0.0f, 1.0f, &rng);
   return AE_OK;
 }
 
@@ -470,7 +478,7 @@ ae_status ae_model_evaluate_denoising(ae_model *m, ae_eval_result *noisy,
     return ae_set_error(AE_ERR_NOMEM, "out of memory");
   }
   memcpy(x, clean, count * sizeof(float));
-  if (!(st = ae_noise_corrupt(x, count, noise, seed))) {
+  if (!(st = ae_noise_corrupt_images(x, n, m->c, m->h, m->w, noise, seed))) {
     noisy->count = n;
     noisy->mse = ae_mse(NULL, x, clean, 0.0f, count) / (double)count;
     noisy->loss = noisy->mse;

@@ -17,7 +17,8 @@
 #endif
 
 #define ACCEPTED \
-  "accepted: none, gaussian:MEAN,STD (STD >= 0), masking:P, salt-pepper:P (0 <= P <= 1)"
+  "accepted: none, gaussian:MEAN,STD (STD >= 0), masking:P, salt-pepper:P (0 <= P <= 1), " \
+  "grey (RGB images to their luminance: colourisation)"
 
 enum { BLOCK = 256 }; /* values per block: 1 KiB of random words or normals */
 
@@ -55,6 +56,10 @@ ae_status ae_noise_parse(ae_noise *out, const char *text) {
   if (klen == 4 && !strncmp(text, "none", 4)) {
     if (rest)
       return ae_set_error(AE_ERR_ARG, "noise \"%s\": none takes no parameters; " ACCEPTED, text);
+  } else if ((klen == 4 && !strncmp(text, "grey", 4)) || (klen == 4 && !strncmp(text, "gray", 4))) {
+    if (rest)
+      return ae_set_error(AE_ERR_ARG, "noise \"%s\": grey takes no parameters; " ACCEPTED, text);
+    nz.kind = AE_NOISE_GREY;
   } else if (klen == 8 && !strncmp(text, "gaussian", 8)) {
     const char *end;
     nz.kind = AE_NOISE_GAUSSIAN;
@@ -101,6 +106,7 @@ int ae_noise_format(const ae_noise *nz, char *buf, size_t len) {
   case AE_NOISE_GAUSSIAN: return snprintf(buf, len, "gaussian:%s,%s", a, b);
   case AE_NOISE_MASKING: return snprintf(buf, len, "masking:%s", a);
   case AE_NOISE_SALT_PEPPER: return snprintf(buf, len, "salt-pepper:%s", a);
+  case AE_NOISE_GREY: return snprintf(buf, len, "grey");
   case AE_NOISE_NONE: break;
   }
   return snprintf(buf, len, "none");
@@ -147,7 +153,7 @@ static void fill_words(uint32_t *w, size_t n, ae_rng *rng) {
 
 void ae_noise_apply(const ae_noise *nz, float *x, size_t count, float lo,
                     float hi, ae_rng *rng) {
-  if (!nz || nz->kind == AE_NOISE_NONE) return;
+  if (!nz || nz->kind == AE_NOISE_NONE || nz->kind == AE_NOISE_GREY) return;
   /* probability as a 31-bit threshold: P = 1 gives 2^31, above every w >> 1 */
   double p = nz->a > 0.0f ? (nz->a < 1.0f ? nz->a : 1.0) : 0.0;
   uint32_t thr = (uint32_t)(p * 2147483648.0 + 0.5);
@@ -174,8 +180,32 @@ void ae_noise_apply(const ae_noise *nz, float *x, size_t count, float lo,
       fill_words(w, n, rng);
       salt_pepper(xb, w, thr, lo, hi);
       break;
-    case AE_NOISE_NONE: return;
+    case AE_NOISE_NONE:
+    case AE_NOISE_GREY: return;
     }
     if (n < BLOCK) memcpy(x + done, tail, n * sizeof *tail);
+  }
+}
+
+ae_status ae_noise_check(const ae_noise *nz, int channels) {
+  if (nz && nz->kind == AE_NOISE_GREY && channels != 3)
+    return ae_set_error(AE_ERR_ARG, "noise grey turns RGB images into their luminance: these "
+                        "samples have %d channel%s, not 3", channels, channels == 1 ? "" : "s");
+  return AE_OK;
+}
+
+void ae_noise_apply_samples(const ae_noise *nz, float *x, size_t n, int channels, size_t plane,
+                            float lo, float hi, ae_rng *rng) {
+  if (!nz || nz->kind != AE_NOISE_GREY) {
+    ae_noise_apply(nz, x, n * (size_t)channels * plane, lo, hi, rng);
+    return;
+  }
+  if (channels != 3) return; /* ae_noise_check refuses it first */
+  for (size_t i = 0; i < n; i++) {
+    float *r = x + i * 3 * plane, *g = r + plane, *b = g + plane;
+    for (size_t j = 0; j < plane; j++) {
+      float y = 0.2126f * r[j] + 0.7152f * g[j] + 0.0722f * b[j];
+      r[j] = g[j] = b[j] = y;
+    }
   }
 }

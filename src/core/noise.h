@@ -25,7 +25,8 @@ typedef enum ae_noise_kind {
   AE_NOISE_NONE = 0,
   AE_NOISE_GAUSSIAN,
   AE_NOISE_MASKING,
-  AE_NOISE_SALT_PEPPER
+  AE_NOISE_SALT_PEPPER,
+  AE_NOISE_GREY /* RGB images to their luminance in all three channels */
 } ae_noise_kind;
 
 /* gaussian: a = mean, b = std; masking and salt-pepper: a = P (b unused). */
@@ -54,6 +55,18 @@ int ae_noise_format(const ae_noise *nz, char *buf, size_t len);
  * one word per pair of values; masking, salt-pepper: 32 bits per value). */
 void ae_noise_apply(const ae_noise *nz, float *x, size_t count, float lo,
                     float hi, ae_rng *rng);
+
+/* ae_noise_apply over n samples of `channels` planes of `plane` values each
+ * (an image's (C, H, W)): the same for the kinds above; grey sets each
+ * pixel of a 3-channel sample to its luminance, 0.2126 R + 0.7152 G +
+ * 0.0722 B (Rec. 709, libpng's and scikit-image's weights), in all three
+ * channels, and draws nothing (channels must be 3: ae_noise_check). */
+void ae_noise_apply_samples(const ae_noise *nz, float *x, size_t n, int channels, size_t plane,
+                            float lo, float hi, ae_rng *rng);
+
+/* AE_OK if the noise model applies to samples of `channels` channels;
+ * AE_ERR_ARG naming what it needs otherwise (grey: RGB images). */
+ae_status ae_noise_check(const ae_noise *nz, int channels);
 
 /* Fill out[0..n) with standard normals, two per 64-bit draw (Box-Muller with
  * float polynomials for log, sin and cos; |z| <= 6.7). The stream is the same

@@ -185,7 +185,8 @@ static void run_chunk(ae_trainer *t, ae_workspace *ws, int c) {
   if (t->noise.kind != AE_NOISE_NONE) { /* corrupt the input, keep the target */
     target = ws->target;
     memcpy(target, x, (size_t)cnt * d * sizeof(float));
-    ae_noise_apply(&t->noise, x, (size_t)cnt * d, 0.0f, 1.0f, &ws->rng);
+    ae_noise_apply_samples(&t->noise, x, (size_t)cnt, m->c, d / (size_t)m->c,
+                           0.0f, 1.0f, &ws->rng);
   }
   ae_model_forward(m, ws, cnt, 1);
   t->sums[c] = ae_objective_loss(m, ws, target, cnt, ae_objective_denom(m, b), ws->grad_a);
@@ -351,7 +352,9 @@ ae_status ae_trainer_init(ae_trainer *t, ae_model *m, const ae_dataset *train,
   }
   openblas_set_num_threads(1);
   t->noise = (ae_noise){AE_NOISE_NONE, 0.0f, 0.0f};
-  if (o->noise && (st = ae_noise_parse(&t->noise, o->noise))) return st;
+  if (o->noise && ((st = ae_noise_parse(&t->noise, o->noise)) ||
+                   (st = ae_noise_check(&t->noise, m->c))))
+    return st;
   if ((st = ae_model_plan_workers(m, workers, (t->bs + workers - 1) / workers,
                                   t->noise.kind != AE_NOISE_NONE)) ||
       (st = ae_team_create(&t->team, workers)) ||
