@@ -172,5 +172,6 @@ int cmd_reconstruct(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_denoise(int argc, char **argv);
+int cmd_colorize(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"decode", cmd_decode, "turn codes back into images"},
     {"reconstruct", cmd_reconstruct, "PNG grid of originals above reconstructions"},
     {"denoise", cmd_denoise, "clean corrupted images; picture of noisy, denoised, clean"},
+    {"colorize", cmd_colorize, "colour images with a --noise grey model; grey, colourised, original"},
     {"generate", cmd_generate, "VAE: decode codes drawn from the prior"},
     {"interpolate", cmd_interpolate, "decodings along the line between two codes"},
     {"manifold", cmd_manifold, "2-d code: a grid of decodings over the code plane"},

@@ -97,6 +97,11 @@ awk '/^noisy vs clean/ {g = $NF == "dB" ? $(NF - 1) : 0} /^denoised vs clean/ {d
 grep -q '"noise":.*"grey"' <("$aekit" info "$tmp/cz.safetensors" --json) ||
   { echo "FAIL: the model does not record its grey noise"; fail=1; }
 expect_error "1 channel, not 3" "$aekit" train -m dense --limit 50 -e 1 --noise grey -o "$tmp/x.safetensors"
+# aekit colorize is that denoise, with its own words
+"$aekit" colorize "$tmp/cz.safetensors" --data "$tmp/x.npy" -o "$tmp/cz2.npy" --grid "$tmp/cz2.png" >"$tmp/out2" 2>&1 &&
+  grep -q '^colourised vs original: ' "$tmp/out2" && [ "$(colour_type "$tmp/cz2.png")" = 2 ] &&
+  cmp -s "$tmp/cz.npy" "$tmp/cz2.npy" || { echo "FAIL: colorize: $(cat "$tmp/out2")"; fail=1; }
+expect_error "unknown option '--noise'" "$aekit" colorize "$tmp/cz.safetensors" --noise gaussian:0,1 -o "$tmp/x.npy"
 
 # a folder of class sub-folders: labels and names from them, --resize to one
 # size (they differ), --patches cut from each
