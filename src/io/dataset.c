@@ -177,6 +177,11 @@ fail:
   return s;
 }
 
+void ae_pixels_planar(unsigned char *dst, const unsigned char *px, size_t hw, int c, int C) {
+  for (int k = 0; k < C; k++)
+    for (size_t i = 0; i < hw; i++) dst[(size_t)k * hw + i] = px[i * (size_t)c + (c == 3 ? (size_t)k : 0)];
+}
+
 /* One image (any PNG, or a JPEG when `jpeg`) as one sample of shape (C, H,
  * W), planar, stored as bytes with the range 0..255: C as stored (gray 1,
  * colour 3) or as `channels` (1 or 3) asks. */
@@ -196,8 +201,7 @@ static ae_status image_read(ae_dataset **out, const ae_source *src, int channels
     free(px);
     return s;
   }
-  for (int k = 0; k < C; k++) /* (H, W, c) interleaved -> (C, H, W) */
-    for (size_t i = 0; i < hw; i++) (*out)->u8[(size_t)k * hw + i] = px[i * (size_t)c + (c == 3 ? (size_t)k : 0)];
+  ae_pixels_planar((*out)->u8, px, hw, c, C);
   free(px);
   (*out)->c = C, (*out)->h = h, (*out)->w = w;
   (*out)->lo = 0.0f, (*out)->hi = 255.0f;

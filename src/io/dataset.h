@@ -32,6 +32,10 @@ void ae_dataset_rows(float *out, const ae_dataset *ds, const uint32_t *idx,
 ae_status ae_dataset_alloc(ae_dataset **out, size_t n, size_t dim);
 
 /* The same with compact uint8 storage: u8 zero-filled, x NULL. */
+/* Decoded pixels (hw, c) interleaved, c 1 or 3, into C planes (hw each):
+ * RGB to R, G, B; gray copied into every plane (C 1 or 3). */
+void ae_pixels_planar(unsigned char *dst, const unsigned char *px, size_t hw, int c, int C);
+
 /* A folder of images as a data set (io_folder.c; see ae_dataset_load). */
 ae_status ae_folder_read(ae_dataset **out, const char *dir, const ae_load_options *opt);
 

@@ -129,8 +129,7 @@ static ae_status add_image(grow *g, const char *path, int32_t label, const ae_lo
   int C = want ? want : c;
   size_t hw = (size_t)w * h;
   if (!(planar = malloc((size_t)C * hw))) goto nomem;
-  for (int k = 0; k < C; k++) /* interleaved -> planar; gray copied to every channel */
-    for (size_t i = 0; i < hw; i++) planar[(size_t)k * hw + i] = px[i * (size_t)c + (c == 3 ? (size_t)k : 0)];
+  ae_pixels_planar(planar, px, hw, c, C);
   int H = opt->image_height > 0 ? opt->image_height : h, W = opt->image_width > 0 ? opt->image_width : w;
   if (H != h || W != w) {
     if (!(sized = malloc((size_t)C * H * W))) goto nomem;
